@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"path/filepath"
+
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/store"
+)
+
+// defaultDSN is where citygrid keeps its data when told nothing else.
+const defaultDSN = "sqlite:./citygrid-data/citygrid.db"
+
+// dbFlag registers --db, defaulting to $CITYGRID_DB, then the default DSN.
+func dbFlag(fs *flag.FlagSet, e *env) *string {
+	def := e.getenv("CITYGRID_DB")
+	if def == "" {
+		def = defaultDSN
+	}
+	return fs.String("db", def, "database: sqlite:PATH or postgres://USER@HOST:PORT/DB (env CITYGRID_DB)")
+}
+
+// sqliteIn is the DSN of the SQLite database inside a data directory.
+func sqliteIn(dir string) string { return "sqlite:" + filepath.Join(dir, "citygrid.db") }
+
+// openDB opens the database a DSN names. A malformed DSN is a usage error (exit 2); when
+// current is set the schema must be exactly the binary's.
+func openDB(ctx context.Context, dsn string, current bool) (*store.DB, error) {
+	if _, err := store.ParseDSN(dsn); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if current {
+		if err := db.CheckSchema(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// openApp opens the database (which must be current) and the use cases over it.
+func openApp(ctx context.Context, e *env, dsn string) (*app.App, *store.DB, error) {
+	db, err := openDB(ctx, dsn, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := app.New(db, app.Options{Logger: e.logger()})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return a, db, nil
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+func cmdToken(ctx context.Context, e *env, args []string) error {
+	return subcommand(ctx, e, "token", args, map[string]func(context.Context, *env, []string) error{
+		"create": tokenCreate,
+		"revoke": tokenRevoke,
+	})
+}
+
+// tokenCreate prints the new token on stdout and nothing else, so scripts can capture it.
+func tokenCreate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "token create")
+	dsn := dbFlag(fs, e)
+	username := fs.String("username", "", "whose token (required)")
+	name := fs.String("name", "", "what the token is for")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usagef("--username is required")
+	}
+	a, db, err := openApp(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, _, err := a.CreateToken(ctx, console, *username, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+func tokenRevoke(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "token revoke")
+	dsn := dbFlag(fs, e)
+	id := fs.Int64("id", 0, "the token's id")
+	token := fs.String("token", "", "the token itself")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if (*id == 0) == (*token == "") {
+		return usagef("give exactly one of --id and --token")
+	}
+	a, db, err := openApp(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *token != "" {
+		err = a.RevokeTokenSecret(ctx, console, *token)
+	} else {
+		err = a.RevokeToken(ctx, console, *id)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "token revoked")
+	return nil
+}
+
+func sorted(s []string) []string {
+	sort.Strings(s)
+	return s
+}

@@ -1,0 +1,125 @@
+// Package app holds citygrid's use cases. Each one authorizes its actor, runs in one
+// transaction, and writes its audit record (and any outbox message) in that same transaction,
+// so every entry point (HTTP, Open311, CLI, jobs) gets the same rules.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/audit"
+	"github.com/citygrid/citygrid/internal/store"
+)
+
+// Options tune an App; zero values take the defaults.
+type Options struct {
+	Clock      func() time.Time // defaults to time.Now
+	Logger     *slog.Logger     // defaults to slog.Default()
+	BcryptCost int              // defaults to bcrypt.DefaultCost; tests use bcrypt.MinCost
+	SessionTTL time.Duration    // defaults to 12 hours
+
+	// Sign-in throttling: after this many failures in ThrottleWindow, an account or an address
+	// is refused until the window passes.
+	AccountFailures int           // default 5
+	AddressFailures int           // default 20
+	ThrottleWindow  time.Duration // default 15 minutes
+}
+
+// App runs the use cases over one database.
+type App struct {
+	db        *store.DB
+	opts      Options
+	log       *slog.Logger
+	dummyHash string // compared against for unknown users, so they cost the same time as known ones
+}
+
+// New returns an App over db.
+func New(db *store.DB, opts Options) (*App, error) {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BcryptCost == 0 {
+		opts.BcryptCost = bcrypt.DefaultCost
+	}
+	if opts.SessionTTL == 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.AccountFailures == 0 {
+		opts.AccountFailures = 5
+	}
+	if opts.AddressFailures == 0 {
+		opts.AddressFailures = 20
+	}
+	if opts.ThrottleWindow == 0 {
+		opts.ThrottleWindow = 15 * time.Minute
+	}
+	dummy, err := access.HashPassword("not-a-real-password", opts.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	return &App{db: db, opts: opts, log: opts.Logger, dummyHash: dummy}, nil
+}
+
+func (a *App) now() time.Time { return a.opts.Clock().UTC() }
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context carrying the id of the request being served, which audit
+// records keep so a record can be matched with the logs.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// record appends an audit record for a change made in the transaction carried by ctx.
+// before and after are summaries (nil for none) marshalled to JSON.
+func (a *App) record(ctx context.Context, actor *access.Principal, action, target string, before, after any) error {
+	_, err := a.db.AppendAudit(ctx, audit.Entry{
+		At:        a.now(),
+		Actor:     actor.Name(),
+		Action:    action,
+		Target:    target,
+		Before:    summary(before),
+		After:     summary(after),
+		RequestID: RequestID(ctx),
+	})
+	return err
+}
+
+func summary(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return `{"error":"unserializable summary"}`
+	}
+	return string(b)
+}
+
+// VerifyAudit walks the whole audit trail and returns how many records it checked, or an
+// *audit.BrokenError naming the first record where the chain breaks.
+func (a *App) VerifyAudit(ctx context.Context) (int64, error) {
+	var v audit.Verifier
+	if err := a.db.EachAudit(ctx, v.Check); err != nil {
+		return v.Checked(), err
+	}
+	seq, hash, err := a.db.AuditHead(ctx)
+	if err != nil {
+		return v.Checked(), err
+	}
+	return v.Checked(), v.Finish(seq, hash)
+}

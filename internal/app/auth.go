@@ -1,0 +1,128 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/errs"
+)
+
+// Session is a signed-in browser session. Secret goes into the cookie and nowhere else.
+type Session struct {
+	Secret    string
+	ExpiresAt time.Time
+	User      access.User
+}
+
+var errBadLogin = errs.E(errs.Unauthorized, "wrong username or password")
+
+// Login checks a username and password and opens a session. Unknown users and wrong passwords
+// get the same answer after the same work; repeated failures per account and per address are
+// throttled.
+func (a *App) Login(ctx context.Context, username, password, addr string) (Session, error) {
+	now := a.now()
+	since := now.Add(-a.opts.ThrottleWindow)
+	accountKey, addrKey := "user:"+strings.ToLower(username), "addr:"+addr
+	for _, k := range []struct {
+		key   string
+		limit int
+	}{{accountKey, a.opts.AccountFailures}, {addrKey, a.opts.AddressFailures}} {
+		n, err := a.db.LoginFailures(ctx, k.key, since)
+		if err != nil {
+			return Session{}, err
+		}
+		if n >= k.limit {
+			return Session{}, errs.E(errs.TooMany, "too many failed sign-ins; try again in %d minutes", int(a.opts.ThrottleWindow.Minutes()))
+		}
+	}
+
+	u, hash, err := a.db.UserByUsername(ctx, username)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		access.PasswordMatches(a.dummyHash, password)
+		return Session{}, a.loginFailed(ctx, username, addr, accountKey, addrKey, since, now)
+	case err != nil:
+		return Session{}, err
+	case !access.PasswordMatches(hash, password):
+		return Session{}, a.loginFailed(ctx, username, addr, accountKey, addrKey, since, now)
+	case u.Disabled:
+		return Session{}, errs.Coded(errs.Forbidden, "disabled", "this account is disabled")
+	}
+
+	secret, secretHash := access.NewSecret(access.SessionPrefix)
+	s := Session{Secret: secret, ExpiresAt: now.Add(a.opts.SessionTTL), User: u}
+	actor := &access.Principal{User: u, Via: "session"}
+	err = a.db.InTx(ctx, func(ctx context.Context) error {
+		if err := a.db.ClearLoginFailures(ctx, accountKey); err != nil {
+			return err
+		}
+		if err := a.db.CreateSession(ctx, secretHash, u.ID, now, s.ExpiresAt); err != nil {
+			return err
+		}
+		return a.record(ctx, actor, "auth.login", "user:"+u.Username, nil, map[string]any{"addr": addr})
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return s, nil
+}
+
+func (a *App) loginFailed(ctx context.Context, username, addr, accountKey, addrKey string, since, now time.Time) error {
+	err := a.db.InTx(ctx, func(ctx context.Context) error {
+		return errors.Join(
+			a.db.RecordLoginFailure(ctx, accountKey, since, now),
+			a.db.RecordLoginFailure(ctx, addrKey, since, now))
+	})
+	if err != nil {
+		return err
+	}
+	a.log.InfoContext(ctx, "sign-in failed", "username", username, "addr", addr)
+	return errBadLogin
+}
+
+// Logout ends the session with this secret.
+func (a *App) Logout(ctx context.Context, actor *access.Principal, secret string) error {
+	return a.db.InTx(ctx, func(ctx context.Context) error {
+		if err := a.db.DeleteSession(ctx, access.HashSecret(secret)); err != nil {
+			return err
+		}
+		return a.record(ctx, actor, "auth.logout", "user:"+actor.User.Username, nil, nil)
+	})
+}
+
+// AuthenticateSession returns the principal of a session cookie's secret.
+func (a *App) AuthenticateSession(ctx context.Context, secret string) (*access.Principal, error) {
+	if access.CheckSecretShape(access.SessionPrefix, secret) != nil {
+		return nil, errs.E(errs.Unauthorized, "session is not valid; sign in again")
+	}
+	u, err := a.db.SessionUser(ctx, access.HashSecret(secret), a.now())
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.E(errs.Unauthorized, "session has expired; sign in again")
+	}
+	return a.principal(u, "session", err)
+}
+
+// AuthenticateToken returns the principal of an API bearer token.
+func (a *App) AuthenticateToken(ctx context.Context, secret string) (*access.Principal, error) {
+	if access.CheckSecretShape(access.TokenPrefix, secret) != nil {
+		return nil, errs.E(errs.Unauthorized, "malformed bearer token")
+	}
+	u, err := a.db.TokenUser(ctx, access.HashSecret(secret))
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.E(errs.Unauthorized, "unknown or revoked bearer token")
+	}
+	return a.principal(u, "token", err)
+}
+
+func (a *App) principal(u access.User, via string, err error) (*access.Principal, error) {
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, errs.Coded(errs.Unauthorized, "disabled", "this account is disabled")
+	}
+	return &access.Principal{User: u, Via: via}, nil
+}

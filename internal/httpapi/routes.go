@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	_ "embed"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
+)
+
+// route is one API endpoint. The table is the single list of endpoints: the mux is built from
+// it and a test holds the OpenAPI document to it.
+type route struct {
+	method, path string
+	handler      http.Handler
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/api/v1/openapi.json", http.HandlerFunc(s.openAPI)},
+		{"POST", "/api/v1/auth/login", http.HandlerFunc(s.login)},
+		{"POST", "/api/v1/auth/logout", s.signedIn(s.logout)},
+		{"GET", "/api/v1/me", s.signedIn(s.me)},
+		{"GET", "/api/v1/users", s.signedIn(s.listUsers)},
+		{"POST", "/api/v1/users", s.signedIn(s.addUser)},
+		{"POST", "/api/v1/tokens", s.signedIn(s.createToken)},
+		{"DELETE", "/api/v1/tokens/{id}", s.signedIn(s.revokeToken)},
+	}
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPIDoc)
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var in loginRequest
+	if err := s.decode(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in.Username == "" || in.Password == "" {
+		s.fail(w, r, errs.E(errs.Invalid, "username and password are required"))
+		return
+	}
+	sess, err := s.app.Login(r.Context(), in.Username, in.Password, clientAddr(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: sess.Secret, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.SecureCookies,
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"user": sess.User, "expires_at": sess.ExpiresAt})
+}
+
+// clientAddr is the peer's IP address. Forwarded headers are not trusted: anyone can set them.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	if p.Via == "session" {
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			if err := s.app.Logout(r.Context(), p, c.Value); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.SecureCookies})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type meResponse struct {
+	access.User
+	Via       string        `json:"via"`
+	ScopePath []grid.Region `json:"scope_path"`
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	out := meResponse{User: p.User, Via: p.Via, ScopePath: []grid.Region{}}
+	if p.User.Scope != "" {
+		path, err := s.app.RegionPath(r.Context(), p.User.Scope)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out.ScopePath = path
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	users, err := s.app.ListUsers(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, users)
+}
+
+func (s *Server) addUser(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	var in app.NewUser
+	if err := s.decode(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.app.AddUser(r.Context(), p, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+type tokenRequest struct {
+	Name     string `json:"name"`
+	Username string `json:"username"` // whose token; default the caller
+}
+
+type tokenResponse struct {
+	ID        int64     `json:"id"`
+	Token     string    `json:"token"`
+	Name      string    `json:"name"`
+	Username  string    `json:"username"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	var in tokenRequest
+	if err := s.decode(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in.Username == "" {
+		in.Username = p.User.Username
+	}
+	secret, tok, err := s.app.CreateToken(r.Context(), p, in.Username, in.Name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, tokenResponse{ID: tok.ID, Token: secret, Name: tok.Name, Username: tok.Username, CreatedAt: tok.CreatedAt})
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, errs.E(errs.NotFound, "token %q not found", r.PathValue("id")))
+		return
+	}
+	if err := s.app.RevokeToken(r.Context(), p, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

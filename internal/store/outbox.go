@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// OutboxMessage announces a committed change to whoever delivers it later (notifications,
+// webhooks, live updates). It is written in the same transaction as the change.
+type OutboxMessage struct {
+	ID        int64
+	Topic     string
+	Payload   string // JSON
+	CreatedAt time.Time
+}
+
+// Enqueue writes a message to the outbox.
+func (db *DB) Enqueue(ctx context.Context, topic, payload string, now time.Time) error {
+	if _, err := db.exec(ctx, `INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)`, topic, payload, micros(now)); err != nil {
+		return fmt.Errorf("enqueue %s: %w", topic, err)
+	}
+	return nil
+}
+
+// PendingOutbox returns up to limit undelivered messages, oldest first.
+func (db *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	rows, err := db.query(ctx, `SELECT id, topic, payload, created_at FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var (
+			m  OutboxMessage
+			at int64
+		)
+		if err := rows.Scan(&m.ID, &m.Topic, &m.Payload, &at); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		m.CreatedAt = fromMicros(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MarkDelivered records that a message has been delivered.
+func (db *DB) MarkDelivered(ctx context.Context, id int64, now time.Time) error {
+	if _, err := db.exec(ctx, `UPDATE outbox SET delivered_at = ? WHERE id = ?`, micros(now), id); err != nil {
+		return fmt.Errorf("mark outbox %d delivered: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/errs"
+)
+
+const userColumns = `id, username, display_name, role, scope, department, disabled, created_at`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (access.User, error) {
+	var (
+		u                 access.User
+		scope, department sql.NullString
+		created           int64
+	)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &scope, &department, &u.Disabled, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return access.User{}, err
+	}
+	u.Scope, u.Department, u.CreatedAt = scope.String, department.String, fromMicros(created)
+	return u, nil
+}
+
+// CreateUser stores a new user with its password hash and returns it with its id.
+func (db *DB) CreateUser(ctx context.Context, u access.User, passwordHash string, now time.Time) (access.User, error) {
+	row := db.writeRow(ctx, `INSERT INTO users (username, display_name, role, scope, department, password_hash, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Username, u.DisplayName, string(u.Role), nullString(u.Scope), nullString(u.Department), passwordHash, u.Disabled, micros(now), micros(now))
+	if err := row.Scan(&u.ID); err != nil {
+		switch {
+		case isUniqueViolation(err):
+			return access.User{}, errs.E(errs.Conflict, "user %q already exists", u.Username)
+		case isForeignKeyViolation(err):
+			return access.User{}, errs.E(errs.Invalid, "user %q: unknown scope region or department", u.Username)
+		}
+		return access.User{}, fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	u.CreatedAt = fromMicros(micros(now))
+	return u, nil
+}
+
+// UserByUsername returns a user and its password hash.
+func (db *DB) UserByUsername(ctx context.Context, username string) (access.User, string, error) {
+	var hash string
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = ?`, username), &hash)
+	if err != nil {
+		return access.User{}, "", notFound(err, "user %q not found", username)
+	}
+	return u, hash, nil
+}
+
+// ListUsers returns every user, ordered by username.
+func (db *DB) ListUsers(ctx context.Context) ([]access.User, error) {
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	users := []access.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		users = append(users, u)
+	}
+	return users, rows.Err()
+}
+
+// SetPasswordHash replaces a user's password hash.
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string, now time.Time) error {
+	return db.updateUser(ctx, userID, `password_hash = ?, updated_at = ?`, hash, micros(now))
+}
+
+// SetDisabled disables or enables a user.
+func (db *DB) SetDisabled(ctx context.Context, userID int64, disabled bool, now time.Time) error {
+	return db.updateUser(ctx, userID, `disabled = ?, updated_at = ?`, disabled, micros(now))
+}
+
+func (db *DB) updateUser(ctx context.Context, userID int64, set string, args ...any) error {
+	res, err := db.exec(ctx, `UPDATE users SET `+set+` WHERE id = ?`, append(args, userID)...)
+	if err != nil {
+		return fmt.Errorf("update user %d: %w", userID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(errs.NotFound, "user %d not found", userID)
+	}
+	return nil
+}
