@@ -35,7 +35,7 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (Sessi
 			return Session{}, err
 		}
 		if n >= k.limit {
-			return Session{}, errs.E(errs.TooMany, "too many failed sign-ins; try again in %d minutes", int(a.opts.ThrottleWindow.Minutes()))
+			return Session{}, errs.Throttled(a.opts.ThrottleWindow, "too many failed sign-ins; try again in %d minutes", int(a.opts.ThrottleWindow.Minutes()))
 		}
 	}
 

@@ -6,6 +6,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind says what sort of failure an error is; boundaries map kinds to statuses.
@@ -27,9 +28,10 @@ const (
 
 // Error is a classified error with a message fit to show the caller.
 type Error struct {
-	Kind    Kind
-	Code    string // the wire code; defaults to Kind (e.g. "outside_area" with Kind NotFound)
-	Message string
+	Kind       Kind
+	Code       string // the wire code; defaults to Kind (e.g. "outside_area" with Kind NotFound)
+	Message    string
+	RetryAfter time.Duration // for TooMany and Unavailable: when trying again may succeed
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -42,6 +44,20 @@ func E(kind Kind, format string, args ...any) error {
 // Coded returns a classified error with a specific wire code.
 func Coded(kind Kind, code, format string, args ...any) error {
 	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Throttled returns a TooMany error that says when to try again.
+func Throttled(after time.Duration, format string, args ...any) error {
+	return &Error{Kind: TooMany, Code: string(TooMany), Message: fmt.Sprintf(format, args...), RetryAfter: after}
+}
+
+// RetryAfter returns how long the caller should wait before trying again, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // KindOf returns the kind of the first classified error in err's chain, Internal if none.

@@ -46,6 +46,7 @@ func saneRequestID(id string) bool {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	route  string // the matched route pattern, set by Server.route
 }
 
 func (w *statusWriter) WriteHeader(status int) {
@@ -75,7 +76,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		route := r.Pattern
+		route := sw.route
 		if route == "" {
 			route = "unmatched"
 		}
@@ -105,8 +106,6 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 const sessionCookie = "citygrid_session"
-
-type principalKey struct{}
 
 // authenticate resolves who is calling: a bearer token (a bad one is refused at once) or a
 // session cookie (a stale one just leaves the caller anonymous).
@@ -143,10 +142,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 }
 
 // principal returns the caller, or nil when anonymous.
-func principal(r *http.Request) *access.Principal {
-	p, _ := r.Context().Value(principalKey{}).(*access.Principal)
-	return p
-}
+func principal(r *http.Request) *access.Principal { return access.FromContext(r.Context()) }
 
 // signedIn wraps a handler that needs a caller; anonymous callers get 401.
 func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *access.Principal)) http.Handler {

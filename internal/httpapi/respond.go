@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/errs"
@@ -46,8 +48,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"request_id", app.RequestID(r.Context()))
 	}
 	code, msg := errs.Public(err)
-	if kind == errs.TooMany {
-		w.Header().Set("Retry-After", "900")
+	if after := errs.RetryAfter(err); after > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(after.Round(time.Second).Seconds())))
 	}
 	s.writeError(w, r, statusOf(kind), code, msg)
 }

@@ -79,6 +79,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // the web pages.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	h, pattern := s.mux.Handler(r)
+	// Middleware above hands the mux a copy of the request, so r.Pattern set by the mux never
+	// reaches the metrics: pass the pattern back through the writer instead.
+	if sw, ok := w.(*statusWriter); ok {
+		sw.route = pattern
+	}
 	if pattern == "" && s.cfg.Web != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
 		s.cfg.Web.ServeHTTP(w, r)
 		return
