@@ -6,7 +6,9 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -32,10 +34,13 @@ type Options struct {
 
 // App runs the use cases over one database.
 type App struct {
-	db        *store.DB
-	opts      Options
-	log       *slog.Logger
-	dummyHash string // compared against for unknown users, so they cost the same time as known ones
+	db   *store.DB
+	opts Options
+	log  *slog.Logger
+	// dummyHash is compared against for unknown users, so they cost the same time as known
+	// ones. Made on first use: console commands that never sign anyone in skip the cost.
+	dummyHash func() string
+	loc       locator
 }
 
 // New returns an App over db.
@@ -61,9 +66,15 @@ func New(db *store.DB, opts Options) (*App, error) {
 	if opts.ThrottleWindow == 0 {
 		opts.ThrottleWindow = 15 * time.Minute
 	}
-	dummy, err := access.HashPassword("not-a-real-password", opts.BcryptCost)
-	if err != nil {
-		return nil, err
+	dummy := sync.OnceValue(func() string {
+		h, err := access.HashPassword("not-a-real-password", opts.BcryptCost)
+		if err != nil {
+			panic("bcrypt: " + err.Error()) // only for a cost outside bcrypt's range, checked below
+		}
+		return h
+	})
+	if opts.BcryptCost < bcrypt.MinCost || opts.BcryptCost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("bcrypt cost %d is outside %d…%d", opts.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	return &App{db: db, opts: opts, log: opts.Logger, dummyHash: dummy}, nil
 }

@@ -42,7 +42,7 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (Sessi
 	u, hash, err := a.db.UserByUsername(ctx, username)
 	switch {
 	case errs.Is(err, errs.NotFound):
-		access.PasswordMatches(a.dummyHash, password)
+		access.PasswordMatches(a.dummyHash(), password)
 		return Session{}, a.loginFailed(ctx, username, addr, accountKey, addrKey, since, now)
 	case err != nil:
 		return Session{}, err
@@ -102,7 +102,7 @@ func (a *App) AuthenticateSession(ctx context.Context, secret string) (*access.P
 	if errs.Is(err, errs.NotFound) {
 		return nil, errs.E(errs.Unauthorized, "session has expired; sign in again")
 	}
-	return a.principal(u, "session", err)
+	return a.principal(ctx, u, "session", err)
 }
 
 // AuthenticateToken returns the principal of an API bearer token.
@@ -114,15 +114,21 @@ func (a *App) AuthenticateToken(ctx context.Context, secret string) (*access.Pri
 	if errs.Is(err, errs.NotFound) {
 		return nil, errs.E(errs.Unauthorized, "unknown or revoked bearer token")
 	}
-	return a.principal(u, "token", err)
+	return a.principal(ctx, u, "token", err)
 }
 
-func (a *App) principal(u access.User, via string, err error) (*access.Principal, error) {
+func (a *App) principal(ctx context.Context, u access.User, via string, err error) (*access.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
 	if u.Disabled {
 		return nil, errs.Coded(errs.Unauthorized, "disabled", "this account is disabled")
 	}
-	return &access.Principal{User: u, Via: via}, nil
+	p := &access.Principal{User: u, Via: via}
+	if u.Role == access.GridWorker {
+		if p.Grids, err = a.db.UserGrids(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
@@ -64,6 +65,11 @@ func ParseDSN(dsn string) (Target, error) {
 		u, err := url.Parse(dsn)
 		if err != nil || u.Host == "" {
 			return Target{}, errs.E(errs.Invalid, "database DSN %q: not a valid postgres:// URL", redact(dsn))
+		}
+		// pgx reads the rest (port, sslmode, …) only when it first connects; read it now so a
+		// malformed DSN is a clear input error, not "database does not answer".
+		if _, err := pgx.ParseConfig(dsn); err != nil {
+			return Target{}, errs.E(errs.Invalid, "database DSN %q: %v", redact(dsn), err)
 		}
 		return Target{Engine: Postgres, URL: dsn}, nil
 	default:
