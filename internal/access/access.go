@@ -70,8 +70,9 @@ type User struct {
 // itself (the command line, background jobs).
 type Principal struct {
 	User   User
-	Via    string // "session", "token" or "system"
-	System bool   // the operator at the console; trusted like an unscoped admin
+	Via    string   // "session", "token" or "system"
+	System bool     // the operator at the console; trusted like an unscoped admin
+	Grids  []string // codes of the unit grids the user is a member of (grid workers)
 }
 
 // SystemPrincipal is the actor for console commands and jobs.
@@ -99,7 +100,16 @@ func (p *Principal) Covers(path []string) bool {
 	if p.System || (p.User.Role == Admin && p.User.Scope == "") {
 		return true
 	}
-	return p.User.Scope != "" && slices.Contains(path, p.User.Scope)
+	if p.User.Scope != "" && slices.Contains(path, p.User.Scope) {
+		return true
+	}
+	// A grid worker's scope is also every grid it is a member of.
+	for _, g := range p.Grids {
+		if slices.Contains(path, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsAdmin reports whether the principal administers the platform (within its scope).

@@ -4,6 +4,9 @@ package grid
 
 import (
 	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/errs"
 )
@@ -57,6 +60,12 @@ type Region struct {
 	Level      Level     `json:"level"`
 	ParentCode string    `json:"parent_code,omitempty"`
 	AreaClass  AreaClass `json:"area_class"`
+	// Geometry is a Polygon or MultiPolygon in lon/lat (WGS-84), or nil when the region is
+	// known only by name and code.
+	Geometry orb.Geometry `json:"-"`
+	// ValidTo is when a retired region stopped being used; zero while it is in use. Codes
+	// are never reused, so a retired region keeps its code.
+	ValidTo time.Time `json:"-"`
 }
 
 // Validate checks a region on its own and against its parent (nil for a root): the level sits

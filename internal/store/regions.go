@@ -4,49 +4,145 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+
+	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
+// regionBatch is how many regions one INSERT carries: large batches make bulk imports fast on
+// both engines while staying far below either's limit on bound parameters.
+const regionBatch = 200
+
+const regionColumns = `code, name, level, parent_code, area_class, valid_to, geometry`
+
 // PutRegion inserts a region or updates the one with its code (imports are idempotent by code).
 func (db *DB) PutRegion(ctx context.Context, r grid.Region) error {
-	_, err := db.exec(ctx, `INSERT INTO regions (code, name, level, parent_code, area_class) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
-			parent_code = excluded.parent_code, area_class = excluded.area_class`,
-		r.Code, r.Name, string(r.Level), nullString(r.ParentCode), string(r.AreaClass))
-	if err != nil {
-		if isForeignKeyViolation(err) {
-			return errs.E(errs.Invalid, "region %s: parent %s does not exist", r.Code, r.ParentCode)
+	return db.PutRegions(ctx, []grid.Region{r})
+}
+
+// PutRegions inserts or updates regions, parents before children, and bumps the region epoch
+// in the same transaction so every server rebuilds its locate index.
+func (db *DB) PutRegions(ctx context.Context, regions []grid.Region) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		for start := 0; start < len(regions); start += regionBatch {
+			batch := regions[start:min(start+regionBatch, len(regions))]
+			args := make([]any, 0, len(batch)*7)
+			for _, r := range batch {
+				geom, err := encodeGeometry(r.Geometry)
+				if err != nil {
+					return fmt.Errorf("region %s: %w", r.Code, err)
+				}
+				var validTo sql.NullInt64
+				if !r.ValidTo.IsZero() {
+					validTo = sql.NullInt64{Int64: micros(r.ValidTo), Valid: true}
+				}
+				args = append(args, r.Code, r.Name, string(r.Level), nullString(r.ParentCode), string(r.AreaClass), validTo, geom)
+			}
+			q := `INSERT INTO regions (` + regionColumns + `) VALUES ` +
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(batch)), ", ") +
+				` ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
+					parent_code = excluded.parent_code, area_class = excluded.area_class,
+					valid_to = excluded.valid_to, geometry = COALESCE(excluded.geometry, regions.geometry)`
+			if _, err := db.exec(ctx, q, args...); err != nil {
+				if isForeignKeyViolation(err) {
+					return errs.E(errs.Invalid, "a region's parent does not exist (regions %s…%s)", batch[0].Code, batch[len(batch)-1].Code)
+				}
+				return fmt.Errorf("put regions %s…: %w", batch[0].Code, err)
+			}
 		}
-		return fmt.Errorf("put region %s: %w", r.Code, err)
+		return db.bumpRegionEpoch(ctx)
+	})
+}
+
+// SetRegionGeometry replaces a region's geometry.
+func (db *DB) SetRegionGeometry(ctx context.Context, code string, g orb.Geometry) error {
+	geom, err := encodeGeometry(g)
+	if err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(ctx context.Context) error {
+		res, err := db.exec(ctx, `UPDATE regions SET geometry = ? WHERE code = ?`, geom, code)
+		if err != nil {
+			return fmt.Errorf("set geometry of %s: %w", code, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.E(errs.NotFound, "region %s not found", code)
+		}
+		return db.bumpRegionEpoch(ctx)
+	})
+}
+
+func (db *DB) bumpRegionEpoch(ctx context.Context) error {
+	if _, err := db.exec(ctx, `UPDATE region_epoch SET epoch = epoch + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("bump region epoch: %w", err)
 	}
 	return nil
 }
 
-// Region returns the region with the given code.
-func (db *DB) Region(ctx context.Context, code string) (grid.Region, error) {
-	var (
-		r      grid.Region
-		parent sql.NullString
-	)
-	err := db.queryRow(ctx, `SELECT code, name, level, parent_code, area_class FROM regions WHERE code = ?`, code).
-		Scan(&r.Code, &r.Name, &r.Level, &parent, &r.AreaClass)
+// RegionEpoch returns a number that changes whenever any region does.
+func (db *DB) RegionEpoch(ctx context.Context) (int64, error) {
+	var e int64
+	if err := db.queryRow(ctx, `SELECT epoch FROM region_epoch WHERE id = 1`).Scan(&e); err != nil {
+		return 0, fmt.Errorf("read region epoch: %w", err)
+	}
+	return e, nil
+}
+
+func encodeGeometry(g orb.Geometry) (sql.NullString, error) {
+	if g == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := grid.EncodeGeometry(g)
 	if err != nil {
-		return grid.Region{}, notFound(err, "region %s not found", code)
+		return sql.NullString{}, fmt.Errorf("encode geometry: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+func scanRegion(row interface{ Scan(...any) error }, withGeometry bool) (grid.Region, error) {
+	var (
+		r       grid.Region
+		parent  sql.NullString
+		validTo sql.NullInt64
+		geom    sql.NullString
+	)
+	if err := row.Scan(&r.Code, &r.Name, &r.Level, &parent, &r.AreaClass, &validTo, &geom); err != nil {
+		return grid.Region{}, err
 	}
 	r.ParentCode = parent.String
+	if validTo.Valid {
+		r.ValidTo = fromMicros(validTo.Int64)
+	}
+	if withGeometry && geom.Valid {
+		g, err := grid.DecodeGeometry([]byte(geom.String))
+		if err != nil {
+			return grid.Region{}, fmt.Errorf("region %s: stored geometry: %w", r.Code, err)
+		}
+		r.Geometry = g
+	}
 	return r, nil
 }
 
-// RegionPath returns the region and its ancestors, root first.
+// Region returns the region with the given code, with its geometry.
+func (db *DB) Region(ctx context.Context, code string) (grid.Region, error) {
+	r, err := scanRegion(db.queryRow(ctx, `SELECT `+regionColumns+` FROM regions WHERE code = ?`, code), true)
+	if err != nil {
+		return grid.Region{}, notFound(err, "region %s not found", code)
+	}
+	return r, nil
+}
+
+// RegionPath returns the region and its ancestors, root first (without geometry).
 func (db *DB) RegionPath(ctx context.Context, code string) ([]grid.Region, error) {
 	var path []grid.Region
 	for next := code; next != ""; {
-		r, err := db.Region(ctx, next)
+		r, err := scanRegion(db.queryRow(ctx, `SELECT `+regionColumns+` FROM regions WHERE code = ?`, next), false)
 		if err != nil {
-			return nil, err
+			return nil, notFound(err, "region %s not found", next)
 		}
 		path = append([]grid.Region{r}, path...)
 		if len(path) > len(grid.Levels) {
@@ -55,6 +151,56 @@ func (db *DB) RegionPath(ctx context.Context, code string) ([]grid.Region, error
 		next = r.ParentCode
 	}
 	return path, nil
+}
+
+// RegionChildren returns the regions directly under code (the roots when code is ""),
+// ordered by code; with geometry when asked.
+func (db *DB) RegionChildren(ctx context.Context, code string, withGeometry bool) ([]grid.Region, error) {
+	if code == "" {
+		return db.regions(ctx, withGeometry, `WHERE parent_code IS NULL ORDER BY code`)
+	}
+	return db.regions(ctx, withGeometry, `WHERE parent_code = ? ORDER BY code`, code)
+}
+
+// EachRegion calls fn for every region, parents before children, with geometry when asked.
+func (db *DB) EachRegion(ctx context.Context, withGeometry bool, fn func(grid.Region) error) error {
+	cols := regionColumns
+	if !withGeometry {
+		cols = strings.Replace(cols, "geometry", "NULL", 1)
+	}
+	// Codes grow longer level by level, so ordering by length then code yields parents first.
+	rows, err := db.query(ctx, `SELECT `+cols+` FROM regions ORDER BY LENGTH(code), code`)
+	if err != nil {
+		return fmt.Errorf("read regions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRegion(rows, withGeometry)
+		if err != nil {
+			return fmt.Errorf("read regions: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (db *DB) regions(ctx context.Context, withGeometry bool, where string, args ...any) ([]grid.Region, error) {
+	rows, err := db.query(ctx, `SELECT `+regionColumns+` FROM regions `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read regions: %w", err)
+	}
+	defer rows.Close()
+	out := []grid.Region{}
+	for rows.Next() {
+		r, err := scanRegion(rows, withGeometry)
+		if err != nil {
+			return nil, fmt.Errorf("read regions: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // PutDepartment inserts a department or updates the one with its code.

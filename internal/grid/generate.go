@@ -1,0 +1,88 @@
+package grid
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+)
+
+// clipTo returns the part of g inside the box, or nil. clip works in place, so g is copied.
+func clipTo(b orb.Bound, g orb.Geometry) orb.Geometry {
+	out := clip.Geometry(b, orb.Clone(g))
+	if out == nil || AreaM2(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// Partition divides g into n parts of equal area with no gaps and no overlaps. It bisects
+// recursively across the longer side, so parts stay compact; the first parts lie west or north
+// of the later ones, which is the order codes are given in.
+func Partition(g orb.Geometry, n int) []orb.Geometry {
+	if n <= 1 {
+		return []orb.Geometry{g}
+	}
+	k := n / 2
+	first, rest := bisect(g, float64(k)/float64(n))
+	return append(Partition(first, k), Partition(rest, n-k)...)
+}
+
+// bisect cuts g in two along the longer axis of its bounding box so that the west (or north)
+// part holds the given share of the area.
+func bisect(g orb.Geometry, share float64) (orb.Geometry, orb.Geometry) {
+	b := g.Bound()
+	// Compare the sides in metres, not degrees: a degree of longitude shrinks northwards.
+	coslat := math.Cos((b.Min[1] + b.Max[1]) / 2 * math.Pi / 180)
+	vertical := (b.Max[0]-b.Min[0])*coslat >= b.Max[1]-b.Min[1]
+	total := AreaM2(g)
+	west := func(x float64) orb.Bound { return orb.Bound{Min: b.Min, Max: orb.Point{x, b.Max[1]}} }
+	east := func(x float64) orb.Bound { return orb.Bound{Min: orb.Point{x, b.Min[1]}, Max: b.Max} }
+	north := func(y float64) orb.Bound { return orb.Bound{Min: orb.Point{b.Min[0], y}, Max: b.Max} }
+	south := func(y float64) orb.Bound { return orb.Bound{Min: b.Min, Max: orb.Point{b.Max[0], y}} }
+
+	lo, hi := b.Min[0], b.Max[0]
+	firstPart, restPart := west, east
+	if !vertical {
+		lo, hi = b.Min[1], b.Max[1]
+		firstPart, restPart = north, south
+	}
+	// The first part's area grows monotonically with the cut (west: as x rises; north: as y
+	// falls), so a binary search finds the cut.
+	for range 40 {
+		mid := (lo + hi) / 2
+		a := 0.0
+		if piece := clipTo(firstPart(mid), g); piece != nil {
+			a = AreaM2(piece)
+		}
+		tooBig := a > share*total
+		if vertical == tooBig {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	cut := (lo + hi) / 2
+	return clipTo(firstPart(cut), g), clipTo(restPart(cut), g)
+}
+
+// Cells covers g with square cells of about cellAreaM2, clipped to g, in reading order: rows
+// from north to south, each row from west to east (DB11/T 2157-2023 numbering).
+func Cells(g orb.Geometry, cellAreaM2 float64) []orb.Geometry {
+	b := g.Bound()
+	side := math.Sqrt(cellAreaM2)
+	coslat := math.Cos((b.Min[1] + b.Max[1]) / 2 * math.Pi / 180)
+	dLat := side / metresPerDegree
+	dLon := side / (metresPerDegree * coslat)
+	var cells []orb.Geometry
+	for top := b.Max[1]; top > b.Min[1]; top -= dLat {
+		bottom := math.Max(top-dLat, b.Min[1])
+		for left := b.Min[0]; left < b.Max[0]; left += dLon {
+			right := math.Min(left+dLon, b.Max[0])
+			if c := clipTo(orb.Bound{Min: orb.Point{left, bottom}, Max: orb.Point{right, top}}, g); c != nil {
+				cells = append(cells, c)
+			}
+		}
+	}
+	return cells
+}

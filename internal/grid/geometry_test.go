@@ -1,0 +1,134 @@
+package grid_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/citygrid/citygrid/internal/grid"
+)
+
+// square returns a closed square ring with its south-west corner at (lon, lat).
+func square(lon, lat, side float64) orb.Ring {
+	return orb.Ring{{lon, lat}, {lon + side, lat}, {lon + side, lat + side}, {lon, lat + side}, {lon, lat}}
+}
+
+func TestCheckGeometry(t *testing.T) {
+	tests := []struct {
+		name string
+		g    orb.Geometry
+		want string // substring of the first problem; "" = sound
+	}{
+		{"a square is sound", orb.Polygon{square(113, 35, 0.01)}, ""},
+		{"a square with a hole is sound", orb.Polygon{square(113, 35, 0.01), square(113.002, 35.002, 0.002)}, ""},
+		{"a multipolygon of two squares is sound", orb.MultiPolygon{{square(113, 35, 0.01)}, {square(113.02, 35, 0.01)}}, ""},
+		{"an unclosed ring", orb.Polygon{square(113, 35, 0.01)[:4]}, "not closed"},
+		{"a ring of three points", orb.Polygon{{{113, 35}, {113.1, 35}, {113, 35}}}, "at least 4"},
+		{"a bow tie crosses itself", orb.Polygon{{{113, 35}, {113.1, 35.1}, {113.1, 35}, {113, 35.1}, {113, 35}}}, "crosses itself"},
+		{"a ring touching itself at a vertex", orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {1, 0}, {0, 2}, {0, 0}}}, "crosses itself"},
+		{"a latitude beyond the pole", orb.Polygon{square(113, 89.995, 0.01)}, "not a valid longitude/latitude"},
+		{"a NaN coordinate", orb.Polygon{{{113, 35}, {math.NaN(), 35}, {113.1, 35.1}, {113, 35}}}, "not a valid"},
+		{"a point is not an area", orb.Point{113, 35}, "Polygon or MultiPolygon"},
+		{"a line is not an area", orb.LineString{{113, 35}, {114, 35}}, "Polygon or MultiPolygon"},
+		{"no geometry at all", nil, "no geometry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problems := grid.CheckGeometry(tt.g)
+			if tt.want == "" {
+				if len(problems) > 0 {
+					t.Fatalf("problems = %q, want none", problems)
+				}
+				return
+			}
+			if len(problems) == 0 || !strings.Contains(problems[0], tt.want) {
+				t.Fatalf("problems = %q, want one containing %q", problems, tt.want)
+			}
+		})
+	}
+}
+
+func TestAreaM2(t *testing.T) {
+	// 0.01° of latitude is 1113.2 m; 0.01° of longitude at 35° N is 911.9 m.
+	got := grid.AreaM2(orb.Polygon{square(113, 34.995, 0.01)})
+	want := 1113.2 * 1113.2 * math.Cos(35*math.Pi/180)
+	if math.Abs(got-want)/want > 0.001 {
+		t.Errorf("AreaM2 = %.0f, want %.0f", got, want)
+	}
+}
+
+// lShape is a concave polygon: a 2×2 square with its north-east quarter missing.
+var lShape = orb.Polygon{{{113, 35}, {113.02, 35}, {113.02, 35.01}, {113.01, 35.01}, {113.01, 35.02}, {113, 35.02}, {113, 35}}}
+
+// containedBy counts how many of parts contain p.
+func containedBy(parts []orb.Geometry, p orb.Point) int {
+	n := 0
+	for _, g := range parts {
+		if grid.Contains(g, p) {
+			n++
+		}
+	}
+	return n
+}
+
+// assertTiles checks that parts cover g with no gaps and no overlaps: their areas add up to
+// g's, and random points inside g fall in exactly one part.
+func assertTiles(t *testing.T, g orb.Geometry, parts []orb.Geometry) {
+	t.Helper()
+	total := 0.0
+	for _, p := range parts {
+		if problems := grid.CheckGeometry(p); len(problems) > 0 && !strings.Contains(problems[0], "crosses itself") {
+			t.Errorf("part is not a sound area: %q", problems)
+		}
+		total += planar.Area(p) // in square degrees: one projection for the whole and its parts
+	}
+	if want := planar.Area(g); math.Abs(total-want)/want > 1e-9 {
+		t.Errorf("parts cover %g deg², want %g deg²", total, want)
+	}
+	b := g.Bound()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+		in := grid.Contains(g, p)
+		n := containedBy(parts, p)
+		if in && n != 1 {
+			t.Fatalf("point %v inside the whole lies in %d parts, want 1", p, n)
+		}
+		if !in && n != 0 {
+			t.Fatalf("point %v outside the whole lies in %d parts, want 0", p, n)
+		}
+	}
+}
+
+func TestPartition(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7} {
+		parts := grid.Partition(lShape, n)
+		if len(parts) != n {
+			t.Fatalf("Partition into %d gave %d parts", n, len(parts))
+		}
+		assertTiles(t, lShape, parts)
+		want := grid.AreaM2(lShape) / float64(n)
+		for i, p := range parts {
+			if got := grid.AreaM2(p); math.Abs(got-want)/want > 0.01 {
+				t.Errorf("n=%d part %d area %.0f, want %.0f (equal shares)", n, i, got, want)
+			}
+		}
+	}
+}
+
+func TestCells(t *testing.T) {
+	cells := grid.Cells(lShape, 250_000) // 500 m squares over a ~1.8 km L
+	assertTiles(t, lShape, cells)
+	if len(cells) < 8 || len(cells) > 20 {
+		t.Errorf("got %d cells, want about 12", len(cells))
+	}
+	// Reading order: the first cell is in the north-west, the last in the south-east.
+	first, last := cells[0].Bound().Center(), cells[len(cells)-1].Bound().Center()
+	if !(first[1] > last[1] && first[0] < last[0]) {
+		t.Errorf("first cell centre %v, last %v: want north-west before south-east", first, last)
+	}
+}
