@@ -15,6 +15,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", defaultAddr, "listen address HOST:PORT")
 	data := fs.String("data", "./citygrid-demo", "demo data directory (SQLite at DIR/citygrid.db); reused when it exists")
 	seedOnly := fs.Bool("seed-only", false, "seed the demo data and exit without serving")
+	small := fs.Bool("small", false, "seed two districts with coarse grids only (fast; for tests)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := demo.Seed(ctx, a); err != nil {
+	if err := demo.Seed(ctx, a, demo.Options{Full: !*small}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo city 焦作市 ready in %s\n", *data)
@@ -52,7 +53,7 @@ func printLogins(e *env, url string) {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  username\trole\twho")
-	for _, l := range demo.Logins {
+	for _, l := range demo.Logins() {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Username, l.Role, l.Note)
 	}
 	tw.Flush()

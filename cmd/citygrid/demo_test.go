@@ -40,7 +40,7 @@ func TestDemo(t *testing.T) {
 	dsn := sqliteIn(dir)
 
 	t.Run("demo --seed-only seeds, prints every login and exits", func(t *testing.T) {
-		out := mustRun(t, "", nil, "demo", "--seed-only", "--data", dir)
+		out := mustRun(t, "", nil, "demo", "--seed-only", "--small", "--data", dir)
 		for _, u := range demoUsernames {
 			if !strings.Contains(out, "  "+u+" ") {
 				t.Errorf("stdout does not list user %q:\n%s", u, out)
@@ -55,7 +55,7 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("demo --seed-only again reuses the data and exits 0", func(t *testing.T) {
-		mustRun(t, "", nil, "demo", "--seed-only", "--data", dir)
+		mustRun(t, "", nil, "demo", "--seed-only", "--small", "--data", dir)
 		_, users := listUsers(t, dsn)
 		var got []string
 		for _, u := range users {
@@ -69,7 +69,7 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("demo serves and every printed login signs in with its role", func(t *testing.T) {
-		s := startServer(t, nil, "demo", "--data", dir, "--addr", "127.0.0.1:0")
+		s := startServer(t, nil, "demo", "--small", "--data", dir, "--addr", "127.0.0.1:0")
 		out := s.waitForOutput(t, "/api/v1/auth/login\n")
 		if !strings.Contains(out, "Open "+s.url+" ") {
 			t.Errorf("stdout does not tell to open %s:\n%s", s.url, out)
@@ -81,7 +81,7 @@ func TestDemo(t *testing.T) {
 		if len(logins) != len(demoUsernames) {
 			t.Errorf("printed %d logins, want %d: %v", len(logins), len(demoUsernames), logins)
 		}
-		for _, want := range demo.Logins {
+		for _, want := range demo.Logins() {
 			if got := logins[want.Username]; got != string(want.Role) {
 				t.Errorf("printed login %s has role %q, want %q", want.Username, got, want.Role)
 			}

@@ -178,7 +178,7 @@ func seedDemo(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	if err := demo.Seed(ctx, a); err != nil {
+	if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
 		t.Fatalf("seed demo city: %v", err)
 	}
 }

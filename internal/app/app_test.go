@@ -24,7 +24,7 @@ func newApp(t *testing.T, db *store.DB, now *time.Time) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Seed(context.Background(), a); err != nil {
+	if err := demo.Seed(context.Background(), a, demo.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return a

@@ -294,6 +294,9 @@ func (a *App) GenerateGrids(ctx context.Context, actor *access.Principal, code s
 	if err := walk(root); err != nil {
 		return report, err
 	}
+	if len(out) == 0 {
+		return report, nil // everything already has its shape and grids
+	}
 	err = a.db.InTx(ctx, func(ctx context.Context) error {
 		if err := a.db.PutRegions(ctx, out); err != nil {
 			return err

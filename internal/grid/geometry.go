@@ -13,7 +13,21 @@ import (
 // CheckGeometry returns what is wrong with a region's geometry: it must be a Polygon or
 // MultiPolygon in lon/lat whose rings are closed, have at least four points, stay within the
 // valid range and do not cross themselves. An empty result means the geometry is sound.
+// Rings that only touch themselves at a point (a pinch, common in published boundaries) are
+// not errors here; see GeometryWarnings.
 func CheckGeometry(g orb.Geometry) []string {
+	errs, _ := checkGeometry(g)
+	return errs
+}
+
+// GeometryWarnings returns what is odd but usable about a geometry: rings that touch
+// themselves at a point. Locating and dividing work on them unchanged.
+func GeometryWarnings(g orb.Geometry) []string {
+	_, warnings := checkGeometry(g)
+	return warnings
+}
+
+func checkGeometry(g orb.Geometry) (problems, warnings []string) {
 	var polys []orb.Polygon
 	switch g := g.(type) {
 	case orb.Polygon:
@@ -21,14 +35,13 @@ func CheckGeometry(g orb.Geometry) []string {
 	case orb.MultiPolygon:
 		polys = g
 	case nil:
-		return []string{"no geometry"}
+		return []string{"no geometry"}, nil
 	default:
-		return []string{fmt.Sprintf("geometry must be a Polygon or MultiPolygon, not %s", g.GeoJSONType())}
+		return []string{fmt.Sprintf("geometry must be a Polygon or MultiPolygon, not %s", g.GeoJSONType())}, nil
 	}
 	if len(polys) == 0 {
-		return []string{"empty MultiPolygon"}
+		return []string{"empty MultiPolygon"}, nil
 	}
-	var problems []string
 	for pi, p := range polys {
 		if len(p) == 0 {
 			problems = append(problems, fmt.Sprintf("polygon %d has no rings", pi))
@@ -38,37 +51,85 @@ func CheckGeometry(g orb.Geometry) []string {
 			if len(polys) > 1 {
 				where = fmt.Sprintf("polygon %d ring %d", pi, ri)
 			}
-			for _, msg := range checkRing(r) {
-				problems = append(problems, where+": "+msg)
+			msg, warning := checkRing(r)
+			if msg != "" {
+				if warning {
+					warnings = append(warnings, where+": "+msg)
+				} else {
+					problems = append(problems, where+": "+msg)
+				}
 			}
 		}
 	}
-	return problems
+	return problems, warnings
 }
 
-func checkRing(r orb.Ring) []string {
+// checkRing returns the first thing wrong with a ring, and whether it is only a warning.
+func checkRing(r orb.Ring) (string, bool) {
 	for i, pt := range r {
 		lon, lat := pt[0], pt[1]
 		if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) ||
 			lon < -180 || lon > 180 || lat < -90 || lat > 90 {
-			return []string{fmt.Sprintf("point %d (%v, %v) is not a valid longitude/latitude", i, lon, lat)}
+			return fmt.Sprintf("point %d (%v, %v) is not a valid longitude/latitude", i, lon, lat), false
 		}
 	}
 	if len(r) < 4 {
-		return []string{fmt.Sprintf("has %d points; a ring needs at least 4 (the first repeated last)", len(r))}
+		return fmt.Sprintf("has %d points; a ring needs at least 4 (the first repeated last)", len(r)), false
 	}
 	if r[0] != r[len(r)-1] {
-		return []string{"is not closed: its last point differs from its first"}
+		return "is not closed: its last point differs from its first", false
 	}
-	if i, j, ok := selfIntersection(r); ok {
-		return []string{fmt.Sprintf("crosses itself (edge %d meets edge %d)", i, j)}
+	// Repeated consecutive points are common in published boundaries and harmless: check the
+	// ring without them, and name edges by the index of their first point in the original.
+	compact, index := withoutRepeats(r)
+	if len(compact) < 4 {
+		return "has fewer than 3 distinct points", false
 	}
-	return nil
+	if k, ok := spike(compact); ok {
+		return fmt.Sprintf("turns straight back on itself at point %d (a zero-width spike)", index[k]), false
+	}
+	i, j, crossing, ok := selfIntersection(compact)
+	switch {
+	case ok && crossing:
+		return fmt.Sprintf("crosses itself (the edge from point %d crosses the edge from point %d)", index[i], index[j]), false
+	case ok:
+		return fmt.Sprintf("touches itself (the edge from point %d meets the edge from point %d at a point)", index[i], index[j]), true
+	}
+	return "", false
 }
 
-// selfIntersection finds two non-adjacent edges of a closed ring that touch. Edges are sorted
-// by their west end so each is compared only with edges that overlap it in longitude.
-func selfIntersection(r orb.Ring) (int, int, bool) {
+// spike finds a point where the ring turns straight back along the edge it came in on.
+func spike(r orb.Ring) (int, bool) {
+	n := len(r) - 1
+	for k := range n {
+		a, b, c := r[(k+n-1)%n], r[k], r[k+1]
+		if orient(a, b, c) == 0 && (b[0]-a[0])*(c[0]-b[0])+(b[1]-a[1])*(c[1]-b[1]) < 0 {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// withoutRepeats drops points equal to the one before them, returning the shorter ring and,
+// for each of its points, the index it had in r.
+func withoutRepeats(r orb.Ring) (orb.Ring, []int) {
+	out := make(orb.Ring, 0, len(r))
+	index := make([]int, 0, len(r))
+	for i, p := range r {
+		if i > 0 && p == r[i-1] {
+			continue
+		}
+		out = append(out, p)
+		index = append(index, i)
+	}
+	return out, index
+}
+
+// selfIntersection finds two non-adjacent edges of a closed ring that meet, preferring a
+// crossing (the edges pass through each other, or run along each other) over a mere touch at
+// a point. Edges are sorted by their west end so each is compared only with edges that
+// overlap it in longitude.
+func selfIntersection(r orb.Ring) (i, j int, crossing, found bool) {
 	n := len(r) - 1 // edges
 	type edge struct {
 		i          int
@@ -80,21 +141,27 @@ func selfIntersection(r orb.Ring) (int, int, bool) {
 		edges[i] = edge{i, math.Min(a[0], b[0]), math.Max(a[0], b[0])}
 	}
 	slices.SortFunc(edges, func(a, b edge) int { return cmp.Compare(a.minX, b.minX) })
+	var ti, tj int
 	for x := range edges {
 		for y := x + 1; y < n && edges[y].minX <= edges[x].maxX; y++ {
-			i, j := edges[x].i, edges[y].i
+			i, j = edges[x].i, edges[y].i
 			if i > j {
 				i, j = j, i
 			}
 			if j == i+1 || (i == 0 && j == n-1) {
 				continue // neighbours share a vertex by construction
 			}
-			if segmentsTouch(r[i], r[i+1], r[j], r[j+1]) {
-				return i, j, true
+			switch segmentRelation(r[i], r[i+1], r[j], r[j+1]) {
+			case segmentsCross:
+				return i, j, true, true
+			case segmentsTouch:
+				if !found {
+					ti, tj, found = i, j, true
+				}
 			}
 		}
 	}
-	return 0, 0, false
+	return ti, tj, false, found
 }
 
 func orient(a, b, c orb.Point) float64 {
@@ -106,14 +173,45 @@ func onSegment(a, b, p orb.Point) bool {
 		math.Min(a[1], b[1]) <= p[1] && p[1] <= math.Max(a[1], b[1])
 }
 
-// segmentsTouch reports whether segments ab and cd share any point.
-func segmentsTouch(a, b, c, d orb.Point) bool {
+type relation int
+
+const (
+	segmentsApart relation = iota
+	segmentsTouch          // they share exactly one point, an end of at least one of them
+	segmentsCross          // they pass through each other, or overlap along a stretch
+)
+
+// segmentRelation says how segments ab and cd meet.
+func segmentRelation(a, b, c, d orb.Point) relation {
 	o1, o2, o3, o4 := orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
 	if ((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0)) {
-		return true
+		return segmentsCross
 	}
-	return (o1 == 0 && onSegment(a, b, c)) || (o2 == 0 && onSegment(a, b, d)) ||
-		(o3 == 0 && onSegment(c, d, a)) || (o4 == 0 && onSegment(c, d, b))
+	if o1 == 0 && o2 == 0 { // collinear: overlapping along a stretch, touching at an end, or apart
+		var shared []orb.Point
+		for _, p := range []orb.Point{c, d} {
+			if onSegment(a, b, p) {
+				shared = append(shared, p)
+			}
+		}
+		for _, p := range []orb.Point{a, b} {
+			if onSegment(c, d, p) && !slices.Contains(shared, p) {
+				shared = append(shared, p)
+			}
+		}
+		switch {
+		case len(shared) >= 2:
+			return segmentsCross
+		case len(shared) == 1:
+			return segmentsTouch
+		}
+		return segmentsApart
+	}
+	if (o1 == 0 && onSegment(a, b, c)) || (o2 == 0 && onSegment(a, b, d)) ||
+		(o3 == 0 && onSegment(c, d, a)) || (o4 == 0 && onSegment(c, d, b)) {
+		return segmentsTouch
+	}
+	return segmentsApart
 }
 
 // Contains reports whether the Polygon or MultiPolygon g contains the point; points on the
@@ -140,4 +238,159 @@ func AreaM2(g orb.Geometry) float64 {
 	b := g.Bound()
 	lat := (b.Min[1] + b.Max[1]) / 2
 	return math.Abs(planar.Area(g)) * metresPerDegree * metresPerDegree * math.Cos(lat*math.Pi/180)
+}
+
+// Repair removes what published boundaries often carry but a sound ring must not: repeated
+// points, points where the boundary runs straight on or turns straight back (zero-width
+// spikes), and small loops of a few points where the boundary crosses or touches itself,
+// which quantised coordinates leave behind (each loop is cut at the crossing). Rings that shrink
+// below a triangle are dropped; a polygon whose outer ring is dropped is dropped.
+func Repair(g orb.Geometry) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Polygon:
+		if p := repairPolygon(g); p != nil {
+			return p
+		}
+		return nil
+	case orb.MultiPolygon:
+		var out orb.MultiPolygon
+		for _, p := range g {
+			if p := repairPolygon(p); p != nil {
+				out = append(out, p)
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return g
+}
+
+func repairPolygon(p orb.Polygon) orb.Polygon {
+	var out orb.Polygon
+	for i, r := range p {
+		rr := repairRing(r)
+		if rr == nil {
+			if i == 0 {
+				return nil
+			}
+			continue
+		}
+		out = append(out, rr)
+	}
+	return out
+}
+
+func repairRing(r orb.Ring) orb.Ring {
+	if len(r) < 4 || r[0] != r[len(r)-1] {
+		return r // not a closed ring: leave it for CheckGeometry to name
+	}
+	pts := append([]orb.Point(nil), r[:len(r)-1]...)
+	removable := func(i int) bool {
+		n := len(pts)
+		a, b, c := pts[(i+n-1)%n], pts[i], pts[(i+1)%n]
+		return b == a || orient(a, b, c) == 0
+	}
+	for removed := true; removed && len(pts) >= 3; {
+		removed = false
+		for i := 0; i < len(pts) && len(pts) >= 3; {
+			if removable(i) {
+				pts = append(pts[:i], pts[i+1:]...)
+				removed = true
+				i = max(i-1, 0) // the point before may now be removable too
+				continue
+			}
+			i++
+		}
+	}
+	if len(pts) < 3 {
+		return nil
+	}
+	ring := append(orb.Ring(pts), pts[0])
+	for range len(ring) { // each pass cuts one loop, so this bounds the work
+		cut, ok := cutSmallLoop(ring)
+		if !ok {
+			break
+		}
+		ring = cut
+	}
+	if len(ring) < 4 {
+		return nil
+	}
+	return ring
+}
+
+// maxLoop is the longest loop, in points, that Repair cuts off: quantisation leaves loops of
+// two or three; anything longer is a real error for a person to look at.
+const maxLoop = 6
+
+// cutSmallLoop finds two edges at most maxLoop apart that meet and replaces the points
+// between them with the meeting point.
+func cutSmallLoop(r orb.Ring) (orb.Ring, bool) {
+	n := len(r) - 1
+	for i := range n {
+		for d := 2; d <= maxLoop && d < n-1; d++ {
+			j := i + d
+			if j >= n {
+				break
+			}
+			a, b, c, e := r[i], r[i+1], r[j], r[j+1]
+			// Touches are cut too: a loop that touches back in one system crosses itself by a
+			// hair once converted to another.
+			if segmentRelation(a, b, c, e) == segmentsApart {
+				continue
+			}
+			x, ok := crossingPoint(a, b, c, e)
+			if !ok {
+				continue
+			}
+			out := append(orb.Ring{}, r[:i+1]...)
+			out = append(out, x)
+			out = append(out, r[j+1:]...)
+			return out, true
+		}
+	}
+	return r, false
+}
+
+// crossingPoint is where lines ab and ce meet; false when they are parallel.
+func crossingPoint(a, b, c, e orb.Point) (orb.Point, bool) {
+	d := (b[0]-a[0])*(e[1]-c[1]) - (b[1]-a[1])*(e[0]-c[0])
+	if d == 0 {
+		return orb.Point{}, false
+	}
+	t := ((c[0]-a[0])*(e[1]-c[1]) - (c[1]-a[1])*(e[0]-c[0])) / d
+	return orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}, true
+}
+
+// Transform returns g with every point mapped through f (a change of coordinate system).
+func Transform(g orb.Geometry, f func(lon, lat float64) (float64, float64)) orb.Geometry {
+	if g == nil || f == nil {
+		return g
+	}
+	g = orb.Clone(g)
+	mapRing := func(ps []orb.Point) {
+		for i, p := range ps {
+			ps[i][0], ps[i][1] = f(p[0], p[1])
+		}
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		lon, lat := f(g[0], g[1])
+		return orb.Point{lon, lat}
+	case orb.LineString:
+		mapRing(g)
+	case orb.Polygon:
+		for _, r := range g {
+			mapRing(r)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			for _, r := range p {
+				mapRing(r)
+			}
+		}
+	}
+	return g
 }

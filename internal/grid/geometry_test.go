@@ -29,7 +29,8 @@ func TestCheckGeometry(t *testing.T) {
 		{"an unclosed ring", orb.Polygon{square(113, 35, 0.01)[:4]}, "not closed"},
 		{"a ring of three points", orb.Polygon{{{113, 35}, {113.1, 35}, {113, 35}}}, "at least 4"},
 		{"a bow tie crosses itself", orb.Polygon{{{113, 35}, {113.1, 35.1}, {113.1, 35}, {113, 35.1}, {113, 35}}}, "crosses itself"},
-		{"a ring touching itself at a vertex", orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {1, 0}, {0, 2}, {0, 0}}}, "crosses itself"},
+		{"a ring with a zero-width spike", orb.Polygon{{{0, 0}, {2, 0}, {2, 1}, {3, 1}, {1, 1}, {1, 2}, {0, 2}, {0, 0}}}, "spike"},
+		{"a ring running along its own edge", orb.Polygon{{{0, 0}, {3, 0}, {3, 1}, {2, 1}, {2, 0}, {1, 0}, {1, 2}, {0, 2}, {0, 0}}}, "crosses itself"},
 		{"a latitude beyond the pole", orb.Polygon{square(113, 89.995, 0.01)}, "not a valid longitude/latitude"},
 		{"a NaN coordinate", orb.Polygon{{{113, 35}, {math.NaN(), 35}, {113.1, 35.1}, {113, 35}}}, "not a valid"},
 		{"a point is not an area", orb.Point{113, 35}, "Polygon or MultiPolygon"},
@@ -49,6 +50,19 @@ func TestCheckGeometry(t *testing.T) {
 				t.Fatalf("problems = %q, want one containing %q", problems, tt.want)
 			}
 		})
+	}
+}
+
+func TestGeometryWarnings(t *testing.T) {
+	pinched := orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {1, 0}, {0, 2}, {0, 0}}} // touches its own edge at (1, 0)
+	if p := grid.CheckGeometry(pinched); len(p) > 0 {
+		t.Errorf("a pinched ring is an error: %q", p)
+	}
+	if w := grid.GeometryWarnings(pinched); len(w) != 1 || !strings.Contains(w[0], "touches itself") {
+		t.Errorf("warnings = %q, want one about touching", w)
+	}
+	if w := grid.GeometryWarnings(orb.Polygon{square(113, 35, 0.01)}); len(w) > 0 {
+		t.Errorf("a square has warnings: %q", w)
 	}
 }
 
@@ -130,5 +144,34 @@ func TestCells(t *testing.T) {
 	first, last := cells[0].Bound().Center(), cells[len(cells)-1].Bound().Center()
 	if !(first[1] > last[1] && first[0] < last[0]) {
 		t.Errorf("first cell centre %v, last %v: want north-west before south-east", first, last)
+	}
+}
+
+func TestRepair(t *testing.T) {
+	spiky := orb.Polygon{{{0, 0}, {2, 0}, {2, 0}, {2, 1}, {3, 1}, {4, 1}, {2, 1}, {2, 2}, {1, 2}, {0, 2}, {0, 0}}}
+	if problems := grid.CheckGeometry(spiky); len(problems) == 0 {
+		t.Fatal("the spiky square should not pass unrepaired")
+	}
+	got := grid.Repair(spiky)
+	want := orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {0, 2}, {0, 0}}}
+	if !orb.Equal(got, want) {
+		t.Errorf("Repair = %v, want %v", got, want)
+	}
+	if problems := grid.CheckGeometry(got); len(problems) > 0 {
+		t.Errorf("repaired polygon has problems: %q", problems)
+	}
+	if planar.Area(got) != planar.Area(spiky) {
+		t.Errorf("area changed from %v to %v", planar.Area(spiky), planar.Area(got))
+	}
+	// A small loop where the boundary crosses itself is cut off at the crossing.
+	looped := orb.Polygon{{{0, 0}, {4, 0}, {4, 4}, {1, 5}, {1, 4.2}, {3, 5}, {3, 6}, {0, 6}, {0, 0}}}
+	if p := grid.CheckGeometry(looped); len(p) == 0 {
+		t.Fatal("the looped square should not pass unrepaired")
+	}
+	if p := grid.CheckGeometry(grid.Repair(looped)); len(p) > 0 {
+		t.Errorf("repaired loop still has problems: %q", p)
+	}
+	if g := grid.Repair(orb.Polygon{{{0, 0}, {1, 0}, {2, 0}, {0, 0}}}); g != nil {
+		t.Errorf("a flat ring repaired to %v, want nothing", g)
 	}
 }

@@ -94,7 +94,7 @@ func TestLoginSetsASessionCookie(t *testing.T) {
 func TestEveryDemoLoginSignsInWithItsRoleAndScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
-		for _, l := range demo.Logins {
+		for _, l := range demo.Logins() {
 			t.Run(l.Username+" signs in as "+string(l.Role), func(t *testing.T) {
 				got := getMe(t, ts.signedIn(t, l.Username))
 				if got.Role != string(l.Role) || got.Scope != l.Scope {

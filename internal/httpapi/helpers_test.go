@@ -41,7 +41,7 @@ func newServer(t *testing.T, db *store.DB, opts ...func(*httpapi.Config)) *testS
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	if err := demo.Seed(t.Context(), a); err != nil {
+	if err := demo.Seed(t.Context(), a, demo.Options{}); err != nil {
 		t.Fatalf("demo.Seed: %v", err)
 	}
 	ts := serve(t, a, opts...)

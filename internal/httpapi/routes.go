@@ -30,6 +30,12 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/users", s.signedIn(s.addUser)},
 		{"POST", "/api/v1/tokens", s.signedIn(s.createToken)},
 		{"DELETE", "/api/v1/tokens/{id}", s.signedIn(s.revokeToken)},
+		{"GET", "/api/v1/locate", http.HandlerFunc(s.locate)},
+		{"GET", "/api/v1/regions", http.HandlerFunc(s.listRegions)},
+		{"GET", "/api/v1/regions/{code}", http.HandlerFunc(s.getRegion)},
+		{"GET", "/api/v1/regions/{code}/members", s.signedIn(s.listMembers)},
+		{"PUT", "/api/v1/regions/{code}/members/{username}", s.signedIn(s.putMember)},
+		{"DELETE", "/api/v1/regions/{code}/members/{username}", s.signedIn(s.deleteMember)},
 	}
 }
 

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/crs"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/regionio"
+)
+
+func cmdImport(ctx context.Context, e *env, args []string) error {
+	return subcommand(ctx, e, "import", args, map[string]func(context.Context, *env, []string) error{
+		"regions":   importRegions,
+		"divisions": importDivisions,
+	})
+}
+
+// importRegions: citygrid import regions --db DSN [--dry-run] [--crs wgs84|gcj02|bd09] FILE.geojson
+func importRegions(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import regions")
+	dsn := dbFlag(fs, e)
+	dryRun := fs.Bool("dry-run", false, "check and report without writing")
+	system := fs.String("crs", "wgs84", "coordinate system of the file: wgs84, gcj02 or bd09 (stored as wgs84)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	repair := fs.Bool("repair", false, "drop repeated points and zero-width spikes from rings (common in published boundaries)")
+	if err := parse(fs, args, true); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("give one GeoJSON file")
+	}
+	from, err := crs.Parse(*system)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	toWGS84 := func(lon, lat float64) (float64, float64) { return crs.Convert(from, crs.WGS84, lon, lat) }
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	defer f.Close()
+	in, problems, err := regionio.ReadGeoJSON(f, nil)
+	if err != nil {
+		return errs.E(errs.Invalid, "%s: %v", fs.Arg(0), err)
+	}
+	for i := range in {
+		// Repair before converting: a spike is exactly straight only in the file's own system.
+		if *repair {
+			in[i].Geometry = grid.Repair(in[i].Geometry)
+		}
+		if from != crs.WGS84 {
+			in[i].Geometry = grid.Transform(in[i].Geometry, toWGS84)
+		}
+	}
+	return runImport(ctx, e, *dsn, in, problems, *dryRun, *asJSON)
+}
+
+// importDivisions: citygrid import divisions --db DSN [--prefix CODE] [--dry-run] streets.csv villages.csv
+func importDivisions(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import divisions")
+	dsn := dbFlag(fs, e)
+	dryRun := fs.Bool("dry-run", false, "check and report without writing")
+	prefix := fs.String("prefix", "", "keep only rows whose code starts with this (e.g. a city's 4-digit code)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args, true); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return usagef("give the streets and the villages CSV files, in that order")
+	}
+	streets, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	defer streets.Close()
+	villages, err := os.Open(fs.Arg(1))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	defer villages.Close()
+	in, problems, err := regionio.ReadDivisions(streets, baseName(fs.Arg(0)), villages, baseName(fs.Arg(1)), *prefix)
+	if err != nil {
+		return errs.E(errs.Invalid, "%v", err)
+	}
+	return runImport(ctx, e, *dsn, in, problems, *dryRun, *asJSON)
+}
+
+func baseName(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+func runImport(ctx context.Context, e *env, dsn string, in []grid.Incoming, problems []grid.Problem, dryRun, asJSON bool) error {
+	a, db, err := openApp(ctx, e, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	report, err := a.ImportRegions(ctx, console, in, problems, dryRun)
+	printImportReport(e.stdout, report, dryRun, asJSON)
+	return err
+}
+
+func printImportReport(w io.Writer, r app.ImportReport, dryRun, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(r)
+		return
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintln(w, p)
+	}
+	verb := "imported"
+	switch {
+	case dryRun && r.Errors() == 0:
+		verb = "would import (dry run)"
+	case r.Errors() > 0:
+		verb = "nothing written:"
+	}
+	fmt.Fprintf(w, "%s %d regions (%d new, %d updated); %d errors, %d warnings\n",
+		verb, r.Read, r.New, r.Updated, r.Errors(), len(r.Problems)-r.Errors())
+}
+
+func cmdGrids(ctx context.Context, e *env, args []string) error {
+	return subcommand(ctx, e, "grids", args, map[string]func(context.Context, *env, []string) error{
+		"generate": gridsGenerate,
+		"members":  gridMembers,
+	})
+}
+
+// gridsGenerate: citygrid grids generate --db DSN --region CODE [--cell-area 10000]
+func gridsGenerate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "grids generate")
+	dsn := dbFlag(fs, e)
+	region := fs.String("region", "", "region whose polygon to divide (required)")
+	cellArea := fs.Float64("cell-area", 10_000, "area of a unit grid in square metres")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *region == "" {
+		return usagef("--region is required")
+	}
+	a, db, err := openApp(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	report, err := a.GenerateGrids(ctx, console, *region, *cellArea)
+	for _, p := range report.Problems {
+		fmt.Fprintln(e.stdout, p)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "shaped %d regions and created %d unit grids under %s\n", report.Shaped, report.Grids, *region)
+	return nil
+}
+
+func cmdExport(ctx context.Context, e *env, args []string) error {
+	return subcommand(ctx, e, "export", args, map[string]func(context.Context, *env, []string) error{
+		"regions": exportRegions,
+	})
+}
+
+// exportRegions: citygrid export regions --db DSN [--region CODE] [--out FILE] — GeoJSON.
+func exportRegions(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "export regions")
+	dsn := dbFlag(fs, e)
+	under := fs.String("region", "", "export only this region and what lies under it")
+	out := fs.String("out", "-", "file to write, - for standard output")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	a, db, err := openApp(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *under != "" {
+		if _, err := a.RegionPath(ctx, *under); err != nil {
+			return err
+		}
+	}
+	w := e.stdout
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	return regionio.WriteGeoJSON(w, a.Regions(ctx, *under))
+}
+
+// gridMembers: citygrid grids members add|remove|list --db DSN --grid CODE [--username U] [--role leader|worker]
+func gridMembers(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "remove" && args[0] != "list") {
+		return usagef("grids members needs add, remove or list")
+	}
+	verb := args[0]
+	fs := newFlags(e, "grids members "+verb)
+	dsn := dbFlag(fs, e)
+	code := fs.String("grid", "", "unit grid code (required)")
+	username := fs.String("username", "", "the member (add, remove)")
+	role := fs.String("role", app.GridWorker, "leader (网格长) or worker (网格员) (add)")
+	if err := parse(fs, args[1:], false); err != nil {
+		return err
+	}
+	if *code == "" || (verb != "list" && *username == "") {
+		return usagef("--grid is required, and --username for add and remove")
+	}
+	a, db, err := openApp(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch verb {
+	case "add":
+		err = a.PutGridMember(ctx, console, *code, *username, *role)
+	case "remove":
+		err = a.RemoveGridMember(ctx, console, *code, *username)
+	}
+	if err != nil {
+		return err
+	}
+	members, err := a.GridMembers(ctx, console, *code)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		fmt.Fprintf(e.stdout, "%s\t%s\n", m.Role, m.Username)
+	}
+	return nil
+}
