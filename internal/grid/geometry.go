@@ -27,16 +27,23 @@ func GeometryWarnings(g orb.Geometry) []string {
 	return warnings
 }
 
-func checkGeometry(g orb.Geometry) (problems, warnings []string) {
-	var polys []orb.Polygon
+// polygons returns the polygons of a Polygon or MultiPolygon, false for any other geometry.
+func polygons(g orb.Geometry) ([]orb.Polygon, bool) {
 	switch g := g.(type) {
 	case orb.Polygon:
-		polys = []orb.Polygon{g}
+		return []orb.Polygon{g}, true
 	case orb.MultiPolygon:
-		polys = g
-	case nil:
+		return g, true
+	}
+	return nil, false
+}
+
+func checkGeometry(g orb.Geometry) (problems, warnings []string) {
+	if g == nil {
 		return []string{"no geometry"}, nil
-	default:
+	}
+	polys, ok := polygons(g)
+	if !ok {
 		return []string{fmt.Sprintf("geometry must be a Polygon or MultiPolygon, not %s", g.GeoJSONType())}, nil
 	}
 	if len(polys) == 0 {

@@ -43,13 +43,7 @@ type shape struct {
 }
 
 func shapesOf(g orb.Geometry) []shape {
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	}
+	polys, _ := polygons(g)
 	out := make([]shape, 0, len(polys))
 	for _, p := range polys {
 		if len(p) > 0 {
