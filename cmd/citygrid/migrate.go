@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/citygrid/citygrid/internal/app"
 )
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
@@ -21,6 +23,15 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "schema at version %d\n", v)
+	a, err := app.New(db, app.Options{Logger: e.logger()})
+	if err != nil {
+		return err
+	}
+	if n, err := a.EnsureNationalCategories(ctx, console); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(e.stdout, "loaded the national category dictionary GB/T 47678.5-2026 (%d categories)\n", n)
+	}
 	return nil
 }
 

@@ -13,13 +13,49 @@ import (
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/regionio"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	return subcommand(ctx, e, "import", args, map[string]func(context.Context, *env, []string) error{
-		"regions":   importRegions,
-		"divisions": importDivisions,
+		"regions":    importRegions,
+		"divisions":  importDivisions,
+		"categories": importCategories,
 	})
+}
+
+// importCategories: citygrid import categories --db DSN FILE.csv — the national table's
+// columns (kind, code, major_code, major_name, name) plus optional filing_condition,
+// closing_condition, verification_required, public, sensitive.
+func importCategories(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import categories")
+	dsn := dbFlag(fs, e)
+	if err := parse(fs, args, true); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("give one CSV file")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	defer f.Close()
+	cats, err := workflow.ReadCategories(f)
+	if err != nil {
+		return err
+	}
+	a, db, err := openApp(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := a.ImportCategories(ctx, console, cats)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "imported %d categories (%d new, %d updated, %d local)\n", len(cats), r.New, r.Updated, r.Local)
+	return nil
 }
 
 // importRegions: citygrid import regions --db DSN [--dry-run] [--crs wgs84|gcj02|bd09] FILE.geojson

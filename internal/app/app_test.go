@@ -13,6 +13,7 @@ import (
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 var system = access.SystemPrincipal("test")
@@ -250,6 +251,30 @@ func TestTokens(t *testing.T) {
 		}
 		if n, err := a.VerifyAudit(ctx); err != nil || n == 0 {
 			t.Errorf("VerifyAudit = %d, %v; want an intact, non-empty trail", n, err)
+		}
+	})
+}
+
+func TestOnlyAnUnscopedAdminChangesCategories(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+		a := newApp(t, db, &now)
+		if _, err := a.AddUser(ctx, system, app.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: "pass-word-1"}); err != nil {
+			t.Fatal(err)
+		}
+		cat := []workflow.Category{{Kind: workflow.Matter, Code: "99001", MajorCode: "99", MajorName: "本地", Name: "x"}}
+		for _, who := range []string{"district-admin", "operator"} {
+			before := snap(t, db)
+			if _, err := a.ImportCategories(ctx, as(t, db, who), cat); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("%s importing categories: %v, want forbidden", who, err)
+			}
+			if after := snap(t, db); after != before {
+				t.Errorf("refused import changed data: %+v → %+v", before, after)
+			}
+		}
+		if r, err := a.ImportCategories(ctx, as(t, db, "admin"), cat); err != nil || r.New != 1 || r.Local != 1 {
+			t.Errorf("admin import = %+v, %v; want one new local category", r, err)
 		}
 	})
 }

@@ -176,6 +176,9 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 			}
 		}
 	}
+	if _, err := a.EnsureNationalCategories(ctx, actor); err != nil {
+		return fmt.Errorf("seed categories: %w", err)
+	}
 	if err := a.PutDepartments(ctx, actor, Departments()); err != nil {
 		return fmt.Errorf("seed departments: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 // route is one API endpoint. The table is the single list of endpoints: the mux is built from
@@ -30,6 +32,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/users", s.signedIn(s.addUser)},
 		{"POST", "/api/v1/tokens", s.signedIn(s.createToken)},
 		{"DELETE", "/api/v1/tokens/{id}", s.signedIn(s.revokeToken)},
+		{"GET", "/api/v1/categories", http.HandlerFunc(s.listCategories)},
 		{"GET", "/api/v1/locate", http.HandlerFunc(s.locate)},
 		{"GET", "/api/v1/regions", http.HandlerFunc(s.listRegions)},
 		{"GET", "/api/v1/regions/{code}", http.HandlerFunc(s.getRegion)},
@@ -180,4 +183,21 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p *access.P
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) {
+	cats, err := s.app.Categories(r.Context(), principal(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if kind := r.URL.Query().Get("kind"); kind != "" {
+		k, err := workflow.ParseCategoryKind(kind)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		cats = slices.DeleteFunc(cats, func(c workflow.Category) bool { return c.Kind != k })
+	}
+	writeJSON(w, http.StatusOK, cats)
 }

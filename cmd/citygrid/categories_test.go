@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/citygrid/citygrid/internal/store/storetest"
+)
+
+func TestCategoriesFromTheConsole(t *testing.T) {
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		out := mustRun(t, "", nil, "migrate", "--db", dsn)
+		if !strings.Contains(out, "national category dictionary GB/T 47678.5-2026 (403 categories)") {
+			t.Fatalf("migrate did not load the national dictionary: %q", out)
+		}
+		if out := mustRun(t, "", nil, "migrate", "--db", dsn); strings.Contains(out, "dictionary") {
+			t.Errorf("a second migrate loaded the dictionary again: %q", out)
+		}
+		count := func() int {
+			var n int
+			if err := storetest.Raw(t, dsn).QueryRow(`SELECT COUNT(*) FROM categories`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		dir := t.TempDir()
+		write := func(name, body string) string {
+			p := filepath.Join(dir, name)
+			if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		local := write("local.csv", "kind,code,major_code,major_name,name,filing_condition\n"+
+			"matter,99001,99,本地事项类,共享单车乱停放,占用盲道或消防通道\n"+
+			"matter,09009,09,街面秩序类,机动车乱停放,占用人行道\n")
+		out = mustRun(t, "", nil, "import", "categories", "--db", dsn, local)
+		if !strings.Contains(out, "1 new, 1 updated, 1 local") {
+			t.Errorf("import report = %q", out)
+		}
+		if n := count(); n != 404 {
+			t.Errorf("categories after import = %d, want 404", n)
+		}
+		bad := write("bad.csv", "kind,code,major_code,major_name,name\nmatter,9901,99,本地,x\nmatter,99003,99,本地,y\n")
+		code, _, stderr := runCLI(t, "", nil, "import", "categories", "--db", dsn, bad)
+		if code != 2 || !strings.Contains(stderr, "line 2") {
+			t.Errorf("bad CSV: exit %d, stderr %q; want 2 naming line 2", code, stderr)
+		}
+		if n := count(); n != 404 {
+			t.Errorf("a refused import changed the dictionary: %d categories", n)
+		}
+	})
+}

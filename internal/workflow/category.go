@@ -1,0 +1,177 @@
+package workflow
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/citygrid/citygrid/internal/errs"
+)
+
+// CategoryKind separates the two halves of the national dictionary: coded physical
+// facilities (管理部件) and situations (管理事项). The same code exists in both.
+type CategoryKind string
+
+// The kinds.
+const (
+	Component CategoryKind = "component" // 管理部件, e.g. 01002 污水井盖
+	Matter    CategoryKind = "matter"    // 管理事项, e.g. 09009 机动车乱停放
+)
+
+// ParseCategoryKind returns the kind named s.
+func ParseCategoryKind(s string) (CategoryKind, error) {
+	switch k := CategoryKind(s); k {
+	case Component, Matter:
+		return k, nil
+	}
+	return "", errs.E(errs.Invalid, "category kind must be component or matter, not %q", s)
+}
+
+// Category is a leaf of the dictionary (GB/T 47678.5-2026, plus a city's local extensions).
+// Its key is (Kind, Code).
+type Category struct {
+	Kind      CategoryKind `json:"kind"`
+	Code      string       `json:"code"`       // 5 digits: major class (2) + minor (3)
+	MajorCode string       `json:"major_code"` // the first two digits
+	MajorName string       `json:"major_name"`
+	Name      string       `json:"name"`
+	// FilingCondition and ClosingCondition are the city's 立案条件 and 结案条件.
+	FilingCondition  string `json:"filing_condition"`
+	ClosingCondition string `json:"closing_condition"`
+	// VerificationRequired sends a handled case back to the grid for 核查 before it closes.
+	VerificationRequired bool `json:"verification_required"`
+	// Public categories are offered to residents and shown on the public map.
+	Public bool `json:"public"`
+	// Sensitive categories show the public only the grid, not the exact point.
+	Sensitive bool `json:"sensitive"`
+	// Local marks a city's own extension, not in the national dictionary.
+	Local bool `json:"local"`
+}
+
+// Validate checks a category's own fields.
+func (c Category) Validate() error {
+	if _, err := ParseCategoryKind(string(c.Kind)); err != nil {
+		return err
+	}
+	if len(c.Code) != 5 || !digits(c.Code) {
+		return errs.E(errs.Invalid, "category code %q must have 5 digits", c.Code)
+	}
+	if c.MajorCode != c.Code[:2] {
+		return errs.E(errs.Invalid, "category %s: major class %q must be the code's first two digits", c.Code, c.MajorCode)
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		return errs.E(errs.Invalid, "category %s: name is empty", c.Code)
+	}
+	return nil
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+//go:embed data/categories-gbt47678.5-2026.csv
+var nationalCSV []byte
+
+// NationalCategories returns the national dictionary GB/T 47678.5-2026: 153 components and
+// 250 matters, all public, all verified before closing.
+func NationalCategories() []Category {
+	cats, err := ReadCategories(bytes.NewReader(nationalCSV))
+	if err != nil {
+		panic("embedded national dictionary: " + err.Error()) // a build defect, caught by tests
+	}
+	return cats
+}
+
+// ReadCategories reads a dictionary CSV: the columns kind, code, major_code, major_name, name
+// (as the national table has them) and optionally filing_condition, closing_condition,
+// verification_required, public, sensitive (true/false; default true, true, false), in any
+// order. Errors name the line.
+func ReadCategories(r io.Reader) ([]Category, error) {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "categories: no header: %v", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimPrefix(strings.ToLower(strings.TrimSpace(h)), "\ufeff")] = i
+	}
+	for _, need := range []string{"kind", "code", "major_code", "major_name", "name"} {
+		if _, ok := col[need]; !ok {
+			return nil, errs.E(errs.Invalid, "categories: the header has no %q column", need)
+		}
+	}
+	var out []Category
+	seen := map[string]int{}
+	var problems []string
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, errs.E(errs.Invalid, "categories: %v", err)
+			}
+			problems = append(problems, fmt.Sprintf("line %d: %v", pe.Line, pe.Err))
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		c := Category{Kind: CategoryKind(get("kind")), Code: get("code"), MajorCode: get("major_code"),
+			MajorName: get("major_name"), Name: get("name"), FilingCondition: get("filing_condition"),
+			ClosingCondition: get("closing_condition")}
+		var boolErr error
+		flag := func(name string, def bool) bool {
+			v := get(name)
+			if v == "" {
+				return def
+			}
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				boolErr = fmt.Errorf("%s must be true or false, not %q", name, v)
+			}
+			return b
+		}
+		c.VerificationRequired = flag("verification_required", true)
+		c.Public = flag("public", true)
+		c.Sensitive = flag("sensitive", false)
+		if boolErr != nil {
+			problems = append(problems, fmt.Sprintf("line %d: %v", line, boolErr))
+			continue
+		}
+		if err := c.Validate(); err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
+			continue
+		}
+		key := string(c.Kind) + ":" + c.Code
+		if prev, dup := seen[key]; dup {
+			problems = append(problems, fmt.Sprintf("line %d: %s %s repeats line %d", line, c.Kind, c.Code, prev))
+			continue
+		}
+		seen[key] = line
+		out = append(out, c)
+	}
+	if len(problems) > 0 {
+		return nil, errs.E(errs.Invalid, "categories: %d problems: %s", len(problems), strings.Join(problems, "; "))
+	}
+	return out, nil
+}
