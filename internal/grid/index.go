@@ -25,12 +25,13 @@ type Located struct {
 // few candidates, an exact point-in-polygon test decides. It is immutable once built, so any
 // number of goroutines may query it while a new one is built beside it.
 type Index struct {
-	tree rtree.RTreeG[*indexed]
-	n    int
+	// One tree per level: a point is looked up in the unit grids first, and the few large boxes
+	// of districts and cities never crowd the tree the grids are found in.
+	trees [5]rtree.RTreeG[*indexed]
+	n     int
 }
 
 type indexed struct {
-	depth  int
 	code   string
 	shapes []shape
 	path   []Ref
@@ -151,7 +152,11 @@ func NewIndex(regions []Region) (*Index, error) {
 			return nil, err
 		}
 		b := r.Geometry.Bound()
-		ix.tree.Insert(b.Min, b.Max, &indexed{depth: r.Level.Depth(), code: r.Code, shapes: shapesOf(r.Geometry), path: path})
+		depth := r.Level.Depth()
+		if depth < 0 {
+			return nil, fmt.Errorf("region %s: unknown level %q", r.Code, r.Level)
+		}
+		ix.trees[depth].Insert(b.Min, b.Max, &indexed{code: r.Code, shapes: shapesOf(r.Geometry), path: path})
 		ix.n++
 	}
 	return ix, nil
@@ -164,30 +169,24 @@ func (ix *Index) Len() int { return ix.n }
 // regions of the same level goes to the one with the smaller code, whatever order they were
 // indexed in.
 func (ix *Index) Locate(p orb.Point) (Located, bool) {
-	var buf [16]*indexed
-	cands := buf[:0]
-	ix.tree.Search(p, p, func(_, _ [2]float64, e *indexed) bool {
-		cands = append(cands, e)
-		return true
-	})
-	// Deepest first, then by code: the first candidate that contains the point is the answer,
-	// so the large polygons of cities and districts are rarely tested at all.
-	for i := 1; i < len(cands); i++ {
-		for j := i; j > 0 && before(cands[j], cands[j-1]); j-- {
-			cands[j], cands[j-1] = cands[j-1], cands[j]
+	var buf [8]*indexed
+	for depth := len(ix.trees) - 1; depth >= 0; depth-- {
+		cands := buf[:0]
+		ix.trees[depth].Search(p, p, func(_, _ [2]float64, e *indexed) bool {
+			cands = append(cands, e)
+			return true
+		})
+		// By code, so the first candidate that contains the point is the answer.
+		for i := 1; i < len(cands); i++ {
+			for j := i; j > 0 && cands[j].code < cands[j-1].code; j-- {
+				cands[j], cands[j-1] = cands[j-1], cands[j]
+			}
 		}
-	}
-	for _, c := range cands {
-		if c.contains(p) {
-			return Located{Region: c.path[len(c.path)-1], Path: c.path}, true
+		for _, c := range cands {
+			if c.contains(p) {
+				return Located{Region: c.path[len(c.path)-1], Path: c.path}, true
+			}
 		}
 	}
 	return Located{}, false
-}
-
-func before(a, b *indexed) bool {
-	if a.depth != b.depth {
-		return a.depth > b.depth
-	}
-	return a.code < b.code
 }
