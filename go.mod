@@ -3,6 +3,7 @@ module github.com/citygrid/citygrid
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/paulmach/orb v0.14.0
 	github.com/pressly/goose/v3 v3.30.0
