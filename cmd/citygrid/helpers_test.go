@@ -25,7 +25,7 @@ import (
 const cliTimeout = 30 * time.Second
 
 // serveTimeout bounds how long a server may take to start listening or to shut down.
-const serveTimeout = 20 * time.Second
+const serveTimeout = 90 * time.Second // generous: a demo seed under -race on a busy 2-core machine
 
 // getenvFrom returns a getenv that sees only env, never the real environment.
 func getenvFrom(env map[string]string) func(string) string {

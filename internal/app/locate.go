@@ -72,13 +72,14 @@ func (a *App) locateIndex(ctx context.Context) (*grid.Index, error) {
 	if time.Now().UnixNano()-a.loc.checkedAt.Load() > int64(checkEvery) {
 		// One request checks; the others carry on with the index they have.
 		if a.loc.rebuild.TryLock() {
+			err := a.refreshIndexLocked(ctx)
 			a.loc.rebuild.Unlock()
-			if err := a.refreshIndex(ctx); err != nil {
+			if err != nil {
 				a.log.WarnContext(ctx, "refreshing the locate index failed; serving the previous one", "err", err)
 			}
 		}
 	}
-	return cur.index, nil
+	return a.loc.current.Load().index, nil
 }
 
 // refreshIndex rebuilds the index when there is none or the stored regions changed since it
@@ -86,6 +87,11 @@ func (a *App) locateIndex(ctx context.Context) (*grid.Index, error) {
 func (a *App) refreshIndex(ctx context.Context) error {
 	a.loc.rebuild.Lock()
 	defer a.loc.rebuild.Unlock()
+	return a.refreshIndexLocked(ctx)
+}
+
+// refreshIndexLocked is refreshIndex for a caller that holds the rebuild lock.
+func (a *App) refreshIndexLocked(ctx context.Context) error {
 	a.loc.checkedAt.Store(time.Now().UnixNano())
 	epoch, err := a.db.RegionEpoch(ctx)
 	if err != nil {

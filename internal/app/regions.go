@@ -92,7 +92,7 @@ func (a *App) ImportRegions(ctx context.Context, actor *access.Principal, in []g
 	if n := report.Errors(); n > 0 {
 		return report, errs.E(errs.Invalid, "%d problems in the input; nothing was written", n)
 	}
-	if dryRun {
+	if dryRun || len(in) == 0 {
 		return report, nil
 	}
 	regions := make([]grid.Region, len(in))

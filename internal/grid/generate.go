@@ -66,21 +66,31 @@ func bisect(g orb.Geometry, share float64) (orb.Geometry, orb.Geometry) {
 	return clipTo(firstPart(cut), g), clipTo(restPart(cut), g)
 }
 
-// Cells covers g with square cells of about cellAreaM2, clipped to g, in reading order: rows
-// from north to south, each row from west to east (DB11/T 2157-2023 numbering).
+// Cells covers g with cells of about cellAreaM2, clipped to g, in reading order: rows from
+// north to south, each row from west to east (DB11/T 2157-2023 numbering). The bounding box is
+// divided evenly, so no row or column is a sliver left over at the edge.
 func Cells(g orb.Geometry, cellAreaM2 float64) []orb.Geometry {
 	b := g.Bound()
 	side := math.Sqrt(cellAreaM2)
 	coslat := math.Cos((b.Min[1] + b.Max[1]) / 2 * math.Pi / 180)
-	dLat := side / metresPerDegree
-	dLon := side / (metresPerDegree * coslat)
+	height := (b.Max[1] - b.Min[1]) * metresPerDegree
+	width := (b.Max[0] - b.Min[0]) * metresPerDegree * coslat
+	rows := max(1, int(math.Round(height/side)))
+	cols := max(1, int(math.Round(width/side)))
+	// Each edge is computed from its index, never accumulated, so neighbours share it exactly.
+	edge := func(lo, hi float64, i, n int) float64 {
+		if i == n {
+			return hi
+		}
+		return lo + (hi-lo)*float64(i)/float64(n)
+	}
 	var cells []orb.Geometry
-	for top := b.Max[1]; top > b.Min[1]; top -= dLat {
-		bottom := math.Max(top-dLat, b.Min[1])
-		for left := b.Min[0]; left < b.Max[0]; left += dLon {
-			right := math.Min(left+dLon, b.Max[0])
-			if c := clipTo(orb.Bound{Min: orb.Point{left, bottom}, Max: orb.Point{right, top}}, g); c != nil {
-				cells = append(cells, c)
+	for r := range rows {
+		top, bottom := edge(b.Max[1], b.Min[1], r, rows), edge(b.Max[1], b.Min[1], r+1, rows)
+		for c := range cols {
+			left, right := edge(b.Min[0], b.Max[0], c, cols), edge(b.Min[0], b.Max[0], c+1, cols)
+			if cell := clipTo(orb.Bound{Min: orb.Point{left, bottom}, Max: orb.Point{right, top}}, g); cell != nil {
+				cells = append(cells, cell)
 			}
 		}
 	}

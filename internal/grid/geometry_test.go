@@ -175,3 +175,21 @@ func TestRepair(t *testing.T) {
 		t.Errorf("a flat ring repaired to %v, want nothing", g)
 	}
 }
+
+func TestCellsLeaveNoSlivers(t *testing.T) {
+	// A 1,030 m × 1,000 m rectangle in 500 m cells: the extra 30 m is shared out, not left
+	// over as a row of thin grids.
+	dLat := 1000 / 111_320.0
+	dLon := 1030 / (111_320.0 * math.Cos(35.0045*math.Pi/180))
+	rect := orb.Polygon{{{113, 35}, {113 + dLon, 35}, {113 + dLon, 35 + dLat}, {113, 35 + dLat}, {113, 35}}}
+	cells := grid.Cells(rect, 250_000)
+	if len(cells) != 4 {
+		t.Fatalf("got %d cells, want 4", len(cells))
+	}
+	for i, c := range cells {
+		if a := grid.AreaM2(c); a < 240_000 || a > 270_000 {
+			t.Errorf("cell %d has %.0f m², want about 257,500", i, a)
+		}
+	}
+	assertTiles(t, rect, cells)
+}

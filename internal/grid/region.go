@@ -4,6 +4,7 @@ package grid
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -94,7 +95,7 @@ func (r Region) Validate(parent *Region) error {
 	if r.Level.Depth() != parent.Level.Depth()+1 {
 		return errs.E(errs.Invalid, "region %s: a %s cannot sit under a %s", r.Code, r.Level, parent.Level)
 	}
-	if r.Code[:len(parent.Code)] != parent.Code {
+	if !strings.HasPrefix(r.Code, parent.Code) {
 		return errs.E(errs.Invalid, "region %s: code does not start with its parent's code %s", r.Code, parent.Code)
 	}
 	return nil

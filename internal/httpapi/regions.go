@@ -68,8 +68,13 @@ type regionJSON struct {
 	AreaClass  grid.AreaClass  `json:"area_class"`
 	Retired    bool            `json:"retired,omitempty"`
 	Geometry   json.RawMessage `json:"geometry,omitempty"`
-	Path       []grid.Ref      `json:"path,omitempty"`
-	Children   []grid.Ref      `json:"children,omitempty"`
+}
+
+// regionDetail is one region with where it sits in the tree.
+type regionDetail struct {
+	regionJSON
+	Path     []grid.Ref `json:"path"`
+	Children []grid.Ref `json:"children"`
 }
 
 func toRegionJSON(r grid.Region) (regionJSON, error) {
@@ -96,12 +101,12 @@ func (s *Server) getRegion(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out, err := toRegionJSON(v.Region)
+	rj, err := toRegionJSON(v.Region)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out.Path, out.Children = v.Path, v.Children
+	out := regionDetail{regionJSON: rj, Path: v.Path, Children: v.Children}
 	if out.Children == nil {
 		out.Children = []grid.Ref{}
 	}
