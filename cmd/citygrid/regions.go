@@ -18,9 +18,11 @@ import (
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	return subcommand(ctx, e, "import", args, map[string]func(context.Context, *env, []string) error{
-		"regions":    importRegions,
-		"divisions":  importDivisions,
-		"categories": importCategories,
+		"regions":     importRegions,
+		"divisions":   importDivisions,
+		"categories":  importCategories,
+		"departments": importDepartments,
+		"rules":       importRules,
 	})
 }
 
@@ -28,7 +30,51 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 // columns (kind, code, major_code, major_name, name) plus optional filing_condition,
 // closing_condition, verification_required, public, sensitive.
 func importCategories(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "import categories")
+	return importTable(ctx, e, "categories", args, func(ctx context.Context, a *app.App, f io.Reader) (string, error) {
+		cats, err := workflow.ReadCategories(f)
+		if err != nil {
+			return "", err
+		}
+		r, err := a.ImportCategories(ctx, console, cats)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("imported %d categories (%d new, %d updated, %d local)", len(cats), r.New, r.Updated, r.Local), nil
+	})
+}
+
+// importDepartments: citygrid import departments --db DSN FILE.csv (code, name, level, region_code).
+func importDepartments(ctx context.Context, e *env, args []string) error {
+	return importTable(ctx, e, "departments", args, func(ctx context.Context, a *app.App, f io.Reader) (string, error) {
+		depts, err := workflow.ReadDepartments(f)
+		if err != nil {
+			return "", err
+		}
+		if err := a.PutDepartments(ctx, console, depts); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("imported %d departments", len(depts)), nil
+	})
+}
+
+// importRules: citygrid import rules --db DSN FILE.csv — replaces the whole dispatch table.
+func importRules(ctx context.Context, e *env, args []string) error {
+	return importTable(ctx, e, "rules", args, func(ctx context.Context, a *app.App, f io.Reader) (string, error) {
+		rules, err := workflow.ReadRules(f)
+		if err != nil {
+			return "", err
+		}
+		if err := a.ReplaceRules(ctx, console, rules); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("the dispatch table now has %d rules", len(rules)), nil
+	})
+}
+
+// importTable runs the shared shape of a one-file import: flags, open the file and the app,
+// load, print what was done.
+func importTable(ctx context.Context, e *env, what string, args []string, load func(context.Context, *app.App, io.Reader) (string, error)) error {
+	fs := newFlags(e, "import "+what)
 	dsn := dbFlag(fs, e)
 	if err := parse(fs, args, true); err != nil {
 		return err
@@ -41,20 +87,16 @@ func importCategories(ctx context.Context, e *env, args []string) error {
 		return usageError{err.Error()}
 	}
 	defer f.Close()
-	cats, err := workflow.ReadCategories(f)
-	if err != nil {
-		return err
-	}
 	a, db, err := openApp(ctx, e, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	r, err := a.ImportCategories(ctx, console, cats)
+	msg, err := load(ctx, a, f)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "imported %d categories (%d new, %d updated, %d local)\n", len(cats), r.New, r.Updated, r.Local)
+	fmt.Fprintln(e.stdout, msg)
 	return nil
 }
 

@@ -55,7 +55,31 @@ func Logins() []Login {
 // handlerDepartment is the demo handler's department.
 const handlerDepartment = "410802-CGJ"
 
-// Departments returns the demo departments.
+// Rules returns the demo dispatch table; what it does not cover falls to the subdistrict
+// offices (属地兜底).
+func Rules() []workflow.Rule {
+	return []workflow.Rule{
+		{Order: 1, Region: "410802", Category: "06", Department: "410802-HW"},
+		{Order: 2, Region: "410802", Category: "09", Department: handlerDepartment},
+		{Order: 3, Region: "410802", Category: "09009", Department: handlerDepartment, Auto: true},
+		{Order: 4, Region: "410811", Category: "09", Department: "410811-CGJ"},
+		{Order: 5, Region: "4108", Category: "08", Department: "4108-ZJJ", CoDepartments: []string{handlerDepartment}},
+	}
+}
+
+// subdistrictOffices gives every seeded subdistrict its office (街道办事处), the department
+// of last resort for cases no rule routes.
+func subdistrictOffices(in []grid.Incoming) []workflow.Department {
+	var out []workflow.Department
+	for _, r := range in {
+		if r.Level == grid.Subdistrict {
+			out = append(out, workflow.Department{Code: r.Code + "-BSC", Name: r.Name + "办事处", Level: grid.Subdistrict, RegionCode: r.Code})
+		}
+	}
+	return out
+}
+
+// Departments returns the demo's district and city departments.
 func Departments() []workflow.Department {
 	return []workflow.Department{
 		{Code: "4108-ZJJ", Name: "焦作市住房和城乡建设局", Level: grid.City, RegionCode: "4108"},
@@ -179,8 +203,11 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	if _, err := a.EnsureNationalCategories(ctx, actor); err != nil {
 		return fmt.Errorf("seed categories: %w", err)
 	}
-	if err := a.PutDepartments(ctx, actor, Departments()); err != nil {
+	if err := a.PutDepartments(ctx, actor, append(Departments(), subdistrictOffices(in)...)); err != nil {
 		return fmt.Errorf("seed departments: %w", err)
+	}
+	if err := a.ReplaceRules(ctx, actor, Rules()); err != nil {
+		return fmt.Errorf("seed dispatch rules: %w", err)
 	}
 	for _, l := range Logins() {
 		u := app.NewUser{Username: l.Username, Role: string(l.Role), Scope: l.Scope, Password: Password, DisplayName: l.Note}

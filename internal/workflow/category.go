@@ -3,8 +3,6 @@ package workflow
 import (
 	"bytes"
 	_ "embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -97,81 +95,43 @@ func NationalCategories() []Category {
 // verification_required, public, sensitive (true/false; default true, true, false), in any
 // order. Errors name the line.
 func ReadCategories(r io.Reader) ([]Category, error) {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, errs.E(errs.Invalid, "categories: no header: %v", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimPrefix(strings.ToLower(strings.TrimSpace(h)), "\ufeff")] = i
-	}
-	for _, need := range []string{"kind", "code", "major_code", "major_name", "name"} {
-		if _, ok := col[need]; !ok {
-			return nil, errs.E(errs.Invalid, "categories: the header has no %q column", need)
-		}
-	}
 	var out []Category
 	seen := map[string]int{}
-	var problems []string
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return nil, errs.E(errs.Invalid, "categories: %v", err)
-			}
-			problems = append(problems, fmt.Sprintf("line %d: %v", pe.Line, pe.Err))
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
+	err := table(r, "categories", []string{"kind", "code", "major_code", "major_name", "name"}, func(line int, get func(string) string) error {
 		c := Category{Kind: CategoryKind(get("kind")), Code: get("code"), MajorCode: get("major_code"),
 			MajorName: get("major_name"), Name: get("name"), FilingCondition: get("filing_condition"),
 			ClosingCondition: get("closing_condition")}
-		var boolErr error
+		var err error
 		flag := func(name string, def bool) bool {
 			v := get(name)
-			if v == "" {
+			if v == "" || err != nil {
 				return def
 			}
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				boolErr = fmt.Errorf("%s must be true or false, not %q", name, v)
+			b, perr := strconv.ParseBool(v)
+			if perr != nil {
+				err = fmt.Errorf("%s must be true or false, not %q", name, v)
 			}
 			return b
 		}
 		c.VerificationRequired = flag("verification_required", true)
 		c.Public = flag("public", true)
 		c.Sensitive = flag("sensitive", false)
-		if boolErr != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", line, boolErr))
-			continue
+		if err != nil {
+			return err
 		}
 		if err := c.Validate(); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
-			continue
+			return err
 		}
 		key := string(c.Kind) + ":" + c.Code
 		if prev, dup := seen[key]; dup {
-			problems = append(problems, fmt.Sprintf("line %d: %s %s repeats line %d", line, c.Kind, c.Code, prev))
-			continue
+			return fmt.Errorf("%s %s repeats line %d", c.Kind, c.Code, prev)
 		}
 		seen[key] = line
 		out = append(out, c)
-	}
-	if len(problems) > 0 {
-		return nil, errs.E(errs.Invalid, "categories: %d problems: %s", len(problems), strings.Join(problems, "; "))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

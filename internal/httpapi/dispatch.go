@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/crs"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+func (s *Server) listDepartments(w http.ResponseWriter, r *http.Request) {
+	depts, err := s.app.Departments(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, depts)
+}
+
+func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	rules, err := s.app.Rules(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rules)
+}
+
+// suggestRoute answers GET /api/v1/route?kind=&category=&lon=&lat=&crs=[&at=RFC3339]: the
+// department a case would be dispatched to, and why.
+func (s *Server) suggestRoute(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	q := r.URL.Query()
+	kind, err := workflow.ParseCategoryKind(q.Get("kind"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lon, err := floatParam(q.Get("lon"), "lon")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lat, err := floatParam(q.Get("lat"), "lat")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	system, err := crs.Parse(q.Get("crs"))
+	if err != nil {
+		s.fail(w, r, errs.E(errs.Invalid, "%v", err))
+		return
+	}
+	at := time.Now()
+	if v := q.Get("at"); v != "" {
+		if at, err = time.Parse(time.RFC3339, v); err != nil {
+			s.fail(w, r, errs.Coded(errs.BadRequest, "wrong_type", "at must be an RFC 3339 time, not %q", v))
+			return
+		}
+	}
+	out, err := s.app.Route(r.Context(), p, kind, q.Get("category"), lon, lat, system, at)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
