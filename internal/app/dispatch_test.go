@@ -43,7 +43,7 @@ func TestRoute(t *testing.T) {
 		now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 		a := newApp(t, db, &now)
 		minsheng := pointIn(t, a, demo.GridWorkerGrid) // 解放区 民生街道
-		shanyang := pointIn(t, a, "410811001001001")  // 山阳区 东方红街道
+		shanyang := pointIn(t, a, "410811001001001")   // 山阳区 东方红街道
 		tests := []struct {
 			name     string
 			kind     workflow.CategoryKind
