@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -83,4 +84,20 @@ func TestRuleValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzReadRules(f *testing.F) {
+	f.Add("order,category,region,from,to,department,co_departments,auto\n1,09009,410802,22:00,06:00,D,E;F,true\n")
+	f.Add("department\nD\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		rules, err := workflow.ReadRules(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, r := range rules {
+			if err := r.Validate(); err != nil {
+				t.Fatalf("ReadRules returned an invalid rule %+v: %v", r, err)
+			}
+		}
+	})
 }
