@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -37,19 +36,9 @@ func (s *Server) suggestRoute(w http.ResponseWriter, r *http.Request, p *access.
 		s.fail(w, r, err)
 		return
 	}
-	lon, err := floatParam(q.Get("lon"), "lon")
+	lon, lat, system, err := pointParams(q)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	lat, err := floatParam(q.Get("lat"), "lat")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	system, err := crs.Parse(q.Get("crs"))
-	if err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "%v", err))
 		return
 	}
 	at := time.Now()

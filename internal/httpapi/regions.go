@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/citygrid/citygrid/internal/access"
@@ -20,20 +21,9 @@ type locationResponse struct {
 }
 
 func (s *Server) locate(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	lon, err := floatParam(q.Get("lon"), "lon")
+	lon, lat, system, err := pointParams(r.URL.Query())
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	lat, err := floatParam(q.Get("lat"), "lat")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	system, err := crs.Parse(q.Get("crs"))
-	if err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "%v", err))
 		return
 	}
 	loc, err := s.app.Locate(r.Context(), lon, lat, system)
@@ -46,6 +36,20 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) {
 		out.Grid = &loc.Region
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// pointParams reads lon, lat and crs from a query string.
+func pointParams(q url.Values) (lon, lat float64, system crs.System, err error) {
+	if lon, err = floatParam(q.Get("lon"), "lon"); err != nil {
+		return
+	}
+	if lat, err = floatParam(q.Get("lat"), "lat"); err != nil {
+		return
+	}
+	if system, err = crs.Parse(q.Get("crs")); err != nil {
+		err = errs.E(errs.Invalid, "%v", err)
+	}
+	return
 }
 
 func floatParam(v, name string) (float64, error) {
