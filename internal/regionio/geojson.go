@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -18,7 +19,8 @@ import (
 // ReadGeoJSON streams a GeoJSON FeatureCollection (json.Decoder token by token: never the whole
 // file in memory at once; each feature is decoded on its own). Each feature's properties:
 // code (string, or a JSON number which is taken as its decimal digits), name, level
-// (city|district|subdistrict|community|grid), parent_code (optional for a city), area_class
+// (city|district|subdistrict|community|grid), parent_code (optional for a city), valid_to
+// (optional YYYY-MM-DD: the region is retired from that day), area_class
 // (optional A|B|C, default "B"). Geometry: Polygon or MultiPolygon, converted with convert
 // (e.g. from GCJ-02 to WGS-84; nil = unchanged) point by point. A feature with null geometry is
 // allowed (region without shape). Where = "feature N" (0-based index in the features array).
@@ -228,6 +230,16 @@ func decodeProperties(raw json.RawMessage) (grid.Region, string, []string) {
 			reg.AreaClass = c
 		default:
 			fail("area_class %q is not A, B or C", class)
+		}
+	}
+
+	// valid_to (YYYY-MM-DD) retires a region: codes are never reused, so a retired region
+	// keeps its code and stops being located.
+	if v, err := stringProperty(props, "valid_to"); err != nil {
+		fail("%v", err)
+	} else if v != "" {
+		if reg.ValidTo, err = time.Parse(time.DateOnly, v); err != nil {
+			fail("valid_to %q is not a date (YYYY-MM-DD)", v)
 		}
 	}
 	return reg, code, reasons

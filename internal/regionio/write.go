@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/grid"
 )
@@ -60,6 +61,7 @@ type properties struct {
 	Level      grid.Level     `json:"level"`
 	ParentCode string         `json:"parent_code,omitempty"`
 	AreaClass  grid.AreaClass `json:"area_class"`
+	ValidTo    string         `json:"valid_to,omitempty"`
 }
 
 func encodeFeature(enc *json.Encoder, r grid.Region) error {
@@ -75,7 +77,15 @@ func encodeFeature(enc *json.Encoder, r grid.Region) error {
 		Type: "Feature",
 		Properties: properties{
 			Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode, AreaClass: r.AreaClass,
+			ValidTo: validTo(r.ValidTo),
 		},
 		Geometry: geom,
 	})
+}
+
+func validTo(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
