@@ -1,0 +1,631 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/errs"
+)
+
+const (
+	// maxExtensionHours is a working year: a problem that needs longer is a suspension (挂账),
+	// not an extension.
+	maxExtensionHours = 2000
+	// maxText bounds every free text (note, reason, result) in characters, so a timeline entry
+	// stays readable and a paste accident cannot bloat the case.
+	maxText = 2000
+	// maxPhotos bounds the photos one action carries; a handling report needs a few, not an album.
+	maxPhotos = 20
+	// reopenWindow is how long after closing a leader may still reopen a case (DESIGN §4).
+	reopenWindow = 7 * 24 * time.Hour
+	// wrongState is the wire code of a refusal by the state machine; its message lists what
+	// the caller may do instead.
+	wrongState = "wrong_state"
+)
+
+// Decide applies action a by principal p to case c at time now, or refuses it. Checks run
+// from the outside in, so that a caller learns nothing about a case it may not touch:
+//
+//   - errs.Forbidden when p's role may never take the action, or the case lies outside p's
+//     scope (region for centre staff and grid workers, the lead or a co-department for
+//     handlers, the reporter for rate);
+//   - errs.Conflict with code "wrong_state" when the case's state forbids it, the message
+//     listing the actions p may take now; "already_rated", "already_supported" and "too_late"
+//     (reopen after 7 days) for the once-only and timed actions;
+//   - errs.Invalid for missing or bad input, naming the field.
+//
+// System principals pass the role and scope checks but obey state and input like anyone.
+// Decide never mutates c: the returned case is a copy with Status, Holder, Version+1 and
+// the action's fields changed. Report and self_handle create cases; use NewReport for them.
+func Decide(c Case, p *access.Principal, a Action, in Input, now time.Time) (Transition, error) {
+	if _, err := ParseAction(string(a)); err != nil {
+		return Transition{}, err
+	}
+	if err := permit(c, p, a); err != nil {
+		return Transition{}, err
+	}
+	if why, code := refusal(c, p, a); why != "" {
+		if code == wrongState {
+			return Transition{}, errs.Coded(errs.Conflict, code, "cannot %s: %s (allowed now: %s)", a, why, allowedText(c, p))
+		}
+		return Transition{}, errs.Coded(errs.Conflict, code, "cannot %s: %s", a, why)
+	}
+	if a == Reopen && (c.ClosedAt.IsZero() || now.Sub(c.ClosedAt) > reopenWindow) {
+		return Transition{}, errs.Coded(errs.Conflict, "too_late", "cannot reopen: a case can be reopened only within 7 days of closing")
+	}
+	if err := validate(p, a, in); err != nil {
+		return Transition{}, err
+	}
+	n := c.clone()
+	t := Transition{Action: a, From: c.Status}
+	if err := apply(&n, &t, p, a, in, now); err != nil {
+		return Transition{}, err
+	}
+	n.Version = c.Version + 1
+	t.To, t.Case = n.Status, n
+	return t, nil
+}
+
+// Allowed lists the actions p may take on c now, state, role and scope all permitting, in the
+// order of DESIGN's table. It cannot see the clock or the input, so Decide may still refuse a
+// listed reopen as too late, or an anonymous support from a device that already supported.
+func Allowed(c Case, p *access.Principal) []Action {
+	var out []Action
+	for _, a := range Actions {
+		if permit(c, p, a) != nil {
+			continue
+		}
+		if why, _ := refusal(c, p, a); why == "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func allowedText(c Case, p *access.Principal) string {
+	if as := Allowed(c, p); len(as) > 0 {
+		return join(as)
+	}
+	return "none"
+}
+
+// NewReport builds the case that a report or a self_handle creates. Anyone may report,
+// including a nil principal (anonymous); a report lands with the subdistrict centre of its
+// grid (属地). A grid worker covering the grid may self_handle (自行处置): the case is born
+// closed, counted as a report and a handling. c carries what intake found (region path,
+// category, urgency, verification flag, deadline); Kind, Category and Urgency fall back to
+// in's when c leaves them empty, and urgency defaults to normal. The reporter is the signed-in
+// user whoever c names, so nobody reports in another's name; only the system (a hotline
+// import, say) keeps c.Reporter.
+func NewReport(p *access.Principal, a Action, c Case, in Input, now time.Time) (Transition, error) {
+	switch a {
+	case Report:
+	case SelfHandle:
+		system := p != nil && p.System
+		if !system && (p == nil || p.User.Role != access.GridWorker) {
+			return Transition{}, errs.E(errs.Forbidden, "only grid workers may handle a problem themselves")
+		}
+		if !system && !p.Covers(c.RegionPath) {
+			return Transition{}, errs.E(errs.Forbidden, "the place lies outside your grids")
+		}
+	default:
+		return Transition{}, errs.E(errs.Invalid, "%s does not create a case (want report or self_handle)", a)
+	}
+	if len(c.RegionPath) != 5 || slices.Contains(c.RegionPath, "") {
+		return Transition{}, errs.E(errs.Invalid, "region_path must name the city, district, subdistrict, community and grid of the place")
+	}
+	n := Case{Version: 1, RegionPath: slices.Clone(c.RegionPath), Reporter: c.Reporter,
+		VerificationRequired: c.VerificationRequired, HandleDue: c.HandleDue,
+		Kind: firstOf(c.Kind, in.Kind), Category: firstOf(c.Category, in.Category), Urgency: firstOf(c.Urgency, in.Urgency, UrgencyNormal)}
+	if p == nil {
+		n.Reporter = ""
+	} else if !p.System {
+		n.Reporter = p.User.Username
+	}
+	if _, err := ParseCategoryKind(string(n.Kind)); err != nil {
+		return Transition{}, err
+	}
+	if !validCategory(n.Category) {
+		return Transition{}, errs.E(errs.Invalid, "category must be a 5-digit code, not %q", n.Category)
+	}
+	if _, err := ParseUrgency(string(n.Urgency)); err != nil {
+		return Transition{}, err
+	}
+	if err := validateCommon(in); err != nil {
+		return Transition{}, err
+	}
+	t := Transition{Action: a}
+	if a == Report {
+		if strings.TrimSpace(in.Note) == "" && len(in.Photos) == 0 {
+			return Transition{}, errs.E(errs.Invalid, "a report needs a description (note) or a photo (photos)")
+		}
+		n.Status, n.Holder = Reported, Holder{HolderCentre, n.Centre()}
+		t.Event = "reported to centre " + n.Centre()
+	} else {
+		if err := needResultAndPhoto(in, "handling a problem yourself"); err != nil {
+			return Transition{}, err
+		}
+		// The worker fixed it before anybody could be late or wrong: always 正常结案.
+		n.Status, n.ClosedAt, n.ClosureType = Closed, now, ClosureNormal
+		t.Event = "reported and handled on the spot"
+	}
+	t.To, t.Case = n.Status, n
+	return t, nil
+}
+
+// firstOf returns the first non-empty value.
+func firstOf[T ~string](vs ...T) T {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// permit checks role and scope: whether p may ever take action a on this case, whatever its
+// state. A refusal is Forbidden.
+func permit(c Case, p *access.Principal, a Action) error {
+	if p != nil && p.System {
+		return nil // the console and jobs act for every role, in every scope
+	}
+	switch a {
+	case Report, Support:
+		return nil // anyone, including the anonymous public
+	case SelfHandle:
+		// It only ever creates a case; on an existing one the state refuses it.
+		return needRole(p, a, access.GridWorker)
+	case RequestCheck, Register, Reject:
+		return centreScope(c, p, a, access.Operator, access.Leader)
+	case Dispatch, Escalate:
+		// Leaders register and verify but never dispatch: supervision and command stay apart (监管分离).
+		return centreScope(c, p, a, access.Dispatcher)
+	case ApproveExtension, DenyExtension, Suspend, Resume:
+		return regionScope(c, p, a, access.Dispatcher)
+	case Confirm:
+		return regionScope(c, p, a, access.GridWorker)
+	case Verify:
+		return regionScope(c, p, a, access.GridWorker, access.Operator, access.Leader)
+	case Reopen, Close:
+		return regionScope(c, p, a, access.Leader)
+	case Accept, Return, Handle, RequestExtension:
+		if err := needRole(p, a, access.Handler); err != nil {
+			return err
+		}
+		// A co-department signs for and reports only its own part (联办); the case's state
+		// follows the lead department.
+		if c.Department == "" || p.User.Department != c.Department {
+			return errs.E(errs.Forbidden, "only the lead department of the case may %s it", a)
+		}
+	case Comment:
+		if !involved(c, p) {
+			return errs.E(errs.Forbidden, "only staff responsible for the case and its reporter may comment on it")
+		}
+	case Rate:
+		if !isReporter(c, p) {
+			return errs.E(errs.Forbidden, "only the reporter may rate the case")
+		}
+	}
+	return nil
+}
+
+func needRole(p *access.Principal, a Action, roles ...access.Role) error {
+	if p == nil {
+		return errs.E(errs.Forbidden, "sign in to %s cases", a)
+	}
+	if !slices.Contains(roles, p.User.Role) {
+		return errs.E(errs.Forbidden, "a %s may not %s cases", p.User.Role, a)
+	}
+	return nil
+}
+
+// regionScope admits the roles when p's region scope (or grids) covers the case's grid.
+func regionScope(c Case, p *access.Principal, a Action, roles ...access.Role) error {
+	if err := needRole(p, a, roles...); err != nil {
+		return err
+	}
+	if !p.Covers(c.RegionPath) {
+		return errs.E(errs.Forbidden, "the case lies outside your scope")
+	}
+	return nil
+}
+
+// centreScope admits the roles when p's scope covers the centre that holds the case, not
+// only its grid: once a subdistrict escalates a case to the district (吹哨报到), the district
+// registers and dispatches it and the subdistrict centre no longer may.
+func centreScope(c Case, p *access.Principal, a Action, roles ...access.Role) error {
+	if err := needRole(p, a, roles...); err != nil {
+		return err
+	}
+	path := c.RegionPath
+	if i := slices.Index(path, c.Centre()); i >= 0 {
+		path = path[:i+1]
+	}
+	if !p.Covers(path) {
+		if p.Covers(c.RegionPath) {
+			return errs.E(errs.Forbidden, "the case is with the centre of %s, above your scope", c.Centre())
+		}
+		return errs.E(errs.Forbidden, "the case lies outside your scope")
+	}
+	return nil
+}
+
+// involved reports whether p may follow the case's conversation: its reporter, staff whose
+// region covers it, and handlers of its lead or co-departments. Residents other than the
+// reporter and the anonymous public only support.
+func involved(c Case, p *access.Principal) bool {
+	if p == nil {
+		return false
+	}
+	if p.System || isReporter(c, p) {
+		return true
+	}
+	switch p.User.Role {
+	case access.Resident:
+		return false
+	case access.Handler:
+		d := p.User.Department
+		return d != "" && (d == c.Department || slices.Contains(c.CoDepartments, d))
+	}
+	return p.Covers(c.RegionPath)
+}
+
+// isReporter reports whether p reported the case signed in, whatever p's role: a grid worker
+// who reported on patrol follows the case like a resident does.
+func isReporter(c Case, p *access.Principal) bool {
+	return p != nil && c.Reporter != "" && p.User.Username == c.Reporter
+}
+
+// refusal says why the case's state forbids action a by p, with the conflict's wire code;
+// "" when it does not.
+func refusal(c Case, p *access.Principal, a Action) (why, code string) {
+	if from := sources(a); from != nil && !slices.Contains(from, c.Status) {
+		if a == Report || a == SelfHandle {
+			return "the case has already been reported", wrongState
+		}
+		return fmt.Sprintf("the case is %s", c.Status), wrongState
+	}
+	switch a {
+	case RequestCheck:
+		if c.CheckPending {
+			return "an on-site check is already pending", wrongState
+		}
+	case Confirm:
+		if !c.CheckPending {
+			return "no on-site check was requested", wrongState
+		}
+	case Register:
+		// Registering before the grid has answered would decide without the facts asked for.
+		if c.CheckPending {
+			return "an on-site check is pending", wrongState
+		}
+	case Escalate:
+		if slices.Index(c.RegionPath, c.Centre()) <= 0 {
+			return "the case is already with the city centre, the top level", wrongState
+		}
+	case RequestExtension:
+		if c.ExtensionAsked > 0 {
+			return "an extension request is already pending", wrongState
+		}
+	case ApproveExtension, DenyExtension:
+		if c.ExtensionAsked == 0 {
+			return "no extension was requested", wrongState
+		}
+	case Rate:
+		if c.Rating > 0 {
+			return "the case has already been rated", "already_rated"
+		}
+	case Support:
+		if c.Status.Terminal() {
+			return fmt.Sprintf("the case is %s", c.Status), wrongState
+		}
+		if p != nil && !p.System && slices.Contains(c.Supporters, p.User.Username) {
+			return "you already support the case", "already_supported"
+		}
+	}
+	return "", ""
+}
+
+// sources lists the statuses action a starts from; nil when any status will do.
+func sources(a Action) []Status {
+	switch a {
+	case Report, SelfHandle:
+		return []Status{} // they create cases: no existing state admits them
+	case RequestCheck, Confirm, Register, Reject:
+		return []Status{Reported}
+	case Dispatch, Escalate:
+		return []Status{Registered}
+	case Accept:
+		return []Status{Dispatched}
+	case Return:
+		return []Status{Dispatched, InProgress}
+	case Handle, RequestExtension, ApproveExtension, DenyExtension, Suspend:
+		return []Status{InProgress}
+	case Resume:
+		return []Status{Suspended}
+	case Verify:
+		return []Status{Handled}
+	case Reopen, Rate:
+		return []Status{Closed}
+	case Close:
+		// From registration on: before it, a case that should not go on is rejected instead.
+		return []Status{Registered, Dispatched, InProgress, Handled, Suspended}
+	}
+	return nil // comment, support (support's terminal states are refused in refusal)
+}
+
+// validate checks the input action a needs, naming the field at fault.
+func validate(p *access.Principal, a Action, in Input) error {
+	if err := validateCommon(in); err != nil {
+		return err
+	}
+	switch a {
+	case Confirm:
+		if in.Found == nil {
+			return errs.E(errs.Invalid, "found is required: say whether the problem was found on site")
+		}
+	case Register:
+		if in.Kind != "" {
+			if _, err := ParseCategoryKind(string(in.Kind)); err != nil {
+				return err
+			}
+		}
+		if in.Category != "" && !validCategory(in.Category) {
+			return errs.E(errs.Invalid, "category must be a 5-digit code, not %q", in.Category)
+		}
+		if in.Urgency != "" {
+			if _, err := ParseUrgency(string(in.Urgency)); err != nil {
+				return err
+			}
+		}
+	case Reject:
+		switch in.RejectReason {
+		case RejectInvalid, RejectOutOfScope:
+			if in.MergedInto != "" {
+				return errs.E(errs.Invalid, "merged_into goes only with reject_reason duplicate")
+			}
+		case RejectDuplicate:
+			if strings.TrimSpace(in.MergedInto) == "" {
+				return errs.E(errs.Invalid, "merged_into is required to reject a duplicate: the ticket of the original case")
+			}
+		case "":
+			return errs.E(errs.Invalid, "reject_reason is required: invalid, duplicate or out_of_scope")
+		default:
+			return errs.E(errs.Invalid, "reject_reason must be invalid, duplicate or out_of_scope, not %q", in.RejectReason)
+		}
+		// The reporter is told why; a code alone reads as a brush-off.
+		return needReason(in, "reject a case")
+	case Dispatch:
+		if strings.TrimSpace(in.Department) == "" {
+			return errs.E(errs.Invalid, "department is required to dispatch a case")
+		}
+		for i, d := range in.CoDepartments {
+			switch {
+			case strings.TrimSpace(d) == "":
+				return errs.E(errs.Invalid, "co_departments: entry %d is empty", i+1)
+			case d == in.Department:
+				return errs.E(errs.Invalid, "co_departments: %s is already the lead department", d)
+			case slices.Contains(in.CoDepartments[:i], d):
+				return errs.E(errs.Invalid, "co_departments: %s is named twice", d)
+			}
+		}
+	case Escalate:
+		return needReason(in, "escalate a case")
+	case Return:
+		return needReason(in, "return a case")
+	case Handle:
+		return needResultAndPhoto(in, "handling a case")
+	case RequestExtension, ApproveExtension:
+		if in.Hours < 1 || in.Hours > maxExtensionHours {
+			return errs.E(errs.Invalid, "hours must be between 1 and %d working hours, not %d", maxExtensionHours, in.Hours)
+		}
+	case Suspend:
+		return needReason(in, "suspend a case")
+	case Verify:
+		if in.Pass == nil {
+			return errs.E(errs.Invalid, "pass is required: say whether the handling passed verification")
+		}
+		// The department must learn what to redo; a bare "fail" sends it back blind.
+		if !*in.Pass && strings.TrimSpace(in.Note) == "" {
+			return errs.E(errs.Invalid, "note is required when verification fails: say what is still wrong")
+		}
+	case Reopen:
+		return needReason(in, "reopen a case")
+	case Close:
+		return needReason(in, "close a case specially")
+	case Comment:
+		if strings.TrimSpace(in.Note) == "" {
+			return errs.E(errs.Invalid, "note is required: the comment's text")
+		}
+	case Rate:
+		if in.Rating < 1 || in.Rating > 5 {
+			return errs.E(errs.Invalid, "rating must be 1 to 5, not %d", in.Rating)
+		}
+	case Support:
+		if (p == nil || p.System) && strings.TrimSpace(in.Supporter) == "" {
+			return errs.E(errs.Invalid, "supporter is required for an anonymous \"me too\": the device id")
+		}
+	}
+	return nil
+}
+
+// validateCommon bounds the fields any action may carry.
+func validateCommon(in Input) error {
+	for _, f := range [...]struct{ name, text string }{{"note", in.Note}, {"reason", in.Reason}, {"result", in.Result}} {
+		if n := utf8.RuneCountInString(f.text); n > maxText {
+			return errs.E(errs.Invalid, "%s has %d characters; at most %d are allowed", f.name, n, maxText)
+		}
+	}
+	if len(in.Photos) > maxPhotos {
+		return errs.E(errs.Invalid, "photos: %d given; at most %d are allowed", len(in.Photos), maxPhotos)
+	}
+	if slices.Contains(in.Photos, "") {
+		return errs.E(errs.Invalid, "photos: an entry is empty")
+	}
+	return nil
+}
+
+func needReason(in Input, what string) error {
+	if strings.TrimSpace(in.Reason) == "" {
+		return errs.E(errs.Invalid, "reason is required to %s", what)
+	}
+	return nil
+}
+
+func needResultAndPhoto(in Input, what string) error {
+	if strings.TrimSpace(in.Result) == "" {
+		return errs.E(errs.Invalid, "result is required when %s: say what was done", what)
+	}
+	if len(in.Photos) == 0 {
+		return errs.E(errs.Invalid, "photos: at least one photo of the result is required when %s", what)
+	}
+	return nil
+}
+
+func validCategory(code string) bool { return len(code) == 5 && digits(code) }
+
+// apply changes n, a copy of the case, as action a does, and describes it in t.
+func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now time.Time) error {
+	centre := Holder{HolderCentre, n.Centre()}
+	lead := Holder{HolderDepartment, n.Department}
+	switch a {
+	case RequestCheck:
+		n.CheckPending, n.Holder = true, Holder{HolderGridWorker, n.Grid()}
+		t.Event = "on-site check requested from grid " + n.Grid()
+	case Confirm:
+		n.CheckPending, n.Holder = false, centre
+		t.Event = "on-site check: found"
+		if !*in.Found {
+			t.Event = "on-site check: not found"
+		}
+	case Register:
+		n.Status = Registered
+		t.Event = "registered"
+		if in.Kind != "" || in.Category != "" {
+			n.Kind, n.Category = firstOf(in.Kind, n.Kind), firstOf(in.Category, n.Category)
+			t.Event += fmt.Sprintf("; category corrected to %s %s", n.Kind, n.Category)
+		}
+		if in.Urgency != "" && in.Urgency != n.Urgency {
+			n.Urgency = in.Urgency
+			t.Event += "; urgency corrected to " + string(n.Urgency)
+		}
+	case Reject:
+		n.Status, n.Holder, n.CheckPending = Rejected, Holder{}, false
+		n.RejectReason, n.MergedInto = in.RejectReason, in.MergedInto
+		t.Event = "rejected: " + in.RejectReason
+		if in.MergedInto != "" {
+			t.Event = "rejected: duplicate of " + in.MergedInto
+		}
+	case Dispatch:
+		n.Status, n.Department, n.CoDepartments = Dispatched, in.Department, slices.Clone(in.CoDepartments)
+		n.Holder = Holder{HolderDepartment, in.Department}
+		t.Event = "dispatched to " + in.Department
+		if len(in.CoDepartments) > 0 {
+			t.Event += " with " + strings.Join(in.CoDepartments, ", ")
+		}
+	case Escalate:
+		n.Counters.Escalations++
+		n.Holder = Holder{HolderCentre, n.Centre()}
+		t.Event = "escalated to centre " + n.Centre()
+	case Accept:
+		n.Status = InProgress
+		t.Event = "signed for by " + n.Department
+	case Return:
+		t.Event = "returned by " + n.Department
+		n.Status, n.Holder, n.Department, n.CoDepartments = Registered, centre, "", nil
+		n.Counters.Returns++
+		n.WrongDispatch, n.ExtensionAsked = true, 0
+	case Handle:
+		n.ExtensionAsked = 0 // a pending request lapses: the work is done
+		if n.VerificationRequired {
+			n.Status, n.Holder = Handled, Holder{HolderGridWorker, n.Grid()}
+			t.Event = "handled; verification sent to grid " + n.Grid()
+		} else {
+			closeCase(n, now, closure(*n, now))
+			t.Event = fmt.Sprintf("handled and closed (%s)", n.ClosureType)
+		}
+	case RequestExtension:
+		n.ExtensionAsked = in.Hours
+		t.Event = fmt.Sprintf("extension of %d working hours asked", in.Hours)
+	case ApproveExtension:
+		if !n.HandleDue.IsZero() {
+			n.HandleDue = n.HandleDue.Add(time.Duration(in.Hours) * time.Hour)
+		}
+		n.ExtensionAsked, t.GrantedHours = 0, in.Hours
+		n.Counters.Extensions++
+		t.Event = fmt.Sprintf("extension of %d working hours granted", in.Hours)
+	case DenyExtension:
+		t.Event = fmt.Sprintf("extension of %d working hours denied", n.ExtensionAsked)
+		n.ExtensionAsked = 0
+	case Suspend:
+		n.Status = Suspended
+		t.Event = "suspended"
+	case Resume:
+		n.Status = InProgress
+		t.Event = "resumed"
+	case Verify:
+		if *in.Pass {
+			closeCase(n, now, closure(*n, now))
+			t.Event = fmt.Sprintf("verified and closed (%s)", n.ClosureType)
+		} else {
+			n.Status, n.Holder = InProgress, lead
+			n.Counters.Rework++
+			t.Event = "verification failed; back to " + n.Department + " for rework"
+		}
+	case Reopen:
+		// A case closed without a department (self-handled, or specially closed before
+		// dispatch) has nobody to go back to, so it returns to its centre for dispatch.
+		if n.Department != "" {
+			n.Status, n.Holder = Dispatched, lead
+			t.Event = "reopened and dispatched to " + n.Department
+		} else {
+			n.Status, n.Holder = Registered, centre
+			t.Event = "reopened to centre " + n.Centre()
+		}
+		// The rating judged the closure now undone; the reporter rates the next one.
+		n.ClosedAt, n.ClosureType, n.Rating = time.Time{}, "", 0
+	case Close:
+		n.CheckPending, n.ExtensionAsked = false, 0
+		closeCase(n, now, ClosureSpecial)
+		t.Event = "closed specially by a leader"
+	case Comment:
+		t.Event = "comment"
+	case Rate:
+		n.Rating = in.Rating
+		t.Event = fmt.Sprintf("rated %d", in.Rating)
+	case Support:
+		who := in.Supporter
+		if p != nil && !p.System {
+			who = p.User.Username
+		}
+		if slices.Contains(n.Supporters, who) {
+			return errs.Coded(errs.Conflict, "already_supported", "cannot support: %s already supports the case", who)
+		}
+		n.Supporters = append(n.Supporters, who)
+		n.Counters.Supports++
+		t.Event = fmt.Sprintf("supported (%d in all)", n.Counters.Supports)
+	default:
+		return errs.E(errs.Internal, "workflow: no transition for %s", a) // unreachable: refusal stops report and self_handle
+	}
+	return nil
+}
+
+// closure is the type a case closing normally at now gets: a wrong dispatch or rework on the
+// way outweighs lateness, because 差错结案 names the cause a department must fix.
+func closure(c Case, now time.Time) ClosureType {
+	switch {
+	case c.WrongDispatch || c.Counters.Rework > 0:
+		return ClosureError
+	case !c.HandleDue.IsZero() && now.After(c.HandleDue):
+		return ClosureLate
+	}
+	return ClosureNormal
+}
+
+func closeCase(n *Case, now time.Time, kind ClosureType) {
+	n.Status, n.Holder, n.ClosedAt, n.ClosureType = Closed, Holder{}, now, kind
+}

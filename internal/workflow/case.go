@@ -1,0 +1,272 @@
+package workflow
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/errs"
+)
+
+// Status is where a case stands in the closed loop (DESIGN §4, States).
+type Status string
+
+// The statuses. Closed and rejected are terminal: only comments, and a leader's reopen of a
+// closed case, act on them afterwards.
+const (
+	Reported   Status = "reported"    // 待受理: submitted, waiting for a centre to accept
+	Registered Status = "registered"  // 已立案: accepted, waiting for dispatch
+	Dispatched Status = "dispatched"  // 已派遣: sent to a department, waiting for sign-for
+	InProgress Status = "in_progress" // 处置中: the department signed for it
+	Handled    Status = "handled"     // 待核查: reported done, waiting for verification
+	Suspended  Status = "suspended"   // 挂账: not solvable now; the deadline clock stops
+	Closed     Status = "closed"      // 已结案
+	Rejected   Status = "rejected"    // 不予立案: invalid, duplicate or out of scope
+)
+
+// Statuses lists every status in the order of DESIGN's table.
+var Statuses = []Status{Reported, Registered, Dispatched, InProgress, Handled, Suspended, Closed, Rejected}
+
+// ParseStatus returns the status named s.
+func ParseStatus(s string) (Status, error) {
+	if st := Status(s); slices.Contains(Statuses, st) {
+		return st, nil
+	}
+	return "", errs.E(errs.Invalid, "unknown status %q (want one of %s)", s, join(Statuses))
+}
+
+// Terminal reports whether no work is left on a case in the status: it is closed or rejected.
+func (s Status) Terminal() bool { return s == Closed || s == Rejected }
+
+// Action is one verb of the case endpoint (DESIGN §4, Actions). Each is checked for role,
+// scope and state by Decide.
+type Action string
+
+// The actions, in the order of DESIGN's table, plus Close.
+const (
+	Report           Action = "report"            // anyone: a new case (NewReport)
+	SelfHandle       Action = "self_handle"       // a grid worker reports and fixes on the spot (自行处置; NewReport)
+	RequestCheck     Action = "request_check"     // the centre asks the grid for an on-site check (核实)
+	Confirm          Action = "confirm"           // the grid worker answers the check: found or not
+	Register         Action = "register"          // 立案
+	Reject           Action = "reject"            // 不予立案 / 作废
+	Dispatch         Action = "dispatch"          // 派遣, also jointly (联办)
+	Escalate         Action = "escalate"          // one centre level up (吹哨报到)
+	Accept           Action = "accept"            // the department signs for the case (签收)
+	Return           Action = "return"            // the department sends it back: wrong department (回退)
+	Handle           Action = "handle"            // the department reports it done (处置)
+	RequestExtension Action = "request_extension" // 申请延期
+	ApproveExtension Action = "approve_extension" // 批准延期
+	DenyExtension    Action = "deny_extension"    // 驳回延期
+	Suspend          Action = "suspend"           // 挂账
+	Resume           Action = "resume"            // 恢复 from 挂账
+	Verify           Action = "verify"            // 核查: pass closes, fail sends back for rework (返工)
+	Reopen           Action = "reopen"            // a leader reopens a recently closed case
+	Comment          Action = "comment"           // a note on the timeline
+	Rate             Action = "rate"              // the reporter's satisfaction, 1–5
+	Support          Action = "support"           // "me too" (附议)
+	// Close is a leader's special closure (特殊结案): DESIGN names the closure type but no verb,
+	// so it gets its own action, with a reason, from any open state after registration.
+	Close Action = "close"
+)
+
+// Actions lists every action in the order of DESIGN's table; Close, not in the table, comes last.
+var Actions = []Action{Report, SelfHandle, RequestCheck, Confirm, Register, Reject, Dispatch, Escalate,
+	Accept, Return, Handle, RequestExtension, ApproveExtension, DenyExtension, Suspend, Resume, Verify,
+	Reopen, Comment, Rate, Support, Close}
+
+// ParseAction returns the action named s.
+func ParseAction(s string) (Action, error) {
+	if a := Action(s); slices.Contains(Actions, a) {
+		return a, nil
+	}
+	return "", errs.E(errs.Invalid, "unknown action %q (want one of %s)", s, join(Actions))
+}
+
+// Urgency says how fast a case must move; it selects time limits, and emergency cases run on
+// the wall clock instead of working time (DESIGN §4, Deadlines).
+type Urgency string
+
+// The urgencies.
+const (
+	UrgencyNormal    Urgency = "normal"
+	UrgencyUrgent    Urgency = "urgent"
+	UrgencyEmergency Urgency = "emergency"
+)
+
+// ParseUrgency returns the urgency named s.
+func ParseUrgency(s string) (Urgency, error) {
+	switch u := Urgency(s); u {
+	case UrgencyNormal, UrgencyUrgent, UrgencyEmergency:
+		return u, nil
+	}
+	return "", errs.E(errs.Invalid, "urgency must be normal, urgent or emergency, not %q", s)
+}
+
+// ClosureType is how a case was closed; evaluation counts each kind (DESIGN §4, §5).
+type ClosureType string
+
+// The closure types.
+const (
+	ClosureNormal  ClosureType = "normal"  // 正常结案: closed on time, no mistakes on the way
+	ClosureLate    ClosureType = "late"    // 超时结案: closed after the handling deadline
+	ClosureError   ClosureType = "error"   // 差错结案: after a wrong dispatch (a return) or rework
+	ClosureSpecial ClosureType = "special" // 特殊结案: a leader's override, with a reason
+)
+
+// HolderKind says what sort of party holds a case, that is whose queue it is in.
+type HolderKind string
+
+// The holder kinds. The zero kind means nobody holds the case (it is closed or rejected).
+const (
+	HolderCentre     HolderKind = "centre"     // a supervision/command centre at some region level
+	HolderDepartment HolderKind = "department" // a handling department
+	HolderGridWorker HolderKind = "gridworker" // the grid workers of a unit grid
+)
+
+// Holder is whose queue a case is in. Code is the region code of the centre's level (city,
+// district or subdistrict) for a centre, the department code for a department, and the grid
+// code for grid workers: a grid's workers share its queue, so no single person is named.
+type Holder struct {
+	Kind HolderKind `json:"kind"`
+	Code string     `json:"code"`
+}
+
+// Counters count what evaluation (DESIGN §5) rates a case's handling by.
+type Counters struct {
+	Rework      int `json:"rework"`      // verifications failed (返工)
+	Returns     int `json:"returns"`     // returns by a department (回退): wrong dispatches
+	Extensions  int `json:"extensions"`  // extensions granted
+	Escalations int `json:"escalations"` // centre levels climbed; the responsible centre is derived from it
+	Supports    int `json:"supports"`    // "me too"s
+}
+
+// Case is the state of one case that the state machine reads and writes. Identity, location,
+// description, photos and the timeline live with the caller; this is what decides the next step.
+// Reporter and Supporters are private: public views must leave them out.
+type Case struct {
+	Status Status `json:"status"`
+	// Version is bumped by every transition; callers compare it for optimistic concurrency, so
+	// of two handlers acting at once exactly one wins.
+	Version  int          `json:"version"`
+	Kind     CategoryKind `json:"kind"`
+	Category string       `json:"category"`
+	Urgency  Urgency      `json:"urgency"`
+	// RegionPath lists the region codes from the root down to the unit grid the case lies in:
+	// city, district, subdistrict, community, grid. Scope checks and centre levels use it.
+	RegionPath    []string `json:"region_path"`
+	Holder        Holder   `json:"holder"`
+	Department    string   `json:"department,omitempty"`     // the lead department once dispatched
+	CoDepartments []string `json:"co_departments,omitempty"` // joint handlers (联办)
+	Reporter      string   `json:"reporter,omitempty"`       // username of a registered reporter; "" for anonymous
+	// CheckPending is set while an on-site check (核实) is out and not yet answered; the
+	// centre cannot register the case until the grid has answered.
+	CheckPending bool `json:"check_pending"`
+	// ExtensionAsked holds the working hours a department asked for and nobody has decided
+	// yet; 0 = no request pending. One request at a time keeps approvals unambiguous.
+	ExtensionAsked int      `json:"extension_asked"`
+	Counters       Counters `json:"counters"`
+	// WrongDispatch is set by a return: the case was sent to the wrong department once, so its
+	// closure becomes 差错结案 however fast it ends.
+	WrongDispatch bool `json:"wrong_dispatch"`
+	// HandleDue is the handling deadline (zero = none), snapshotted by the caller on working
+	// time when the stage starts; closing after it is 超时结案.
+	HandleDue   time.Time   `json:"handle_due,omitzero"`
+	ClosedAt    time.Time   `json:"closed_at,omitzero"`
+	ClosureType ClosureType `json:"closure_type,omitempty"`
+	Rating      int         `json:"rating,omitempty"`     // 1–5 once rated by the reporter; 0 = not rated
+	Supporters  []string    `json:"supporters,omitempty"` // who said "me too" (usernames or device ids), once each
+	// VerificationRequired comes from the category: handled cases go to the grid for 核查;
+	// when false, handle closes the case directly.
+	VerificationRequired bool `json:"verification_required"`
+	// RejectReason and MergedInto record why a case was rejected, and for a duplicate the
+	// ticket of the case its reporter was merged into.
+	RejectReason string `json:"reject_reason,omitempty"`
+	MergedInto   string `json:"merged_into,omitempty"`
+}
+
+// Grid returns the code of the unit grid the case lies in, the last code of its region path.
+func (c Case) Grid() string {
+	if len(c.RegionPath) == 0 {
+		return ""
+	}
+	return c.RegionPath[len(c.RegionPath)-1]
+}
+
+// Centre returns the region code of the centre level responsible for the case: the
+// subdistrict of its grid (属地), or the district or city once escalated. It is derived from
+// the escalation count because escalation only ever climbs, so the centre a case returns to
+// after a check or a return is always the one that last held it.
+func (c Case) Centre() string {
+	const subdistrict = 2 // index in RegionPath: city 0, district 1, subdistrict 2
+	i := max(subdistrict-c.Counters.Escalations, 0)
+	if i >= len(c.RegionPath) {
+		i = len(c.RegionPath) - 1
+	}
+	if i < 0 {
+		return ""
+	}
+	return c.RegionPath[i]
+}
+
+// clone returns a copy of c that shares no slices with it, so that a transition never
+// writes into its caller's case.
+func (c Case) clone() Case {
+	c.RegionPath = slices.Clone(c.RegionPath)
+	c.CoDepartments = slices.Clone(c.CoDepartments)
+	c.Supporters = slices.Clone(c.Supporters)
+	return c
+}
+
+// The reasons a case may be rejected.
+const (
+	RejectInvalid    = "invalid"      // not a real problem, or not found on site
+	RejectDuplicate  = "duplicate"    // already reported: the reporter is merged into MergedInto
+	RejectOutOfScope = "out_of_scope" // not the city's business (e.g. a private dispute)
+)
+
+// Input is what an action carries, named as the API names the fields. Each action reads only
+// the fields it needs; Decide names a missing one in its error.
+type Input struct {
+	Note   string `json:"note,omitempty"`   // comment text; verify's note (required when it fails)
+	Reason string `json:"reason,omitempty"` // reject, return, escalate, suspend, reopen, close
+	Result string `json:"result,omitempty"` // handle and self_handle: what was done
+	Pass   *bool  `json:"pass,omitempty"`   // verify
+	Found  *bool  `json:"found,omitempty"`  // confirm
+	// Department and CoDepartments are dispatch's lead department and joint handlers.
+	Department    string   `json:"department,omitempty"`
+	CoDepartments []string `json:"co_departments,omitempty"`
+	Hours         int      `json:"hours,omitempty"`         // working hours asked (request_extension) or granted (approve_extension)
+	Rating        int      `json:"rating,omitempty"`        // rate: 1–5
+	MergedInto    string   `json:"merged_into,omitempty"`   // reject as duplicate: the original case's ticket
+	RejectReason  string   `json:"reject_reason,omitempty"` // reject: invalid, duplicate or out_of_scope
+	Photos        []string `json:"photos,omitempty"`        // references of photos stored by the caller
+	// Kind, Category and Urgency let register correct what the reporter chose (empty = keep).
+	Kind     CategoryKind `json:"kind,omitempty"`
+	Category string       `json:"category,omitempty"`
+	Urgency  Urgency      `json:"urgency,omitempty"`
+	// Supporter identifies an anonymous "me too" (a device id); a signed-in supporter is
+	// always their username.
+	Supporter string `json:"supporter,omitempty"`
+}
+
+// Transition is what Decide and NewReport return: the case after the action and what the
+// caller records in the timeline and audit log.
+type Transition struct {
+	Action Action
+	From   Status // "" for the report that creates the case
+	To     Status
+	Case   Case
+	Event  string // a short human description, e.g. "dispatched to 410802-CGJ"
+	// GrantedHours is approve_extension's grant in working hours. Decide moves HandleDue by
+	// as many wall-clock hours; the caller recomputes the deadline on working time.
+	GrantedHours int
+}
+
+func join[T ~string](xs []T) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ", ")
+}
