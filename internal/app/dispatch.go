@@ -110,36 +110,49 @@ func (a *App) Route(ctx context.Context, actor *access.Principal, kind workflow.
 	if err != nil {
 		return Routing{}, err
 	}
-	rules, err := a.db.Rules(ctx)
+	out, ok, err := a.route(ctx, kind, code, loc, at)
 	if err != nil {
 		return Routing{}, err
+	}
+	if !ok {
+		return Routing{}, errs.Coded(errs.NotFound, "no_route", "no dispatch rule applies and the place has no subdistrict office to fall back to")
+	}
+	out.Category = cat
+	return out, nil
+}
+
+// route finds the department for a category at a located place: the most specific rule, else
+// the office of its subdistrict; false when neither exists.
+func (a *App) route(ctx context.Context, kind workflow.CategoryKind, code string, loc Location, at time.Time) (Routing, bool, error) {
+	rules, err := a.db.Rules(ctx)
+	if err != nil {
+		return Routing{}, false, err
 	}
 	path := make([]string, len(loc.Path))
 	for i, r := range loc.Path {
 		path[i] = r.Code
 	}
-	out := Routing{Location: loc, Category: cat, CoDepartments: []string{}}
+	out := Routing{Location: loc, CoDepartments: []string{}}
 	if r, ok := workflow.Suggest(rules, workflow.RouteQuery{Kind: kind, Category: code, RegionPath: path, At: at.In(chinaTime)}); ok {
 		out.Department, out.Auto, out.Rule = r.Department, r.Auto, &r
 		if r.CoDepartments != nil {
 			out.CoDepartments = r.CoDepartments
 		}
-		return out, nil
+		return out, true, nil
 	}
 	i := slices.IndexFunc(loc.Path, func(r grid.Ref) bool { return r.Level == grid.Subdistrict })
 	if i < 0 {
-		return Routing{}, errs.Coded(errs.NotFound, "no_route", "no dispatch rule applies and the point lies in no subdistrict")
+		return Routing{}, false, nil
 	}
 	depts, err := a.db.Departments(ctx)
 	if err != nil {
-		return Routing{}, err
+		return Routing{}, false, err
 	}
 	for _, d := range depts {
 		if d.RegionCode == loc.Path[i].Code && d.Level == grid.Subdistrict {
 			out.Department, out.Locality = d.Code, true
-			return out, nil
+			return out, true, nil
 		}
 	}
-	return Routing{}, errs.Coded(errs.NotFound, "no_route", "no dispatch rule applies and %s (%s) has no office to fall back to",
-		loc.Path[i].Name, loc.Path[i].Code)
+	return Routing{}, false, nil
 }

@@ -1,0 +1,423 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/crs"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// Intake defaults (DESIGN §4): possible duplicates are open cases of the same category
+// within 50 m reported in the last 7 days.
+const (
+	duplicateRadiusM = 50
+	duplicateWindow  = 7 * 24 * time.Hour
+)
+
+// Sources a case may come from.
+var sources = []string{"patrol", "resident", "open311", "hotline", "inspection", "instruction"}
+
+// NewCase is a report as the API takes it.
+type NewCase struct {
+	Action       string                `json:"action"` // "report" (default) or "self_handle"
+	CategoryKind workflow.CategoryKind `json:"category_kind"`
+	Category     string                `json:"category"`
+	Description  string                `json:"description"`
+	Lon          *float64              `json:"lon"`
+	Lat          *float64              `json:"lat"`
+	CRS          string                `json:"crs"`
+	Geometry     json.RawMessage       `json:"geometry"` // a LineString or Polygon instead of lon/lat
+	Address      string                `json:"address"`
+	Urgency      workflow.Urgency      `json:"urgency"`
+	Source       string                `json:"source"`
+	Photos       []string              `json:"photos"`
+	Result       string                `json:"result"` // self_handle: what was done
+	Contact      struct {
+		Name  string `json:"name"`
+		Phone string `json:"phone"`
+	} `json:"contact"`
+}
+
+// CaseView is a case as its viewer may see it.
+type CaseView struct {
+	ID            int64              `json:"id"`
+	Ticket        string             `json:"ticket"`
+	Status        workflow.Status    `json:"status"`
+	Source        string             `json:"source"`
+	Category      workflow.Category  `json:"category"`
+	Description   string             `json:"description"`
+	Lon           float64            `json:"lon"`
+	Lat           float64            `json:"lat"`
+	Address       string             `json:"address"`
+	Grid          grid.Ref           `json:"grid"`
+	RegionPath    []grid.Ref         `json:"region_path"`
+	Holder        workflow.Holder    `json:"holder"`
+	Department    string             `json:"department"`
+	CoDepartments []string           `json:"co_departments"`
+	Urgency       workflow.Urgency   `json:"urgency"`
+	Deadlines     map[string]any     `json:"deadlines"`
+	Counters      workflow.Counters  `json:"counters"`
+	ClosureType   string             `json:"closure_type"`
+	Rating        int                `json:"rating,omitempty"`
+	Version       int                `json:"version"`
+	Photos        []string           `json:"photos"`
+	Contact       *map[string]string `json:"contact,omitempty"` // centre staff only
+	Reporter      string             `json:"reporter,omitempty"`
+	Allowed       []workflow.Action  `json:"allowed_actions"`
+	Timeline      []store.CaseEvent  `json:"timeline"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+}
+
+// Intake is what a report returns: the case, where it would go, and possible duplicates.
+type Intake struct {
+	CaseView
+	SuggestedDepartment *workflow.Department `json:"suggested_department"`
+	Duplicates          []store.Nearby       `json:"duplicates"`
+}
+
+// Report takes a report (or a grid worker's self-handled problem): locates it to its grid,
+// checks the category, numbers it, stores it with its first timeline event and audit record in
+// one transaction, and returns it with the suggested department and possible duplicates.
+func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (Intake, error) {
+	now := a.now()
+	action := workflow.Report
+	if in.Action == string(workflow.SelfHandle) {
+		action = workflow.SelfHandle
+	} else if in.Action != "" && in.Action != string(workflow.Report) {
+		return Intake{}, errs.E(errs.Invalid, "action must be report or self_handle, not %q", in.Action)
+	}
+	source, err := intakeSource(actor, in.Source)
+	if err != nil {
+		return Intake{}, err
+	}
+	system, err := crs.Parse(in.CRS)
+	if err != nil {
+		return Intake{}, errs.E(errs.Invalid, "%v", err)
+	}
+	lon, lat, shape, err := intakePoint(in, system)
+	if err != nil {
+		return Intake{}, err
+	}
+	loc, err := a.Locate(ctx, lon, lat, crs.WGS84)
+	if err != nil {
+		return Intake{}, err
+	}
+	if loc.Region.Level != grid.Grid {
+		return Intake{}, errs.Coded(errs.Invalid, "outside_grids", "the place lies in %s but in no unit grid", loc.Region.Name)
+	}
+	cat, err := a.db.Category(ctx, in.CategoryKind, in.Category)
+	if errs.Is(err, errs.NotFound) || (err == nil && !cat.Public && !isStaff(actor)) {
+		return Intake{}, errs.E(errs.Invalid, "no %s category %q", in.CategoryKind, in.Category)
+	} else if err != nil {
+		return Intake{}, err
+	}
+	if err := checkText(in.Address, "address", 500); err != nil {
+		return Intake{}, err
+	}
+	if err := checkText(in.Contact.Name+in.Contact.Phone, "contact", 200); err != nil {
+		return Intake{}, err
+	}
+	path := make([]string, len(loc.Path))
+	for i, r := range loc.Path {
+		path[i] = r.Code
+	}
+	tr, err := workflow.NewReport(actor, action, workflow.Case{RegionPath: path, Kind: cat.Kind, Category: cat.Code,
+		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired},
+		workflow.Input{Note: in.Description, Photos: in.Photos, Result: in.Result}, now)
+	if err != nil {
+		return Intake{}, err
+	}
+	rec := store.CaseRecord{Source: source, Description: strings.TrimSpace(in.Description), Lon: lon, Lat: lat,
+		InputCRS: string(system), Address: strings.TrimSpace(in.Address), Geometry: shape,
+		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
+		Photos: in.Photos, State: tr.Case, CreatedAt: now}
+	err = a.db.InTx(ctx, func(ctx context.Context) error {
+		if rec.Ticket, err = a.db.NextTicket(ctx, now.In(chinaTime).Format("20060102")); err != nil {
+			return err
+		}
+		if rec.ID, err = a.db.InsertCase(ctx, rec); err != nil {
+			return err
+		}
+		return a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: in.Description, Result: in.Result})
+	})
+	if err != nil {
+		return Intake{}, err
+	}
+	out := Intake{Duplicates: []store.Nearby{}}
+	if out.CaseView, err = a.caseView(ctx, actor, rec); err != nil {
+		return Intake{}, err
+	}
+	if route, ok, err := a.route(ctx, cat.Kind, cat.Code, loc, now); err != nil {
+		return Intake{}, err
+	} else if ok {
+		if d, err := a.db.Department(ctx, route.Department); err == nil {
+			out.SuggestedDepartment = &d
+		}
+	}
+	if action == workflow.Report {
+		near, err := a.db.NearbyOpenCases(ctx, cat.Kind, cat.Code, lon, lat, duplicateRadiusM, now.Add(-duplicateWindow))
+		if err != nil {
+			return Intake{}, err
+		}
+		out.Duplicates = slices.DeleteFunc(near, func(n store.Nearby) bool { return n.ID == rec.ID })
+	}
+	return out, nil
+}
+
+// intakeSource checks where a report says it comes from: the public always reports as
+// "resident"; staff name their channel (a grid worker's default is "patrol").
+func intakeSource(p *access.Principal, source string) (string, error) {
+	if source != "" && !slices.Contains(sources, source) {
+		return "", errs.E(errs.Invalid, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
+	}
+	switch {
+	case !isStaff(p):
+		if source != "" && source != "resident" {
+			return "", errs.E(errs.Forbidden, "the public reports as resident, not %s", source)
+		}
+		return "resident", nil
+	case source == "":
+		if p.User.Role == access.GridWorker {
+			return "patrol", nil
+		}
+		return "instruction", nil
+	}
+	return source, nil
+}
+
+// intakePoint returns the stored (WGS-84) point of a report and, for a line or area, its
+// shape: located by its centroid, drawn as drawn.
+func intakePoint(in NewCase, system crs.System) (lon, lat float64, shape orb.Geometry, err error) {
+	toWGS := func(lon, lat float64) (float64, float64) { return crs.Convert(system, crs.WGS84, lon, lat) }
+	switch {
+	case len(in.Geometry) > 0 && string(in.Geometry) != "null":
+		if in.Lon != nil || in.Lat != nil {
+			return 0, 0, nil, errs.E(errs.Invalid, "give lon/lat or a geometry, not both")
+		}
+		g, err := grid.DecodeGeometry(in.Geometry)
+		if err != nil {
+			return 0, 0, nil, errs.E(errs.Invalid, "%v", err)
+		}
+		switch g.(type) {
+		case orb.LineString, orb.Polygon:
+		default:
+			return 0, 0, nil, errs.E(errs.Invalid, "geometry must be a LineString or Polygon, not %s", g.GeoJSONType())
+		}
+		for _, p := range points(g) {
+			if err := crs.ValidLonLat(p[0], p[1]); err != nil {
+				return 0, 0, nil, errs.E(errs.Invalid, "geometry: %v", err)
+			}
+		}
+		g = grid.Transform(g, toWGS)
+		c, _ := planar.CentroidArea(g)
+		return c[0], c[1], g, nil
+	case in.Lon == nil || in.Lat == nil:
+		return 0, 0, nil, errs.E(errs.Invalid, "lon and lat (or a geometry) are required")
+	}
+	if err := crs.ValidLonLat(*in.Lon, *in.Lat); err != nil {
+		return 0, 0, nil, errs.E(errs.Invalid, "%v", err)
+	}
+	lon, lat = toWGS(*in.Lon, *in.Lat)
+	return lon, lat, nil, nil
+}
+
+func points(g orb.Geometry) []orb.Point {
+	switch g := g.(type) {
+	case orb.LineString:
+		return g
+	case orb.Polygon:
+		var out []orb.Point
+		for _, r := range g {
+			out = append(out, r...)
+		}
+		return out
+	}
+	return nil
+}
+
+func checkText(s, field string, max int) error {
+	if len([]rune(s)) > max {
+		return errs.E(errs.Invalid, "%s must have at most %d characters", field, max)
+	}
+	return nil
+}
+
+// recordCaseEvent writes a transition's timeline event, audit record and outbox message in the
+// transaction carried by ctx.
+func (a *App) recordCaseEvent(ctx context.Context, actor *access.Principal, rec store.CaseRecord, tr workflow.Transition, in workflow.Input) error {
+	input, _ := json.Marshal(in)
+	note := firstNonEmpty(in.Note, in.Reason, in.Result, tr.Event)
+	if err := a.db.AppendCaseEvent(ctx, rec.ID, store.CaseEvent{At: a.now(), Actor: actor.Name(), Action: string(tr.Action),
+		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input)}); err != nil {
+		return err
+	}
+	summary := map[string]any{"ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event}
+	if err := a.record(ctx, actor, "case."+string(tr.Action), fmt.Sprintf("case:%d", rec.ID), map[string]any{"status": tr.From}, summary); err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(summary)
+	return a.db.Enqueue(ctx, "case."+string(tr.Action), string(payload), a.now())
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Act performs an action on a case. version, when given, must be the version the caller saw:
+// of two people acting on what they both saw, exactly one succeeds.
+func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input) (CaseView, error) {
+	act, err := workflow.ParseAction(action)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if act == workflow.Report || act == workflow.SelfHandle {
+		return CaseView{}, errs.E(errs.Invalid, "%s creates a case: POST /api/v1/cases", act)
+	}
+	var rec store.CaseRecord
+	err = a.db.InTx(ctx, func(ctx context.Context) error {
+		if rec, err = a.db.Case(ctx, id); err != nil {
+			return err
+		}
+		if !a.canSee(actor, rec) && act != workflow.Support {
+			return errs.E(errs.NotFound, "case %d not found", id)
+		}
+		if version != nil && *version != rec.State.Version {
+			return errs.Coded(errs.Conflict, "version_conflict", "case %s is at version %d, not %d; reload it and try again", rec.Ticket, rec.State.Version, *version)
+		}
+		if act == workflow.Dispatch && in.Department == "" {
+			if in.Department, err = a.suggestedDepartment(ctx, rec); err != nil {
+				return err
+			}
+		}
+		if act == workflow.Dispatch {
+			for _, d := range append([]string{in.Department}, in.CoDepartments...) {
+				if _, err := a.db.Department(ctx, d); errs.Is(err, errs.NotFound) {
+					return errs.E(errs.Invalid, "department %s does not exist", d)
+				} else if err != nil {
+					return err
+				}
+			}
+		}
+		tr, err := workflow.Decide(rec.State, actor, act, in, a.now())
+		if err != nil {
+			return err
+		}
+		if err := a.db.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.now()); err != nil {
+			return err
+		}
+		rec.State = tr.Case
+		return a.recordCaseEvent(ctx, actor, rec, tr, in)
+	})
+	if err != nil {
+		return CaseView{}, err
+	}
+	return a.caseView(ctx, actor, rec)
+}
+
+// suggestedDepartment is the dispatch default: the rule's department, else the locality's.
+func (a *App) suggestedDepartment(ctx context.Context, rec store.CaseRecord) (string, error) {
+	loc, err := a.Locate(ctx, rec.Lon, rec.Lat, crs.WGS84)
+	if err != nil {
+		return "", err
+	}
+	r, ok, err := a.route(ctx, rec.State.Kind, rec.State.Category, loc, a.now())
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", errs.E(errs.Invalid, "no rule suggests a department for case %s: name one", rec.Ticket)
+	}
+	return r.Department, nil
+}
+
+// Case returns a case for a viewer who may see it; others get not found, so that existence
+// itself stays private.
+func (a *App) Case(ctx context.Context, actor *access.Principal, id int64) (CaseView, error) {
+	rec, err := a.db.Case(ctx, id)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if !a.canSee(actor, rec) {
+		return CaseView{}, errs.E(errs.NotFound, "case %d not found", id)
+	}
+	return a.caseView(ctx, actor, rec)
+}
+
+// canSee: staff whose scope covers the case (handlers: their department's cases), and the
+// reporter.
+func (a *App) canSee(p *access.Principal, rec store.CaseRecord) bool {
+	s := rec.State
+	switch {
+	case p == nil:
+		return false
+	case p.System:
+		return true
+	case s.Reporter != "" && s.Reporter == p.User.Username:
+		return true
+	case p.User.Role == access.Handler:
+		return p.User.Department != "" && (p.User.Department == s.Department || slices.Contains(s.CoDepartments, p.User.Department))
+	case p.User.Role == access.Resident:
+		return false
+	}
+	return p.Covers(s.RegionPath)
+}
+
+// caseView builds what the viewer may see of a case.
+func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.CaseRecord) (CaseView, error) {
+	s := rec.State
+	path, err := a.db.RegionPath(ctx, s.Grid())
+	if err != nil {
+		return CaseView{}, err
+	}
+	cat, err := a.db.Category(ctx, s.Kind, s.Category)
+	if err != nil {
+		return CaseView{}, err
+	}
+	events, err := a.db.CaseEvents(ctx, rec.ID)
+	if err != nil {
+		return CaseView{}, err
+	}
+	v := CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Source: rec.Source, Category: cat,
+		Description: rec.Description, Lon: rec.Lon, Lat: rec.Lat, Address: rec.Address, RegionPath: refs(path),
+		Holder: s.Holder, Department: s.Department, CoDepartments: s.CoDepartments, Urgency: s.Urgency,
+		Deadlines: map[string]any{}, Counters: s.Counters, ClosureType: string(s.ClosureType), Rating: s.Rating,
+		Version: s.Version, Photos: rec.Photos, Timeline: events, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
+		Allowed: workflow.Allowed(s, viewer)}
+	v.Grid = v.RegionPath[len(v.RegionPath)-1]
+	if v.CoDepartments == nil {
+		v.CoDepartments = []string{}
+	}
+	if v.Photos == nil {
+		v.Photos = []string{}
+	}
+	if !s.HandleDue.IsZero() {
+		v.Deadlines["handle"] = s.HandleDue
+	}
+	// Reporters' contacts go to the centres that may need to call back, never to departments
+	// or the public (DESIGN §4).
+	if viewer != nil && (viewer.System || slices.Contains([]access.Role{access.Admin, access.Operator, access.Leader, access.Dispatcher}, viewer.User.Role)) {
+		v.Reporter = s.Reporter
+		if rec.ContactName != "" || rec.ContactPhone != "" {
+			v.Contact = &map[string]string{"name": rec.ContactName, "phone": rec.ContactPhone}
+		}
+	}
+	return v, nil
+}

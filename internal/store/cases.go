@@ -1,0 +1,243 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// CaseRecord is a stored case: what was reported and where, and the state machine's view.
+type CaseRecord struct {
+	ID           int64
+	Ticket       string
+	Source       string
+	Description  string
+	Lon, Lat     float64 // WGS-84
+	InputCRS     string
+	Address      string
+	Geometry     orb.Geometry // a line or area as drawn; nil for a point
+	ContactName  string
+	ContactPhone string
+	Photos       []string
+	State        workflow.Case
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// CaseEvent is one line of a case's timeline.
+type CaseEvent struct {
+	ID     int64     `json:"-"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Note   string    `json:"note"`
+	Input  string    `json:"-"` // the action's input as JSON, for staff views
+}
+
+// NextTicket returns the next ticket of the day: YYYYMMDD-NNNNNN. The counter row is locked by
+// the upsert, so concurrent reports never share a number.
+func (db *DB) NextTicket(ctx context.Context, day string) (string, error) {
+	var seq int64
+	err := db.writeRow(ctx, `INSERT INTO ticket_days (day, seq) VALUES (?, 1)
+		ON CONFLICT (day) DO UPDATE SET seq = ticket_days.seq + 1 RETURNING seq`, day).Scan(&seq)
+	if err != nil {
+		return "", fmt.Errorf("next ticket: %w", err)
+	}
+	return fmt.Sprintf("%s-%06d", day, seq), nil
+}
+
+// InsertCase stores a new case and returns its id.
+func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
+	state, err := json.Marshal(c.State)
+	if err != nil {
+		return 0, fmt.Errorf("encode case state: %w", err)
+	}
+	geom, err := encodeGeometry(c.Geometry)
+	if err != nil {
+		return 0, err
+	}
+	s := c.State
+	var id int64
+	err = db.writeRow(ctx, `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
+			geometry, grid_code, urgency, contact_name, contact_phone, photos, status, version, holder_kind, holder_code,
+			department, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS, c.Address,
+		geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
+		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, string(state),
+		micros(c.CreatedAt), micros(c.CreatedAt)).Scan(&id)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return 0, errs.E(errs.Conflict, "ticket %s already exists", c.Ticket)
+		}
+		return 0, fmt.Errorf("insert case: %w", err)
+	}
+	return id, nil
+}
+
+const caseColumns = `id, ticket, source, description, lon, lat, input_crs, address, geometry, contact_name,
+	contact_phone, photos, state, created_at, updated_at`
+
+func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
+	var (
+		c                CaseRecord
+		geom             sql.NullString
+		photos, state    string
+		created, updated int64
+	)
+	if err := row.Scan(&c.ID, &c.Ticket, &c.Source, &c.Description, &c.Lon, &c.Lat, &c.InputCRS, &c.Address, &geom,
+		&c.ContactName, &c.ContactPhone, &photos, &state, &created, &updated); err != nil {
+		return CaseRecord{}, err
+	}
+	if geom.Valid {
+		g, err := grid.DecodeGeometry([]byte(geom.String))
+		if err != nil {
+			return CaseRecord{}, fmt.Errorf("case %d: stored geometry: %w", c.ID, err)
+		}
+		c.Geometry = g
+	}
+	if photos != "" {
+		c.Photos = strings.Split(photos, ";")
+	}
+	if err := json.Unmarshal([]byte(state), &c.State); err != nil {
+		return CaseRecord{}, fmt.Errorf("case %d: stored state: %w", c.ID, err)
+	}
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return c, nil
+}
+
+// Case returns a case by id.
+func (db *DB) Case(ctx context.Context, id int64) (CaseRecord, error) {
+	c, err := scanCase(db.queryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
+	if err != nil {
+		return CaseRecord{}, notFound(err, "case %d not found", id)
+	}
+	return c, nil
+}
+
+// CaseByTicket returns a case by its ticket.
+func (db *DB) CaseByTicket(ctx context.Context, ticket string) (CaseRecord, error) {
+	c, err := scanCase(db.queryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE ticket = ?`, ticket))
+	if err != nil {
+		return CaseRecord{}, notFound(err, "case %s not found", ticket)
+	}
+	return c, nil
+}
+
+// UpdateCaseState writes a transition's result if the stored version is still expectVersion:
+// of two actors who read the same version, exactly one succeeds and the other gets a conflict.
+func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, s workflow.Case, now time.Time) error {
+	state, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode case state: %w", err)
+	}
+	res, err := db.exec(ctx, `UPDATE cases SET status = ?, version = ?, holder_kind = ?, holder_code = ?, department = ?,
+			kind = ?, category = ?, urgency = ?, state = ?, updated_at = ?
+		WHERE id = ? AND version = ?`,
+		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, string(s.Kind), s.Category,
+		string(s.Urgency), string(state), micros(now), id, expectVersion)
+	if err != nil {
+		return fmt.Errorf("update case %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.Coded(errs.Conflict, "version_conflict", "case %d changed since version %d; reload it and try again", id, expectVersion)
+	}
+	return nil
+}
+
+// AppendCaseEvent adds a line to a case's timeline.
+func (db *DB) AppendCaseEvent(ctx context.Context, caseID int64, e CaseEvent) error {
+	_, err := db.exec(ctx, `INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, note, input)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, micros(e.At), e.Actor, e.Action, e.From, e.To, e.Note, e.Input)
+	if err != nil {
+		return fmt.Errorf("append event to case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// CaseEvents returns a case's timeline, oldest first.
+func (db *DB) CaseEvents(ctx context.Context, caseID int64) ([]CaseEvent, error) {
+	rows, err := db.query(ctx, `SELECT id, at, actor, action, from_status, to_status, note, input FROM case_events
+		WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read timeline of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	out := []CaseEvent{}
+	for rows.Next() {
+		var (
+			e  CaseEvent
+			at int64
+		)
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.From, &e.To, &e.Note, &e.Input); err != nil {
+			return nil, err
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Nearby is an open case close to a point.
+type Nearby struct {
+	ID        int64   `json:"id"`
+	Ticket    string  `json:"ticket"`
+	DistanceM float64 `json:"distance_m"`
+}
+
+// NearbyOpenCases returns open cases of the same category within radiusM metres of a point,
+// reported since the given time, nearest first: the possible duplicates offered at intake.
+func (db *DB) NearbyOpenCases(ctx context.Context, kind workflow.CategoryKind, category string, lon, lat, radiusM float64, since time.Time) ([]Nearby, error) {
+	// A bounding box on the indexed columns first, the exact distance after.
+	dLat := radiusM / 111_320
+	dLon := radiusM / (111_320 * math.Max(math.Cos(lat*math.Pi/180), 0.01))
+	rows, err := db.query(ctx, `SELECT id, ticket, lon, lat FROM cases
+		WHERE kind = ? AND category = ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
+		  AND status NOT IN ('closed', 'rejected') AND created_at >= ?`,
+		string(kind), category, lat-dLat, lat+dLat, lon-dLon, lon+dLon, micros(since))
+	if err != nil {
+		return nil, fmt.Errorf("find nearby cases: %w", err)
+	}
+	defer rows.Close()
+	out := []Nearby{}
+	for rows.Next() {
+		var (
+			n        Nearby
+			clon, ca float64
+		)
+		if err := rows.Scan(&n.ID, &n.Ticket, &clon, &ca); err != nil {
+			return nil, err
+		}
+		if n.DistanceM = haversine(lon, lat, clon, ca); n.DistanceM <= radiusM {
+			n.DistanceM = math.Round(n.DistanceM*10) / 10
+			out = append(out, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Nearby) int { return cmp.Compare(a.DistanceM, b.DistanceM) })
+	return out, nil
+}
+
+func haversine(lon1, lat1, lon2, lat2 float64) float64 {
+	const r = 6_371_008.8
+	φ1, φ2 := lat1*math.Pi/180, lat2*math.Pi/180
+	dφ, dλ := φ2-φ1, (lon2-lon1)*math.Pi/180
+	a := math.Sin(dφ/2)*math.Sin(dφ/2) + math.Cos(φ1)*math.Cos(φ2)*math.Sin(dλ/2)*math.Sin(dλ/2)
+	return 2 * r * math.Asin(math.Sqrt(a))
+}
