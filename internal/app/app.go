@@ -16,6 +16,8 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // Options tune an App; zero values take the defaults.
@@ -30,6 +32,12 @@ type Options struct {
 	AccountFailures int           // default 5
 	AddressFailures int           // default 20
 	ThrottleWindow  time.Duration // default 15 minutes
+
+	// Calendar counts working time for deadlines; default: the State Council calendar with
+	// office hours 08:00–12:00 and 14:00–18:00, China time.
+	Calendar *worktime.Calendar
+	// TimeLimits is the stage limits table; default: workflow.DefaultTimeLimits().
+	TimeLimits []workflow.TimeLimit
 }
 
 // App runs the use cases over one database.
@@ -73,6 +81,16 @@ func New(db *store.DB, opts Options) (*App, error) {
 		}
 		return h
 	})
+	if opts.Calendar == nil {
+		cal, err := worktime.New(worktime.Config{Location: chinaTime})
+		if err != nil {
+			return nil, err
+		}
+		opts.Calendar = cal
+	}
+	if opts.TimeLimits == nil {
+		opts.TimeLimits = workflow.DefaultTimeLimits()
+	}
 	if opts.BcryptCost < bcrypt.MinCost || opts.BcryptCost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("bcrypt cost %d is outside %d…%d", opts.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // Intake defaults (DESIGN §4): possible duplicates are open cases of the same category
@@ -68,6 +69,7 @@ type CaseView struct {
 	CoDepartments []string           `json:"co_departments"`
 	Urgency       workflow.Urgency   `json:"urgency"`
 	Deadlines     map[string]any     `json:"deadlines"`
+	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: how much of an open stage's time is used
 	Counters      workflow.Counters  `json:"counters"`
 	ClosureType   string             `json:"closure_type"`
 	Rating        int                `json:"rating,omitempty"`
@@ -272,6 +274,16 @@ func (a *App) recordCaseEvent(ctx context.Context, actor *access.Principal, rec 
 	return a.db.Enqueue(ctx, "case."+string(tr.Action), string(payload), a.now())
 }
 
+// stageStart is when the latest of the given actions happened, from the timeline.
+func stageStart(events []store.CaseEvent, actions ...workflow.Action) time.Time {
+	for i := len(events) - 1; i >= 0; i-- {
+		if slices.Contains(actions, workflow.Action(events[i].Action)) {
+			return events[i].At
+		}
+	}
+	return time.Time{}
+}
+
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
 		if strings.TrimSpace(s) != "" {
@@ -320,6 +332,9 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 		if err != nil {
 			return err
 		}
+		if err := a.snapshotDeadlines(ctx, rec.State, &tr); err != nil {
+			return err
+		}
 		if err := a.db.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.now()); err != nil {
 			return err
 		}
@@ -330,6 +345,51 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 		return CaseView{}, err
 	}
 	return a.caseView(ctx, actor, rec)
+}
+
+// snapshotDeadlines fixes the handling deadline on working time when the handling stage
+// starts (dispatch, reopen), and moves it by the granted working hours on an approved
+// extension. Snapshotting means later calendar edits never rewrite a case's history.
+func (a *App) snapshotDeadlines(ctx context.Context, before workflow.Case, tr *workflow.Transition) error {
+	now := a.now()
+	switch {
+	case tr.To == workflow.Dispatched && tr.From != workflow.Dispatched:
+		limit, ok, err := a.handleLimit(ctx, tr.Case)
+		if err != nil || !ok {
+			return err
+		}
+		tr.Case.HandleDue = a.opts.Calendar.Deadline(now, limit)
+	case tr.Action == workflow.ApproveExtension && !before.HandleDue.IsZero():
+		tr.Case.HandleDue = a.opts.Calendar.Deadline(before.HandleDue, worktime.Limit{Value: tr.GrantedHours, Unit: worktime.WorkHour})
+	}
+	return nil
+}
+
+// handleLimit is the handling limit of a case: by category, urgency and its grid's area class.
+func (a *App) handleLimit(ctx context.Context, c workflow.Case) (worktime.Limit, bool, error) {
+	path, err := a.db.RegionPath(ctx, c.Grid())
+	if err != nil {
+		return worktime.Limit{}, false, err
+	}
+	area := string(path[len(path)-1].AreaClass)
+	limit, ok := workflow.LimitFor(a.opts.TimeLimits, workflow.StageHandle, c.Kind, c.Category, c.Urgency, area)
+	return limit, ok, nil
+}
+
+// light is how much of a stage's time is used: green, yellow from 80 %, red when overdue.
+// Work-time limits count office hours only; the others the wall clock.
+func (a *App) light(start, due, now time.Time, limit worktime.Limit) worktime.Light {
+	total, used := due.Sub(start), now.Sub(start)
+	if limit.Unit == worktime.WorkHour || limit.Unit == worktime.WorkDay {
+		total, used = a.opts.Calendar.WorkBetween(start, due), a.opts.Calendar.WorkBetween(start, now)
+	}
+	switch {
+	case now.After(due):
+		return worktime.Red
+	case total <= 0:
+		return worktime.Green
+	}
+	return worktime.LightFor(float64(used) / float64(total))
 }
 
 // suggestedDepartment is the dispatch default: the rule's department, else the locality's.
@@ -410,6 +470,13 @@ func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.
 	}
 	if !s.HandleDue.IsZero() {
 		v.Deadlines["handle"] = s.HandleDue
+		if !s.Status.Terminal() && s.Status != workflow.Suspended {
+			if limit, ok, err := a.handleLimit(ctx, s); err != nil {
+				return CaseView{}, err
+			} else if ok {
+				v.Light = a.light(stageStart(events, workflow.Dispatch, workflow.Reopen), s.HandleDue, a.now(), limit)
+			}
+		}
 	}
 	// Reporters' contacts go to the centres that may need to call back, never to departments
 	// or the public (DESIGN §4).

@@ -1,0 +1,73 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/store/storetest"
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// The example, through the use cases: a 渣土堆 case (2 work_day) dispatched on Friday
+// 2026-02-13 at 16:00 must be handled by Tuesday 2026-02-24 16:00 — Saturday 02-14 is a make-up
+// working day and 02-15…02-23 are the Spring Festival holidays.
+func TestHandlingDeadlineOnWorkingTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cst := time.FixedZone("CST", 8*3600)
+		now := time.Date(2026, 2, 13, 15, 0, 0, 0, cst)
+		a := newApp(t, db, &now)
+		p := pointIn(t, a, demo.GridWorkerGrid)
+		in, err := a.Report(ctx, nil, app.NewCase{CategoryKind: workflow.Matter, Category: "06011", Description: "渣土堆放", Lon: &p[0], Lat: &p[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		act := func(who, action string, input workflow.Input) app.CaseView {
+			t.Helper()
+			v, err := a.Act(ctx, as(t, db, who), in.ID, action, nil, input)
+			if err != nil {
+				t.Fatalf("%s %s: %v", who, action, err)
+			}
+			return v
+		}
+		act("operator", "register", workflow.Input{})
+		now = time.Date(2026, 2, 13, 16, 0, 0, 0, cst)
+		v := act("dispatcher", "dispatch", workflow.Input{})
+		want := time.Date(2026, 2, 24, 16, 0, 0, 0, cst)
+		if due, _ := v.Deadlines["handle"].(time.Time); !due.Equal(want) {
+			t.Fatalf("handling deadline = %v, want %v", v.Deadlines["handle"], want)
+		}
+		if v.Light != worktime.Green || v.Department != "410802-HW" {
+			t.Errorf("just dispatched: light %s, department %s; want green at 410802-HW", v.Light, v.Department)
+		}
+		// Tuesday 15:00: 15 of the 16 working hours are used.
+		now = time.Date(2026, 2, 24, 15, 0, 0, 0, cst)
+		if v, _ := a.Case(ctx, as(t, db, "operator"), in.ID); v.Light != worktime.Yellow {
+			t.Errorf("an hour before the deadline: light %s, want yellow", v.Light)
+		}
+		now = time.Date(2026, 2, 24, 16, 30, 0, 0, cst)
+		if v, _ := a.Case(ctx, as(t, db, "operator"), in.ID); v.Light != worktime.Red {
+			t.Errorf("after the deadline: light %s, want red", v.Light)
+		}
+		// An approved extension of 4 working hours moves the deadline on working time:
+		// Tuesday 16:00–18:00 and Wednesday 08:00–10:00.
+		if err := a.PutDepartments(ctx, system, []workflow.Department{{Code: "410802-HW", Name: "解放区环境卫生服务中心", Level: "district", RegionCode: "410802"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AddUser(ctx, system, app.NewUser{Username: "hw", Role: "handler", Department: "410802-HW", Password: "pass-word-1"}); err != nil {
+			t.Fatal(err)
+		}
+		act("hw", "accept", workflow.Input{})
+		act("hw", "request_extension", workflow.Input{Hours: 4, Reason: "等待渣土车"})
+		v = act("dispatcher", "approve_extension", workflow.Input{Hours: 4})
+		want = time.Date(2026, 2, 25, 10, 0, 0, 0, cst)
+		if due, _ := v.Deadlines["handle"].(time.Time); !due.Equal(want) {
+			t.Errorf("deadline after the extension = %v, want %v", v.Deadlines["handle"], want)
+		}
+	})
+}

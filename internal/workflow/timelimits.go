@@ -1,0 +1,132 @@
+package workflow
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// Stage is a step of a case that has a time limit (时限).
+type Stage string
+
+// The stages with limits.
+const (
+	StageAccept   Stage = "accept"   // 立案时限: reported → registered
+	StageDispatch Stage = "dispatch" // 派遣时限: registered → dispatched
+	StageSign     Stage = "sign"     // dispatched → in_progress
+	StageHandle   Stage = "handle"   // 处置时限: dispatched → handled
+	StageVerify   Stage = "verify"   // 核查时限: handled → closed
+)
+
+// TimeLimit is one row of a city's limits table, keyed by (stage, category kind, category,
+// urgency, area class); an empty key field matches anything.
+type TimeLimit struct {
+	Stage     Stage          `json:"stage"`
+	Kind      CategoryKind   `json:"category_kind,omitempty"`
+	Category  string         `json:"category,omitempty"`
+	Urgency   Urgency        `json:"urgency,omitempty"`
+	AreaClass string         `json:"area_class,omitempty"`
+	Limit     worktime.Limit `json:"limit"`
+}
+
+// specificity orders matching rows: the category decides most, then urgency, area class and
+// kind, so "06010 normal" beats "any normal" and an urgent fallback beats nothing.
+func (t TimeLimit) specificity() int {
+	n := 0
+	for i, set := range []bool{t.Kind != "", t.AreaClass != "", t.Urgency != "", t.Category != ""} {
+		if set {
+			n += 1 << i
+		}
+	}
+	return n
+}
+
+// LimitFor returns the most specific limit for a stage of a case; false when no row applies.
+func LimitFor(table []TimeLimit, stage Stage, kind CategoryKind, category string, urgency Urgency, areaClass string) (worktime.Limit, bool) {
+	best, bestScore := worktime.Limit{}, -1
+	for _, t := range table {
+		if t.Stage != stage || (t.Kind != "" && t.Kind != kind) || (t.Category != "" && t.Category != category) ||
+			(t.Urgency != "" && t.Urgency != urgency) || (t.AreaClass != "" && t.AreaClass != areaClass) {
+			continue
+		}
+		if s := t.specificity(); s > bestScore {
+			best, bestScore = t.Limit, s
+		}
+	}
+	return best, bestScore >= 0
+}
+
+//go:embed data/time-limits-default.csv
+var defaultLimitsCSV []byte
+
+// DefaultTimeLimits returns the demo city's limits (standards/time-limits-default.csv).
+func DefaultTimeLimits() []TimeLimit {
+	t, err := ReadTimeLimits(bytes.NewReader(defaultLimitsCSV))
+	if err != nil {
+		panic("embedded time limits: " + err.Error()) // a build defect, caught by tests
+	}
+	return t
+}
+
+// ReadTimeLimits reads a limits CSV: stage, category_kind, category_code, urgency, area_class,
+// limit, unit ('*' or empty = any); other columns (a source note) are ignored.
+func ReadTimeLimits(r io.Reader) ([]TimeLimit, error) {
+	var out []TimeLimit
+	any := func(s string) string {
+		if s == "*" {
+			return ""
+		}
+		return s
+	}
+	err := table(r, "time limits", []string{"stage", "limit", "unit"}, func(line int, get func(string) string) error {
+		t := TimeLimit{Stage: Stage(get("stage")), Kind: CategoryKind(any(get("category_kind"))), Category: any(get("category_code")),
+			Urgency: Urgency(any(get("urgency"))), AreaClass: any(get("area_class"))}
+		switch t.Stage {
+		case StageAccept, StageDispatch, StageSign, StageHandle, StageVerify:
+		default:
+			return fmt.Errorf("stage %q is not accept, dispatch, sign, handle or verify", t.Stage)
+		}
+		if t.Kind != "" {
+			if _, err := ParseCategoryKind(string(t.Kind)); err != nil {
+				return err
+			}
+		}
+		if t.Category != "" && !validCategory(t.Category) {
+			return fmt.Errorf("category %q must be a 5-digit code or *", t.Category)
+		}
+		if t.Urgency != "" {
+			if _, err := ParseUrgency(string(t.Urgency)); err != nil {
+				return err
+			}
+		}
+		if t.AreaClass != "" && t.AreaClass != "A" && t.AreaClass != "B" && t.AreaClass != "C" {
+			return fmt.Errorf("area class %q must be A, B, C or *", t.AreaClass)
+		}
+		v, err := strconv.Atoi(get("limit"))
+		if err != nil {
+			return fmt.Errorf("limit %q must be a whole number", get("limit"))
+		}
+		u, err := worktime.ParseUnit(get("unit"))
+		if err != nil {
+			return err
+		}
+		t.Limit = worktime.Limit{Value: v, Unit: u}
+		if err := t.Limit.Validate(); err != nil {
+			return err
+		}
+		out = append(out, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errs.E(errs.Invalid, "time limits: the table is empty")
+	}
+	return out, nil
+}

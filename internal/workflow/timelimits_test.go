@@ -1,0 +1,56 @@
+package workflow_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+func TestLimitFor(t *testing.T) {
+	table := workflow.DefaultTimeLimits()
+	tests := []struct {
+		name     string
+		stage    workflow.Stage
+		category string
+		urgency  workflow.Urgency
+		area     string
+		want     worktime.Limit
+	}{
+		{"exposed garbage has its own 4 working hours", workflow.StageHandle, "06010", "normal", "B", worktime.Limit{Value: 4, Unit: worktime.WorkHour}},
+		{"an urgent case of a listed category takes the urgent fallback", workflow.StageHandle, "06010", "urgent", "B", worktime.Limit{Value: 4, Unit: worktime.WorkHour}},
+		{"an emergency runs on the clock", workflow.StageHandle, "09009", "emergency", "A", worktime.Limit{Value: 1, Unit: worktime.NaturalHour}},
+		{"an unlisted category takes the fallback", workflow.StageHandle, "02001", "normal", "B", worktime.Limit{Value: 3, Unit: worktime.WorkDay}},
+		{"verification in the countryside takes 2 hours", workflow.StageVerify, "09009", "normal", "C", worktime.Limit{Value: 2, Unit: worktime.NaturalHour}},
+		{"acceptance of an urgent case takes 10 minutes", workflow.StageAccept, "09009", "urgent", "A", worktime.Limit{Value: 10, Unit: worktime.Minute}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := workflow.LimitFor(table, tt.stage, workflow.Matter, tt.category, tt.urgency, tt.area)
+			if !ok || got != tt.want {
+				t.Errorf("LimitFor = %v, %v; want %v", got, ok, tt.want)
+			}
+		})
+	}
+	if _, ok := workflow.LimitFor(table, workflow.StageSign, workflow.Matter, "09009", "urgent", "A"); ok {
+		t.Error("a stage without a matching row has a limit")
+	}
+}
+
+func TestReadTimeLimitsRefuses(t *testing.T) {
+	const header = "stage,category_kind,category_code,urgency,area_class,limit,unit\n"
+	for name, row := range map[string]string{
+		"an unknown stage":   "close,*,*,normal,*,1,work_day",
+		"an unknown unit":    "handle,*,*,normal,*,1,fortnight",
+		"a zero limit":       "handle,*,*,normal,*,0,work_day",
+		"an unknown urgency": "handle,*,*,soon,*,1,work_day",
+		"an area class of D": "handle,*,*,normal,D,1,work_day",
+		"a four-digit code":  "handle,matter,0601,normal,*,1,work_day",
+		"a limit of words":   "handle,*,*,normal,*,two,work_day",
+	} {
+		if _, err := workflow.ReadTimeLimits(strings.NewReader(header + row + "\n")); err == nil || !strings.Contains(err.Error(), "line 2") {
+			t.Errorf("%s: err = %v, want one naming line 2", name, err)
+		}
+	}
+}
