@@ -33,6 +33,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/tokens", s.signedIn(s.createToken)},
 		{"DELETE", "/api/v1/tokens/{id}", s.signedIn(s.revokeToken)},
 		{"POST", "/api/v1/cases", http.HandlerFunc(s.reportCase)},
+		{"GET", "/api/v1/cases", s.signedIn(s.listCases)},
 		{"GET", "/api/v1/cases/{id}", http.HandlerFunc(s.getCase)},
 		{"POST", "/api/v1/cases/{id}/actions", http.HandlerFunc(s.actOnCase)},
 		{"GET", "/api/v1/categories", http.HandlerFunc(s.listCategories)},

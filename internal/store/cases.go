@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,12 +76,12 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 	var id int64
 	err = db.writeRow(ctx, `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
 			geometry, grid_code, urgency, contact_name, contact_phone, photos, status, version, holder_kind, holder_code,
-			department, state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			department, reporter, handle_due, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS, c.Address,
 		geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
-		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, string(state),
-		micros(c.CreatedAt), micros(c.CreatedAt)).Scan(&id)
+		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter, nullTime(s.HandleDue),
+		string(state), micros(c.CreatedAt), micros(c.CreatedAt)).Scan(&id)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return 0, errs.E(errs.Conflict, "ticket %s already exists", c.Ticket)
@@ -146,10 +148,10 @@ func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, 
 		return fmt.Errorf("encode case state: %w", err)
 	}
 	res, err := db.exec(ctx, `UPDATE cases SET status = ?, version = ?, holder_kind = ?, holder_code = ?, department = ?,
-			kind = ?, category = ?, urgency = ?, state = ?, updated_at = ?
+			kind = ?, category = ?, urgency = ?, handle_due = ?, state = ?, updated_at = ?
 		WHERE id = ? AND version = ?`,
 		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, string(s.Kind), s.Category,
-		string(s.Urgency), string(state), micros(now), id, expectVersion)
+		string(s.Urgency), nullTime(s.HandleDue), string(state), micros(now), id, expectVersion)
 	if err != nil {
 		return fmt.Errorf("update case %d: %w", id, err)
 	}
@@ -240,4 +242,178 @@ func haversine(lon1, lat1, lon2, lat2 float64) float64 {
 	dφ, dλ := φ2-φ1, (lon2-lon1)*math.Pi/180
 	a := math.Sin(dφ/2)*math.Sin(dφ/2) + math.Cos(φ1)*math.Cos(φ2)*math.Sin(dλ/2)*math.Sin(dλ/2)
 	return 2 * r * math.Asin(math.Sqrt(a))
+}
+
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(t), Valid: true}
+}
+
+// CaseFilter selects cases for a list. Empty fields do not filter.
+type CaseFilter struct {
+	Statuses   []string
+	Kind       string
+	Category   string   // a 5-digit code, or a 2-digit major class
+	Regions    []string // region code prefixes: a case matches if its grid lies under any of them
+	Department string   // lead department
+	HolderKind string
+	HolderCode string
+	Source     string
+	Reporter   string
+	Text       string // in the description, or the exact ticket
+	From, To   time.Time
+	Overdue    bool // open cases past their handling deadline (as of Now)
+	Now        time.Time
+	SortByDue  bool // by handling deadline, soonest first (cases without one are left out); else newest first
+	Limit      int
+	Cursor     string // from the previous page
+}
+
+// ListCases returns a page of cases and the cursor of the next page ("" at the end). Paging is
+// by keyset, so a page costs the same however deep it is.
+func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string, error) {
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if len(f.Statuses) > 0 {
+		add(`status IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")+`)`, anys(f.Statuses)...)
+	}
+	if f.Kind != "" {
+		add(`kind = ?`, f.Kind)
+	}
+	switch len(f.Category) {
+	case 0:
+	case 2:
+		add(`category >= ? AND category < ?`, f.Category, f.Category+":")
+	default:
+		add(`category = ?`, f.Category)
+	}
+	if len(f.Regions) > 0 {
+		var or []string
+		for _, r := range f.Regions {
+			// Codes extend their parent's, so a subtree is a range of grid codes (':' sorts after '9').
+			or = append(or, `(grid_code >= ? AND grid_code < ?)`)
+			args = append(args, r, r+":")
+		}
+		where = append(where, `(`+strings.Join(or, " OR ")+`)`)
+	}
+	if f.Department != "" {
+		add(`department = ?`, f.Department)
+	}
+	if f.HolderKind != "" {
+		add(`holder_kind = ?`, f.HolderKind)
+	}
+	if f.HolderCode != "" {
+		add(`holder_code = ?`, f.HolderCode)
+	}
+	if f.Source != "" {
+		add(`source = ?`, f.Source)
+	}
+	if f.Reporter != "" {
+		add(`reporter = ?`, f.Reporter)
+	}
+	if f.Text != "" {
+		add(`(ticket = ? OR description LIKE ?)`, f.Text, "%"+strings.NewReplacer("%", "", "_", "").Replace(f.Text)+"%")
+	}
+	if !f.From.IsZero() {
+		add(`created_at >= ?`, micros(f.From))
+	}
+	if !f.To.IsZero() {
+		add(`created_at < ?`, micros(f.To))
+	}
+	if f.Overdue {
+		add(`handle_due < ? AND status NOT IN ('closed', 'rejected', 'suspended')`, micros(f.Now))
+	}
+	order := `created_at DESC, id DESC`
+	if f.SortByDue {
+		add(`handle_due IS NOT NULL`)
+		order = `handle_due ASC, id ASC`
+	}
+	if f.Cursor != "" {
+		key, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		if f.SortByDue {
+			add(`(handle_due > ? OR (handle_due = ? AND id > ?))`, key, key, id)
+		} else {
+			add(`(created_at < ? OR (created_at = ? AND id < ?))`, key, key, id)
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q := `SELECT ` + caseColumns + `, handle_due FROM cases`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY ` + order + ` LIMIT ?`
+	rows, err := db.query(ctx, q, append(args, limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out  []CaseRecord
+		keys []int64
+	)
+	for rows.Next() {
+		var due sql.NullInt64
+		c, err := scanCase(rowWithExtra{rows, &due})
+		if err != nil {
+			return nil, "", fmt.Errorf("list cases: %w", err)
+		}
+		key := micros(c.CreatedAt)
+		if f.SortByDue {
+			key = due.Int64
+		}
+		out, keys = append(out, c), append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(keys[limit-1], out[limit-1].ID)
+	}
+	return out, next, nil
+}
+
+// rowWithExtra scans a case row followed by one more column.
+type rowWithExtra struct {
+	row   interface{ Scan(...any) error }
+	extra any
+}
+
+func (r rowWithExtra) Scan(dest ...any) error { return r.row.Scan(append(dest, r.extra)...) }
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func encodeCursor(key, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(key, 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		k, i, ok := strings.Cut(string(b), ".")
+		key, err1 := strconv.ParseInt(k, 10, 64)
+		id, err2 := strconv.ParseInt(i, 10, 64)
+		if ok && err1 == nil && err2 == nil {
+			return key, id, nil
+		}
+	}
+	return 0, 0, errs.E(errs.Invalid, "cursor %q is not one this server gave out", c)
 }

@@ -24,6 +24,8 @@ CREATE TABLE cases (
     holder_kind   TEXT NOT NULL DEFAULT '',
     holder_code   TEXT NOT NULL DEFAULT '',
     department    TEXT NOT NULL DEFAULT '',
+    reporter      TEXT NOT NULL DEFAULT '',   -- username of a registered reporter
+    handle_due    BIGINT,                     -- the handling deadline, for sorting and lights
     state         TEXT NOT NULL,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL
@@ -31,6 +33,8 @@ CREATE TABLE cases (
 CREATE INDEX cases_status ON cases (status, created_at);
 CREATE INDEX cases_grid ON cases (grid_code, created_at);
 CREATE INDEX cases_department ON cases (department, status);
+CREATE INDEX cases_reporter ON cases (reporter) WHERE reporter <> '';
+CREATE INDEX cases_due ON cases (handle_due) WHERE handle_due IS NOT NULL;
 CREATE INDEX cases_place ON cases (kind, category, lat, lon);
 
 CREATE TABLE case_events (
