@@ -339,12 +339,45 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 			return err
 		}
 		rec.State = tr.Case
-		return a.recordCaseEvent(ctx, actor, rec, tr, in)
+		if err := a.recordCaseEvent(ctx, actor, rec, tr, in); err != nil {
+			return err
+		}
+		if tr.Action == workflow.Register {
+			return a.autoDispatch(ctx, &rec)
+		}
+		return nil
 	})
 	if err != nil {
 		return CaseView{}, err
 	}
 	return a.caseView(ctx, actor, rec)
+}
+
+// autoDispatch dispatches a just-registered case at once when the rule that routes it is
+// marked auto: no dispatcher needs to look at cases whose owner is never in doubt.
+func (a *App) autoDispatch(ctx context.Context, rec *store.CaseRecord) error {
+	loc, err := a.Locate(ctx, rec.Lon, rec.Lat, crs.WGS84)
+	if err != nil {
+		return err
+	}
+	r, ok, err := a.route(ctx, rec.State.Kind, rec.State.Category, loc, a.now())
+	if err != nil || !ok || !r.Auto {
+		return err
+	}
+	actor := access.SystemPrincipal("auto-dispatch")
+	in := workflow.Input{Department: r.Department, CoDepartments: r.CoDepartments}
+	tr, err := workflow.Decide(rec.State, actor, workflow.Dispatch, in, a.now())
+	if err != nil {
+		return err
+	}
+	if err := a.snapshotDeadlines(ctx, rec.State, &tr); err != nil {
+		return err
+	}
+	if err := a.db.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.now()); err != nil {
+		return err
+	}
+	rec.State = tr.Case
+	return a.recordCaseEvent(ctx, actor, *rec, tr, in)
 }
 
 // snapshotDeadlines fixes the handling deadline on working time when the handling stage

@@ -71,3 +71,33 @@ func TestHandlingDeadlineOnWorkingTime(t *testing.T) {
 		}
 	})
 }
+
+// A case whose rule is marked auto is dispatched the moment it is registered.
+func TestAutoDispatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+		a := newApp(t, db, &now)
+		p := pointIn(t, a, demo.GridWorkerGrid)
+		garbage, err := a.Report(ctx, nil, app.NewCase{CategoryKind: workflow.Matter, Category: "06010", Description: "暴露垃圾", Lon: &p[0], Lat: &p[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := a.Act(ctx, as(t, db, "operator"), garbage.ID, "register", nil, workflow.Input{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := v.Timeline[len(v.Timeline)-1]
+		if v.Status != workflow.Dispatched || v.Department != "410802-HW" || last.Actor != "system:auto-dispatch" || v.Deadlines["handle"] == nil {
+			t.Errorf("after register: %s at %q by %s, deadlines %v; want dispatched to 410802-HW by system:auto-dispatch with a deadline",
+				v.Status, v.Department, last.Actor, v.Deadlines)
+		}
+		parking, err := a.Report(ctx, nil, app.NewCase{CategoryKind: workflow.Matter, Category: "09009", Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := a.Act(ctx, as(t, db, "operator"), parking.ID, "register", nil, workflow.Input{}); v.Status != workflow.Registered {
+			t.Errorf("a case whose rule is not auto: %s after register, want registered", v.Status)
+		}
+	})
+}

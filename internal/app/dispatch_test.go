@@ -54,8 +54,9 @@ func TestRoute(t *testing.T) {
 			auto     bool
 			locality bool
 		}{
-			{"parking in 解放区 goes to the city management bureau automatically", workflow.Matter, "09009", minsheng, "410802-CGJ", nil, true, false},
-			{"exposed garbage in 解放区 goes to sanitation", workflow.Matter, "06010", minsheng, "410802-HW", nil, false, false},
+			{"parking in 解放区 goes to the city management bureau", workflow.Matter, "09009", minsheng, "410802-CGJ", nil, false, false},
+			{"exposed garbage in 解放区 goes to sanitation automatically", workflow.Matter, "06010", minsheng, "410802-HW", nil, true, false},
+			{"other environment matters in 解放区 go to sanitation by hand", workflow.Matter, "06011", minsheng, "410802-HW", nil, false, false},
 			{"construction anywhere goes to housing, jointly with city management", workflow.Matter, "08001", shanyang, "4108-ZJJ", []string{"410802-CGJ"}, false, false},
 			{"street order in 山阳区 goes to its own bureau", workflow.Matter, "09009", shanyang, "410811-CGJ", nil, false, false},
 			{"what no rule covers falls to the subdistrict office", workflow.Matter, "01001", minsheng, "410802001-BSC", nil, false, true},

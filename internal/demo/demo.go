@@ -61,7 +61,9 @@ func Rules() []workflow.Rule {
 	return []workflow.Rule{
 		{Order: 1, Region: "410802", Category: "06", Department: "410802-HW"},
 		{Order: 2, Region: "410802", Category: "09", Department: handlerDepartment},
-		{Order: 3, Region: "410802", Category: "09009", Department: handlerDepartment, Auto: true},
+		{Order: 3, Region: "410802", Category: "09009", Department: handlerDepartment},
+		// Exposed garbage always goes to sanitation: registered cases are dispatched at once.
+		{Order: 6, Region: "410802", Category: "06010", Department: "410802-HW", Auto: true},
 		{Order: 4, Region: "410811", Category: "09", Department: "410811-CGJ"},
 		{Order: 5, Region: "4108", Category: "08", Department: "4108-ZJJ", CoDepartments: []string{handlerDepartment}},
 	}

@@ -51,8 +51,8 @@ func TestDispatchTables(t *testing.T) {
 			r := ts.signedIn(t, "dispatcher").do(t, "GET", routeURL("matter", "09009"), nil)
 			wantStatus(t, r, http.StatusOK)
 			r.decode(t, &got)
-			if got.Department != "410802-CGJ" || !got.Auto || got.Locality || got.Location.Region.Code != demo.GridWorkerGrid {
-				t.Errorf("route = %+v, want 410802-CGJ automatically for grid %s", got, demo.GridWorkerGrid)
+			if got.Department != "410802-CGJ" || got.Auto || got.Locality || got.Location.Region.Code != demo.GridWorkerGrid {
+				t.Errorf("route = %+v, want 410802-CGJ by a dispatcher for grid %s", got, demo.GridWorkerGrid)
 			}
 		})
 		refusals := []struct {
