@@ -81,6 +81,7 @@ type CaseView struct {
 	Timeline      []store.CaseEvent  `json:"timeline"`
 	CreatedAt     time.Time          `json:"created_at"`
 	UpdatedAt     time.Time          `json:"updated_at"`
+	publicOnly    bool
 }
 
 // Intake is what a report returns: the case, where it would go, and possible duplicates.
@@ -126,6 +127,9 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	} else if err != nil {
 		return Intake{}, err
 	}
+	if err := checkText(in.Description, "description", 2000); err != nil {
+		return Intake{}, err
+	}
 	if err := checkText(in.Address, "address", 500); err != nil {
 		return Intake{}, err
 	}
@@ -145,7 +149,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	rec := store.CaseRecord{Source: source, Description: strings.TrimSpace(in.Description), Lon: lon, Lat: lat,
 		InputCRS: string(system), Address: strings.TrimSpace(in.Address), Geometry: shape,
 		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
-		Photos: in.Photos, State: tr.Case, CreatedAt: now}
+		Photos: in.Photos, State: tr.Case, CreatedAt: now, UpdatedAt: now}
 	err = a.db.InTx(ctx, func(ctx context.Context) error {
 		if rec.Ticket, err = a.db.NextTicket(ctx, now.In(chinaTime).Format("20060102")); err != nil {
 			return err
@@ -218,9 +222,18 @@ func intakePoint(in NewCase, system crs.System) (lon, lat float64, shape orb.Geo
 		default:
 			return 0, 0, nil, errs.E(errs.Invalid, "geometry must be a LineString or Polygon, not %s", g.GeoJSONType())
 		}
-		for _, p := range points(g) {
+		pts := points(g)
+		if len(pts) < 2 {
+			return 0, 0, nil, errs.E(errs.Invalid, "geometry has no points to locate")
+		}
+		for _, p := range pts {
 			if err := crs.ValidLonLat(p[0], p[1]); err != nil {
 				return 0, 0, nil, errs.E(errs.Invalid, "geometry: %v", err)
+			}
+		}
+		if _, ok := g.(orb.Polygon); ok {
+			if problems := grid.CheckGeometry(g); len(problems) > 0 {
+				return 0, 0, nil, errs.E(errs.Invalid, "geometry: %s", problems[0])
 			}
 		}
 		g = grid.Transform(g, toWGS)
@@ -284,6 +297,15 @@ func stageStart(events []store.CaseEvent, actions ...workflow.Action) time.Time 
 	return time.Time{}
 }
 
+func firstOf[T ~string](vs ...T) T {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
 		if strings.TrimSpace(s) != "" {
@@ -303,7 +325,10 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 	if act == workflow.Report || act == workflow.SelfHandle {
 		return CaseView{}, errs.E(errs.Invalid, "%s creates a case: POST /api/v1/cases", act)
 	}
-	var rec store.CaseRecord
+	var (
+		rec                   store.CaseRecord
+		correctedVerification *bool
+	)
 	err = a.db.InTx(ctx, func(ctx context.Context) error {
 		if rec, err = a.db.Case(ctx, id); err != nil {
 			return err
@@ -313,6 +338,27 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 		}
 		if version != nil && *version != rec.State.Version {
 			return errs.Coded(errs.Conflict, "version_conflict", "case %s is at version %d, not %d; reload it and try again", rec.Ticket, rec.State.Version, *version)
+		}
+		switch {
+		case act == workflow.Register && (in.Kind != "" || in.Category != ""):
+			kind, code := firstOf(in.Kind, rec.State.Kind), firstOf(in.Category, rec.State.Category)
+			cat, err := a.db.Category(ctx, kind, code)
+			if errs.Is(err, errs.NotFound) {
+				return errs.E(errs.Invalid, "no %s category %q to correct to", kind, code)
+			} else if err != nil {
+				return err
+			}
+			correctedVerification = &cat.VerificationRequired
+		case act == workflow.Reject && in.RejectReason == workflow.RejectDuplicate && in.MergedInto != "":
+			orig, err := a.db.CaseByTicket(ctx, in.MergedInto)
+			if errs.Is(err, errs.NotFound) {
+				return errs.E(errs.Invalid, "merged_into: no case %s", in.MergedInto)
+			} else if err != nil {
+				return err
+			}
+			if orig.ID == rec.ID {
+				return errs.E(errs.Invalid, "merged_into: a case cannot duplicate itself")
+			}
 		}
 		if act == workflow.Dispatch && in.Department == "" {
 			if in.Department, err = a.suggestedDepartment(ctx, rec); err != nil {
@@ -332,6 +378,9 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 		if err != nil {
 			return err
 		}
+		if correctedVerification != nil {
+			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
+		}
 		if err := a.snapshotDeadlines(ctx, rec.State, &tr); err != nil {
 			return err
 		}
@@ -350,8 +399,16 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 	if err != nil {
 		return CaseView{}, err
 	}
+	if !a.canSee(actor, rec) {
+		// Someone who may not see the case said "me too": tell them it counted, nothing more.
+		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
+	}
 	return a.caseView(ctx, actor, rec)
 }
+
+// PublicOnly reports whether the view is the short answer for someone who may not see the
+// case: only id, ticket, status and the number of supports may be shown.
+func (v CaseView) PublicOnly() bool { return v.publicOnly }
 
 // autoDispatch dispatches a just-registered case at once when the rule that routes it is
 // marked auto: no dispatcher needs to look at cases whose owner is never in doubt.

@@ -28,8 +28,9 @@ func (s *Server) reportCase(w http.ResponseWriter, r *http.Request) {
 }
 
 func caseID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	v := r.PathValue("id")
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 || strings.TrimLeft(v, "0123456789") != "" {
 		return 0, errs.E(errs.NotFound, "case %q not found", r.PathValue("id"))
 	}
 	return id, nil
@@ -74,6 +75,10 @@ func (s *Server) actOnCase(w http.ResponseWriter, r *http.Request) {
 	c, err := s.app.Act(r.Context(), principal(r), id, in.Action, in.Version, in.Input)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if c.PublicOnly() {
+		writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "ticket": c.Ticket, "status": c.Status, "supports": c.Counters.Supports})
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
