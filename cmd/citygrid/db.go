@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/store"
 )
 
@@ -45,11 +46,25 @@ func openDB(ctx context.Context, dsn string, current bool) (*store.DB, error) {
 
 // openApp opens the database (which must be current) and the use cases over it.
 func openApp(ctx context.Context, e *env, dsn string) (*app.App, *store.DB, error) {
+	return openAppWithData(ctx, e, dsn, "")
+}
+
+// openAppWithData is openApp for a server: attachments live under dataDir/attachments.
+func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App, *store.DB, error) {
 	db, err := openDB(ctx, dsn, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := app.New(db, app.Options{Logger: e.logger()})
+	opts := app.Options{Logger: e.logger()}
+	if dataDir != "" {
+		blobs, err := blob.NewDir(filepath.Join(dataDir, "attachments"))
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		opts.Blobs = blobs
+	}
+	a, err := app.New(db, opts)
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/demo"
 )
 
@@ -30,7 +32,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	a, err := app.New(db, app.Options{Logger: e.logger()})
+	blobs, err := blob.NewDir(filepath.Join(*data, "attachments"))
+	if err != nil {
+		return err
+	}
+	a, err := app.New(db, app.Options{Logger: e.logger(), Blobs: blobs})
 	if err != nil {
 		return err
 	}

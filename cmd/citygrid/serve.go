@@ -28,7 +28,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if !flagSet(fs, "db") && e.getenv("CITYGRID_DB") == "" {
 		*dsn = sqliteIn(*data)
 	}
-	a, db, err := openApp(ctx, e, *dsn)
+	a, db, err := openAppWithData(ctx, e, *dsn, *data)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/audit"
+	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -38,6 +39,8 @@ type Options struct {
 	Calendar *worktime.Calendar
 	// TimeLimits is the stage limits table; default: workflow.DefaultTimeLimits().
 	TimeLimits []workflow.TimeLimit
+	// Blobs keeps attachment bytes; nil refuses uploads.
+	Blobs blob.Store
 }
 
 // App runs the use cases over one database.

@@ -32,6 +32,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/users", s.signedIn(s.addUser)},
 		{"POST", "/api/v1/tokens", s.signedIn(s.createToken)},
 		{"DELETE", "/api/v1/tokens/{id}", s.signedIn(s.revokeToken)},
+		{"POST", "/api/v1/attachments", http.HandlerFunc(s.uploadAttachment)},
+		{"GET", "/api/v1/attachments/{id}", http.HandlerFunc(s.getAttachment)},
 		{"POST", "/api/v1/cases", http.HandlerFunc(s.reportCase)},
 		{"GET", "/api/v1/cases", s.signedIn(s.listCases)},
 		{"GET", "/api/v1/cases/{id}", http.HandlerFunc(s.getCase)},
