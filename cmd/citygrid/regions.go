@@ -12,6 +12,7 @@ import (
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/hotline"
 	"github.com/citygrid/citygrid/internal/regionio"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -23,7 +24,60 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		"categories":  importCategories,
 		"departments": importDepartments,
 		"rules":       importRules,
+		"hotline":     importHotline,
 	})
+}
+
+// importHotline: citygrid import hotline --db DSN [--dry-run] [--json] FILE.csv|FILE.xlsx
+func importHotline(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import hotline")
+	dsn := dbFlag(fs, e)
+	dryRun := fs.Bool("dry-run", false, "check and report without writing")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args, true); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("give one .csv or .xlsx file")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	defer f.Close()
+	read := hotline.ReadCSV
+	if strings.HasSuffix(strings.ToLower(fs.Arg(0)), ".xlsx") {
+		read = hotline.ReadXLSX
+	}
+	rows, problems, err := read(f)
+	if err != nil {
+		return err
+	}
+	a, db, err := openApp(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := a.ImportHotline(ctx, console, rows, problems, *dryRun)
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(r)
+		return err
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintln(e.stdout, p)
+	}
+	verb := "imported"
+	switch {
+	case err != nil:
+		verb = "nothing written:"
+	case *dryRun:
+		verb = "would import (dry run)"
+	}
+	fmt.Fprintf(e.stdout, "%s %d tickets: %d new cases, %d merged into open cases, %d imported before; %d problems\n",
+		verb, r.Read, r.New, r.Merged, r.Skipped, len(r.Problems))
+	return err
 }
 
 // importCategories: citygrid import categories --db DSN FILE.csv — the national table's

@@ -50,7 +50,7 @@ func commands() map[string]command {
 		"user":    {"manage users: add, list, passwd, disable, enable", cmdUser},
 		"token":   {"manage API tokens: create, revoke", cmdToken},
 		"audit":   {"check the audit trail: verify", cmdAudit},
-		"import":  {"import regions (GeoJSON), divisions, categories, departments or rules (CSV)", cmdImport},
+		"import":  {"import regions (GeoJSON), divisions, categories, departments, rules (CSV) or hotline tickets (CSV/XLSX)", cmdImport},
 		"export":  {"export regions as GeoJSON", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},
 		"bench":   {"measure performance: locate, divisions", cmdBench},

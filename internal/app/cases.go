@@ -77,6 +77,7 @@ type CaseView struct {
 	Photos        []string           `json:"photos"`
 	Contact       *map[string]string `json:"contact,omitempty"` // centre staff only
 	Reporter      string             `json:"reporter,omitempty"`
+	Channels      []store.Channel    `json:"channels,omitempty"` // other channels merged in (并单), centre staff only
 	Allowed       []workflow.Action  `json:"allowed_actions"`
 	Timeline      []store.CaseEvent  `json:"timeline"`
 	CreatedAt     time.Time          `json:"created_at"`
@@ -572,6 +573,9 @@ func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.
 	// or the public (DESIGN §4).
 	if viewer != nil && (viewer.System || slices.Contains([]access.Role{access.Admin, access.Operator, access.Leader, access.Dispatcher}, viewer.User.Role)) {
 		v.Reporter = s.Reporter
+		if v.Channels, err = a.db.Channels(ctx, rec.ID); err != nil {
+			return CaseView{}, err
+		}
 		if rec.ContactName != "" || rec.ContactPhone != "" {
 			v.Contact = &map[string]string{"name": rec.ContactName, "phone": rec.ContactPhone}
 		}

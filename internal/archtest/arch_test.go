@@ -11,7 +11,7 @@ import (
 const module = "github.com/citygrid/citygrid/internal/"
 
 // domain packages may use only the standard library and each other (and small pure libraries).
-var domain = []string{"errs", "access", "audit", "grid", "workflow", "crs", "worktime", "regionio", "photo"}
+var domain = []string{"errs", "access", "audit", "grid", "workflow", "crs", "worktime", "regionio", "photo", "hotline"}
 
 var forbidden = []string{"database/sql", "net/http", module + "store", module + "httpapi", module + "app", module + "web"}
 

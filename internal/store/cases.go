@@ -417,3 +417,55 @@ func decodeCursor(c string) (int64, int64, error) {
 	}
 	return 0, 0, errs.E(errs.Invalid, "cursor %q is not one this server gave out", c)
 }
+
+// Channel is one way a case came in: its source and the reference there (a hotline ticket).
+type Channel struct {
+	Source string    `json:"source"`
+	Ref    string    `json:"ref"`
+	At     time.Time `json:"at"`
+}
+
+// AddChannel records that a case came in through a channel; a reference already recorded for
+// the source is a conflict.
+func (db *DB) AddChannel(ctx context.Context, caseID int64, c Channel) error {
+	_, err := db.exec(ctx, `INSERT INTO case_channels (case_id, source, ref, at) VALUES (?, ?, ?, ?)`, caseID, c.Source, c.Ref, micros(c.At))
+	if err != nil {
+		if isUniqueViolation(err) {
+			return errs.Coded(errs.Conflict, "already_imported", "%s %s is already recorded", c.Source, c.Ref)
+		}
+		return fmt.Errorf("add channel to case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// ChannelCase returns the case a channel reference belongs to.
+func (db *DB) ChannelCase(ctx context.Context, source, ref string) (int64, error) {
+	var id int64
+	err := db.queryRow(ctx, `SELECT case_id FROM case_channels WHERE source = ? AND ref = ?`, source, ref).Scan(&id)
+	if err != nil {
+		return 0, notFound(err, "no case for %s %s", source, ref)
+	}
+	return id, nil
+}
+
+// Channels lists the channels a case came in through, oldest first.
+func (db *DB) Channels(ctx context.Context, caseID int64) ([]Channel, error) {
+	rows, err := db.query(ctx, `SELECT source, ref, at FROM case_channels WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("channels of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	out := []Channel{}
+	for rows.Next() {
+		var (
+			c  Channel
+			at int64
+		)
+		if err := rows.Scan(&c.Source, &c.Ref, &at); err != nil {
+			return nil, err
+		}
+		c.At = fromMicros(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
