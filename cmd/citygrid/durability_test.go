@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -120,14 +119,9 @@ func pointInGrid(t *testing.T, dsn, code string) orb.Point {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := r.Geometry.Bound()
-	rng := rand.New(rand.NewPCG(3, 3))
-	for range 10_000 {
-		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
-		if grid.Contains(r.Geometry, p) {
-			return p
-		}
+	p, ok := grid.PointInside(r.Geometry)
+	if !ok {
+		t.Fatalf("no point inside grid %s", code)
 	}
-	t.Fatalf("no point inside grid %s", code)
-	return orb.Point{}
+	return p
 }

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -25,16 +24,11 @@ func pointIn(t *testing.T, a *app.App, code string) orb.Point {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := v.Geometry.Bound()
-	rng := rand.New(rand.NewPCG(9, 9))
-	for range 10_000 {
-		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
-		if grid.Contains(v.Geometry, p) {
-			return p
-		}
+	p, ok := grid.PointInside(v.Geometry)
+	if !ok {
+		t.Fatalf("no point found inside %s", code)
 	}
-	t.Fatalf("no point found inside %s", code)
-	return orb.Point{}
+	return p
 }
 
 func TestRoute(t *testing.T) {

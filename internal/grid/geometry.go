@@ -401,3 +401,26 @@ func Transform(g orb.Geometry, f func(lon, lat float64) (float64, float64)) orb.
 	}
 	return g
 }
+
+// PointInside returns a point inside an area (its centroid when that is inside, else the
+// first point inside on a lattice over its bounding box), false when none is found: where to
+// pin a label, or a place to stand in a test.
+func PointInside(g orb.Geometry) (orb.Point, bool) {
+	if g == nil {
+		return orb.Point{}, false
+	}
+	if c, _ := planar.CentroidArea(g); Contains(g, c) {
+		return c, true
+	}
+	b := g.Bound()
+	const n = 64
+	for i := 1; i < n; i++ {
+		for j := 1; j < n; j++ {
+			p := orb.Point{b.Min[0] + (b.Max[0]-b.Min[0])*float64(i)/n, b.Min[1] + (b.Max[1]-b.Min[1])*float64(j)/n}
+			if Contains(g, p) {
+				return p, true
+			}
+		}
+	}
+	return orb.Point{}, false
+}

@@ -193,3 +193,19 @@ func TestCellsLeaveNoSlivers(t *testing.T) {
 	}
 	assertTiles(t, rect, cells)
 }
+
+func TestPointInside(t *testing.T) {
+	for name, g := range map[string]orb.Geometry{
+		"a square":                 orb.Polygon{square(113, 35, 0.01)},
+		"an L shape":               lShape,
+		"a square with a big hole": orb.Polygon{square(113, 35, 0.01), square(113.001, 35.001, 0.008)},
+	} {
+		p, ok := grid.PointInside(g)
+		if !ok || !grid.Contains(g, p) {
+			t.Errorf("%s: PointInside = %v, %v; not inside", name, p, ok)
+		}
+	}
+	if _, ok := grid.PointInside(nil); ok {
+		t.Error("a nil geometry has a point inside")
+	}
+}
