@@ -147,6 +147,9 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	if err != nil {
 		return Intake{}, err
 	}
+	if err := a.checkPhotos(ctx, in.Photos); err != nil {
+		return Intake{}, err
+	}
 	rec := store.CaseRecord{Source: source, Description: strings.TrimSpace(in.Description), Lon: lon, Lat: lat,
 		InputCRS: string(system), Address: strings.TrimSpace(in.Address), Geometry: shape,
 		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
@@ -288,6 +291,19 @@ func (a *App) recordCaseEvent(ctx context.Context, actor *access.Principal, rec 
 	return a.db.Enqueue(ctx, "case."+string(tr.Action), string(payload), a.now())
 }
 
+// checkPhotos requires every photo a case names to be an uploaded attachment, so a case never
+// points at nothing.
+func (a *App) checkPhotos(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := a.db.Attachment(ctx, id); errs.Is(err, errs.NotFound) {
+			return errs.E(errs.Invalid, "photo %q is not an uploaded attachment: POST it to /api/v1/attachments first", id)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // stageStart is when the latest of the given actions happened, from the timeline.
 func stageStart(events []store.CaseEvent, actions ...workflow.Action) time.Time {
 	for i := len(events) - 1; i >= 0; i-- {
@@ -377,6 +393,9 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 		}
 		tr, err := workflow.Decide(rec.State, actor, act, in, a.now())
 		if err != nil {
+			return err
+		}
+		if err := a.checkPhotos(ctx, in.Photos); err != nil {
 			return err
 		}
 		if correctedVerification != nil {

@@ -99,6 +99,15 @@ func TestAttachments(t *testing.T) {
 				t.Errorf("the original differs from what was uploaded")
 			}
 		})
+		t.Run("a report names only uploaded photos", func(t *testing.T) {
+			p := pointWellInside(t, regionGeometry(t, anon, demo.GridWorkerGrid), 0.0005)
+			report := func(photo string) *response {
+				return anon.do(t, "POST", "/api/v1/cases", map[string]any{"category": "09009", "category_kind": "matter",
+					"lon": p[0], "lat": p[1], "photos": []string{photo}})
+			}
+			wantError(t, report(strings.Repeat("a", 64)), http.StatusUnprocessableEntity, "invalid")
+			wantStatus(t, report(got.ID), http.StatusCreated)
+		})
 		refusals := []struct {
 			name   string
 			send   func() *response

@@ -357,7 +357,7 @@ func TestACaseRunsTheClosedLoopThroughTheAPIAlone(t *testing.T) {
 			{"the dispatcher dispatches it without naming a department, so to the rule's", "dispatcher", "dispatch", nil, "dispatched", "department", "410802-CGJ"},
 			{"the handler signs for it", "handler", "accept", nil, "in_progress", "department", "410802-CGJ"},
 			{"the handler reports it handled with a result and a photo", "handler", "handle",
-				map[string]any{"result": "the car was towed away", "photos": []string{"att-after-1"}}, "handled", "gridworker", demo.GridWorkerGrid},
+				map[string]any{"result": "the car was towed away", "photos": []string{ts.photo(t, 1)}}, "handled", "gridworker", demo.GridWorkerGrid},
 			{"the grid worker verifies it on site and it closes", "gridworker", "verify",
 				map[string]any{"pass": true, "note": "the pavement is clear"}, "closed", "", ""},
 		}
@@ -493,7 +493,7 @@ func TestRefusedCaseActionsChangeNothing(t *testing.T) {
 		working = act(t, dispatcher, working, "dispatch", map[string]any{"department": "410802-CGJ"})
 		working = act(t, handler, working, "accept", nil)
 		day := reported.Ticket[:8]
-		handled := map[string]any{"result": "towed", "photos": []string{"att-1"}}
+		handled := map[string]any{"result": "towed", "photos": []string{ts.photo(t, 2)}}
 		huge := `{"action": "comment", "version": 1, "note": "` + strings.Repeat("a", 1<<20) + `"}`
 
 		refusals := []struct {
@@ -535,7 +535,7 @@ func TestRefusedCaseActionsChangeNothing(t *testing.T) {
 			{"handling without a photo is invalid", handler, "POST", actionsPath(working.ID),
 				actBody("handle", 4, map[string]any{"result": "towed"}), 422, "invalid", "photo"},
 			{"handling without a result is invalid", handler, "POST", actionsPath(working.ID),
-				actBody("handle", 4, map[string]any{"photos": []string{"att-1"}}), 422, "invalid", "result"},
+				actBody("handle", 4, map[string]any{"photos": []string{ts.photo(t, 2)}}), 422, "invalid", "result"},
 			{"rejecting without a reason code is invalid", operator, "POST", actionsPath(reported.ID),
 				actBody("reject", 1, map[string]any{"reason": "nothing there"}), 422, "invalid", "reject_reason"},
 			{"dispatching to an unknown department is invalid", dispatcher, "POST", actionsPath(reported.ID),
@@ -868,7 +868,7 @@ func TestIntakeChecksEveryInput(t *testing.T) {
 			{"a GCJ-02 point lands in the same grid, stored in WGS-84", anon, map[string]any{"lon": gcjLon, "lat": gcjLat, "crs": "gcj02"}, "resident"},
 			{"a Polygon instead of lon/lat is located by its centroid", anon, map[string]any{"lon": nil, "lat": nil, "geometry": square(p, 0.0002)}, "resident"},
 			{"a LineString instead of lon/lat is located by its midpoint", anon, map[string]any{"lon": nil, "lat": nil, "geometry": line}, "resident"},
-			{"a photo alone needs no description", anon, map[string]any{"description": nil, "photos": []string{"att-before-1"}}, "resident"},
+			{"a photo alone needs no description", anon, map[string]any{"description": nil, "photos": []string{ts.photo(t, 3)}}, "resident"},
 			{"a resident may say source resident", resident, map[string]any{"source": "resident"}, "resident"},
 			{"staff may report a non-public category", operator, map[string]any{"category": "99001"}, "instruction"},
 			{"an operator may file a hotline call", operator, map[string]any{"source": "hotline"}, "hotline"},
@@ -1058,7 +1058,7 @@ func TestAGridWorkerSelfHandlesACaseOnlyInsideItsGrids(t *testing.T) {
 		p := casePoint(t, anon, demo.GridWorkerGrid, 0.0005)
 		elsewhere := casePoint(t, anon, firstGridUnder(t, anon, shanyangDistrict), 0.0005)
 		selfHandled := func(p orb.Point, changes map[string]any) map[string]any {
-			body := reportAt(p, map[string]any{"action": "self_handle", "result": "moved the bins back", "photos": []string{"att-after-1"}, "contact": nil})
+			body := reportAt(p, map[string]any{"action": "self_handle", "result": "moved the bins back", "photos": []string{ts.photo(t, 1)}, "contact": nil})
 			maps.Copy(body, changes)
 			for k, v := range changes {
 				if v == nil {

@@ -2,6 +2,9 @@ package httpapi_test
 
 import (
 	"bytes"
+	"image"
+	"image/color"
+	"image/png"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/audit"
+	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/store"
@@ -37,7 +41,11 @@ type testServer struct {
 func newServer(t *testing.T, db *store.DB, opts ...func(*httpapi.Config)) *testServer {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second) // a fixed clock, near enough to real time for cookie expiry
-	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: func() time.Time { return now }, Logger: quiet})
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: func() time.Time { return now }, Logger: quiet, Blobs: blobs})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
@@ -47,6 +55,22 @@ func newServer(t *testing.T, db *store.DB, opts ...func(*httpapi.Config)) *testS
 	ts := serve(t, a, opts...)
 	ts.DB = db
 	return ts
+}
+
+// photo uploads a small generated PNG (different for each seed) and returns its attachment id.
+func (ts *testServer) photo(t *testing.T, seed uint8) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
+	img.Set(0, 0, color.RGBA{seed, 1, 2, 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	att, err := ts.App.UploadPhoto(t.Context(), nil, b.Bytes())
+	if err != nil {
+		t.Fatalf("upload a photo: %v", err)
+	}
+	return att.ID
 }
 
 // serve starts an httptest server for the API over a, closed when t ends.
