@@ -2,10 +2,10 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
