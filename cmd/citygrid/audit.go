@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/citygrid/citygrid/internal/app"
 )
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
@@ -18,15 +19,12 @@ func auditVerify(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := a.VerifyAudit(ctx)
-	if err != nil {
-		return fmt.Errorf("audit trail broken after %d intact records: %w", n, err)
-	}
-	fmt.Fprintf(e.stdout, "audit trail intact: %d records\n", n)
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		n, err := a.VerifyAudit(ctx)
+		if err != nil {
+			return fmt.Errorf("audit trail broken after %d intact records: %w", n, err)
+		}
+		fmt.Fprintf(e.stdout, "audit trail intact: %d records\n", n)
+		return nil
+	})
 }

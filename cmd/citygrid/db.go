@@ -49,6 +49,16 @@ func openApp(ctx context.Context, e *env, dsn string) (*app.App, *store.DB, erro
 	return openAppWithData(ctx, e, dsn, "")
 }
 
+// withApp runs fn with the use cases over the database a DSN names, closing it after.
+func withApp(ctx context.Context, e *env, dsn string, fn func(*app.App) error) error {
+	a, db, err := openApp(ctx, e, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(a)
+}
+
 // openAppWithData is openApp for a server: attachments live under dataDir/attachments.
 func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App, *store.DB, error) {
 	db, err := openDB(ctx, dsn, true)

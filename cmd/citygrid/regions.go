@@ -53,31 +53,28 @@ func importHotline(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		r, err := a.ImportHotline(ctx, console, rows, problems, *dryRun)
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(r)
+			return err
+		}
+		for _, p := range r.Problems {
+			fmt.Fprintln(e.stdout, p)
+		}
+		verb := "imported"
+		switch {
+		case err != nil:
+			verb = "nothing written:"
+		case *dryRun:
+			verb = "would import (dry run)"
+		}
+		fmt.Fprintf(e.stdout, "%s %d tickets: %d new cases, %d merged into open cases, %d imported before; %d problems\n",
+			verb, r.Read, r.New, r.Merged, r.Skipped, len(r.Problems))
 		return err
-	}
-	defer db.Close()
-	r, err := a.ImportHotline(ctx, console, rows, problems, *dryRun)
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(r)
-		return err
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintln(e.stdout, p)
-	}
-	verb := "imported"
-	switch {
-	case err != nil:
-		verb = "nothing written:"
-	case *dryRun:
-		verb = "would import (dry run)"
-	}
-	fmt.Fprintf(e.stdout, "%s %d tickets: %d new cases, %d merged into open cases, %d imported before; %d problems\n",
-		verb, r.Read, r.New, r.Merged, r.Skipped, len(r.Problems))
-	return err
+	})
 }
 
 // importCategories: citygrid import categories --db DSN FILE.csv — the national table's
@@ -141,17 +138,14 @@ func importTable(ctx context.Context, e *env, what string, args []string, load f
 		return usageError{err.Error()}
 	}
 	defer f.Close()
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	msg, err := load(ctx, a, f)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, msg)
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		msg, err := load(ctx, a, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, msg)
+		return nil
+	})
 }
 
 // importRegions: citygrid import regions --db DSN [--dry-run] [--crs wgs84|gcj02|bd09] FILE.geojson
@@ -232,14 +226,11 @@ func baseName(path string) string {
 }
 
 func runImport(ctx context.Context, e *env, dsn string, in []grid.Incoming, problems []grid.Problem, dryRun, asJSON bool) error {
-	a, db, err := openApp(ctx, e, dsn)
-	if err != nil {
+	return withApp(ctx, e, dsn, func(a *app.App) error {
+		report, err := a.ImportRegions(ctx, console, in, problems, dryRun)
+		printImportReport(e.stdout, report, dryRun, asJSON)
 		return err
-	}
-	defer db.Close()
-	report, err := a.ImportRegions(ctx, console, in, problems, dryRun)
-	printImportReport(e.stdout, report, dryRun, asJSON)
-	return err
+	})
 }
 
 func printImportReport(w io.Writer, r app.ImportReport, dryRun, asJSON bool) {
@@ -282,20 +273,17 @@ func gridsGenerate(ctx context.Context, e *env, args []string) error {
 	if *region == "" {
 		return usagef("--region is required")
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	report, err := a.GenerateGrids(ctx, console, *region, *cellArea)
-	for _, p := range report.Problems {
-		fmt.Fprintln(e.stdout, p)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "shaped %d regions and created %d unit grids under %s\n", report.Shaped, report.Grids, *region)
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		report, err := a.GenerateGrids(ctx, console, *region, *cellArea)
+		for _, p := range report.Problems {
+			fmt.Fprintln(e.stdout, p)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "shaped %d regions and created %d unit grids under %s\n", report.Shaped, report.Grids, *region)
+		return nil
+	})
 }
 
 func cmdExport(ctx context.Context, e *env, args []string) error {
@@ -313,26 +301,23 @@ func exportRegions(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if *under != "" {
-		if _, err := a.RegionPath(ctx, *under); err != nil {
-			return err
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		if *under != "" {
+			if _, err := a.RegionPath(ctx, *under); err != nil {
+				return err
+			}
 		}
-	}
-	w := e.stdout
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
+		w := e.stdout
+		if *out != "-" {
+			f, err := os.Create(*out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			w = f
 		}
-		defer f.Close()
-		w = f
-	}
-	return regionio.WriteGeoJSON(w, a.Regions(ctx, *under))
+		return regionio.WriteGeoJSON(w, a.Regions(ctx, *under))
+	})
 }
 
 // gridMembers: citygrid grids members add|remove|list --db DSN --grid CODE [--username U] [--role leader|worker]
@@ -352,26 +337,24 @@ func gridMembers(ctx context.Context, e *env, args []string) error {
 	if *code == "" || (verb != "list" && *username == "") {
 		return usagef("--grid is required, and --username for add and remove")
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	switch verb {
-	case "add":
-		err = a.PutGridMember(ctx, console, *code, *username, *role)
-	case "remove":
-		err = a.RemoveGridMember(ctx, console, *code, *username)
-	}
-	if err != nil {
-		return err
-	}
-	members, err := a.GridMembers(ctx, console, *code)
-	if err != nil {
-		return err
-	}
-	for _, m := range members {
-		fmt.Fprintf(e.stdout, "%s\t%s\n", m.Role, m.Username)
-	}
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		var err error
+		switch verb {
+		case "add":
+			err = a.PutGridMember(ctx, console, *code, *username, *role)
+		case "remove":
+			err = a.RemoveGridMember(ctx, console, *code, *username)
+		}
+		if err != nil {
+			return err
+		}
+		members, err := a.GridMembers(ctx, console, *code)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			fmt.Fprintf(e.stdout, "%s\t%s\n", m.Role, m.Username)
+		}
+		return nil
+	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/citygrid/citygrid/internal/app"
 	"sort"
 )
 
@@ -25,17 +26,14 @@ func tokenCreate(ctx context.Context, e *env, args []string) error {
 	if *username == "" {
 		return usagef("--username is required")
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	secret, _, err := a.CreateToken(ctx, console, *username, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, secret)
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		secret, _, err := a.CreateToken(ctx, console, *username, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, secret)
+		return nil
+	})
 }
 
 func tokenRevoke(ctx context.Context, e *env, args []string) error {
@@ -49,21 +47,19 @@ func tokenRevoke(ctx context.Context, e *env, args []string) error {
 	if (*id == 0) == (*token == "") {
 		return usagef("give exactly one of --id and --token")
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if *token != "" {
-		err = a.RevokeTokenSecret(ctx, console, *token)
-	} else {
-		err = a.RevokeToken(ctx, console, *id)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, "token revoked")
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		var err error
+		if *token != "" {
+			err = a.RevokeTokenSecret(ctx, console, *token)
+		} else {
+			err = a.RevokeToken(ctx, console, *id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "token revoked")
+		return nil
+	})
 }
 
 func sorted(s []string) []string {

@@ -65,17 +65,14 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	in.Password = pw
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := a.AddUser(ctx, console, in)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "added user %s (%s)\n", u.Username, u.Role)
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		u, err := a.AddUser(ctx, console, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "added user %s (%s)\n", u.Username, u.Role)
+		return nil
+	})
 }
 
 // readPassword reads one line, without its line ending.
@@ -109,30 +106,27 @@ func userList(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	users, err := a.ListUsers(ctx, console)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]userJSON, len(users))
-		for i, u := range users {
-			out[i] = userJSON{u.Username, u.DisplayName, string(u.Role), u.Scope, u.Department, u.Disabled, u.CreatedAt.Format("2006-01-02T15:04:05Z07:00")}
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		users, err := a.ListUsers(ctx, console)
+		if err != nil {
+			return err
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tROLE\tSCOPE\tDEPARTMENT\tDISABLED")
-	for _, u := range users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", u.Username, u.Role, dash(u.Scope), dash(u.Department), u.Disabled)
-	}
-	return tw.Flush()
+		if *asJSON {
+			out := make([]userJSON, len(users))
+			for i, u := range users {
+				out[i] = userJSON{u.Username, u.DisplayName, string(u.Role), u.Scope, u.Department, u.Disabled, u.CreatedAt.Format("2006-01-02T15:04:05Z07:00")}
+			}
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(out)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tROLE\tSCOPE\tDEPARTMENT\tDISABLED")
+		for _, u := range users {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", u.Username, u.Role, dash(u.Scope), dash(u.Department), u.Disabled)
+		}
+		return tw.Flush()
+	})
 }
 
 func dash(s string) string {
@@ -157,16 +151,13 @@ func userPasswd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := a.SetPassword(ctx, console, *username, pw); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "password of %s changed; their sessions have ended\n", *username)
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		if err := a.SetPassword(ctx, console, *username, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "password of %s changed; their sessions have ended\n", *username)
+		return nil
+	})
 }
 
 func userSetDisabled(ctx context.Context, e *env, args []string, disabled bool) error {
@@ -180,14 +171,11 @@ func userSetDisabled(ctx context.Context, e *env, args []string, disabled bool) 
 	if *username == "" {
 		return usagef("--username is required")
 	}
-	a, db, err := openApp(ctx, e, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := a.SetDisabled(ctx, console, *username, disabled); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "user %s %sd\n", *username, verb)
-	return nil
+	return withApp(ctx, e, *dsn, func(a *app.App) error {
+		if _, err := a.SetDisabled(ctx, console, *username, disabled); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %s %sd\n", *username, verb)
+		return nil
+	})
 }
