@@ -32,6 +32,11 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	} else if n > 0 {
 		fmt.Fprintf(e.stdout, "loaded the national category dictionary GB/T 47678.5-2026 (%d categories)\n", n)
 	}
+	if n, err := a.EnsureDefaultTimeLimits(ctx, console); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(e.stdout, "loaded the default time limits (%d rows): edit them with citygrid import timelimits\n", n)
+	}
 	return nil
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/store"
-	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
@@ -34,11 +33,10 @@ type Options struct {
 	AddressFailures int           // default 20
 	ThrottleWindow  time.Duration // default 15 minutes
 
-	// Calendar counts working time for deadlines; default: the State Council calendar with
-	// office hours 08:00–12:00 and 14:00–18:00, China time.
-	Calendar *worktime.Calendar
-	// TimeLimits is the stage limits table; default: workflow.DefaultTimeLimits().
-	TimeLimits []workflow.TimeLimit
+	// Calendar is the base of the working-time calendar: zone and office hours (default: the
+	// State Council calendar, 08:00–12:00 and 14:00–18:00, China time). The administrator's
+	// stored overrides are added to it; the time limits are stored too.
+	Calendar worktime.Config
 	// Blobs keeps attachment bytes; nil refuses uploads.
 	Blobs blob.Store
 }
@@ -52,6 +50,7 @@ type App struct {
 	// ones. Made on first use: console commands that never sign anyone in skip the cost.
 	dummyHash func() string
 	loc       locator
+	cals      calendars
 }
 
 // New returns an App over db.
@@ -84,15 +83,11 @@ func New(db *store.DB, opts Options) (*App, error) {
 		}
 		return h
 	})
-	if opts.Calendar == nil {
-		cal, err := worktime.New(worktime.Config{Location: chinaTime})
-		if err != nil {
-			return nil, err
-		}
-		opts.Calendar = cal
+	if opts.Calendar.Location == nil {
+		opts.Calendar.Location = chinaTime
 	}
-	if opts.TimeLimits == nil {
-		opts.TimeLimits = workflow.DefaultTimeLimits()
+	if _, err := worktime.New(opts.Calendar); err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
 	}
 	if opts.BcryptCost < bcrypt.MinCost || opts.BcryptCost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("bcrypt cost %d is outside %d…%d", opts.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)

@@ -73,38 +73,13 @@ func (a *App) ListCases(ctx context.Context, actor *access.Principal, f store.Ca
 		if !s.HandleDue.IsZero() {
 			due := s.HandleDue
 			sum.HandleDue = &due
-			if !s.Status.Terminal() && s.Status != workflow.Suspended {
-				if limit, ok, err := a.handleLimit(ctx, s); err != nil {
-					return CasePage{}, err
-				} else if ok {
-					sum.Light = a.listLight(due, f.Now, limit)
-				}
+			if !r.HandleWarn.IsZero() && (s.Status == workflow.Dispatched || s.Status == workflow.InProgress) {
+				sum.Light = clockLight(store.Clock{Due: due, Warn: r.HandleWarn}, f.Now)
 			}
 		}
 		page.Cases = append(page.Cases, sum)
 	}
 	return page, nil
-}
-
-// listLight estimates the light from the deadline alone (a list does not read timelines): the
-// stage is taken to have started one limit before the deadline.
-func (a *App) listLight(due, now time.Time, limit worktime.Limit) worktime.Light {
-	if now.After(due) {
-		return worktime.Red
-	}
-	var left, total time.Duration
-	switch limit.Unit {
-	case worktime.WorkHour:
-		left, total = a.opts.Calendar.WorkBetween(now, due), time.Duration(limit.Value)*time.Hour
-	case worktime.WorkDay:
-		left, total = a.opts.Calendar.WorkBetween(now, due), time.Duration(limit.Value)*a.opts.Calendar.WorkDayLength(due)
-	default:
-		left, total = due.Sub(now), a.opts.Calendar.Deadline(now, limit).Sub(now)
-	}
-	if total <= 0 {
-		return worktime.Green
-	}
-	return worktime.LightFor(1 - float64(left)/float64(total))
 }
 
 // scopeFilter narrows a filter to what the actor may see, refusing regions outside its scope.

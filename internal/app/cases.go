@@ -69,7 +69,8 @@ type CaseView struct {
 	CoDepartments []string           `json:"co_departments"`
 	Urgency       workflow.Urgency   `json:"urgency"`
 	Deadlines     map[string]any     `json:"deadlines"`
-	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: how much of an open stage's time is used
+	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: how much of the handling (else current) stage's time is used
+	Clocks        []ClockView        `json:"clocks"`          // the running stages and their deadlines
 	Counters      workflow.Counters  `json:"counters"`
 	ClosureType   string             `json:"closure_type"`
 	Rating        int                `json:"rating,omitempty"`
@@ -159,6 +160,9 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 			return err
 		}
 		if rec.ID, err = a.db.InsertCase(ctx, rec); err != nil {
+			return err
+		}
+		if err := a.moveClocks(ctx, rec.ID, workflow.Case{}, &tr); err != nil {
 			return err
 		}
 		return a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: in.Description, Result: in.Result})
@@ -401,7 +405,7 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 		if correctedVerification != nil {
 			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
 		}
-		if err := a.snapshotDeadlines(ctx, rec.State, &tr); err != nil {
+		if err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
 			return err
 		}
 		if err := a.db.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.now()); err != nil {
@@ -447,7 +451,7 @@ func (a *App) autoDispatch(ctx context.Context, rec *store.CaseRecord) error {
 	if err != nil {
 		return err
 	}
-	if err := a.snapshotDeadlines(ctx, rec.State, &tr); err != nil {
+	if err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
 		return err
 	}
 	if err := a.db.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.now()); err != nil {
@@ -455,51 +459,6 @@ func (a *App) autoDispatch(ctx context.Context, rec *store.CaseRecord) error {
 	}
 	rec.State = tr.Case
 	return a.recordCaseEvent(ctx, actor, *rec, tr, in)
-}
-
-// snapshotDeadlines fixes the handling deadline on working time when the handling stage
-// starts (dispatch, reopen), and moves it by the granted working hours on an approved
-// extension. Snapshotting means later calendar edits never rewrite a case's history.
-func (a *App) snapshotDeadlines(ctx context.Context, before workflow.Case, tr *workflow.Transition) error {
-	now := a.now()
-	switch {
-	case tr.To == workflow.Dispatched && tr.From != workflow.Dispatched:
-		limit, ok, err := a.handleLimit(ctx, tr.Case)
-		if err != nil || !ok {
-			return err
-		}
-		tr.Case.HandleDue = a.opts.Calendar.Deadline(now, limit)
-	case tr.Action == workflow.ApproveExtension && !before.HandleDue.IsZero():
-		tr.Case.HandleDue = a.opts.Calendar.Deadline(before.HandleDue, worktime.Limit{Value: tr.GrantedHours, Unit: worktime.WorkHour})
-	}
-	return nil
-}
-
-// handleLimit is the handling limit of a case: by category, urgency and its grid's area class.
-func (a *App) handleLimit(ctx context.Context, c workflow.Case) (worktime.Limit, bool, error) {
-	path, err := a.db.RegionPath(ctx, c.Grid())
-	if err != nil {
-		return worktime.Limit{}, false, err
-	}
-	area := string(path[len(path)-1].AreaClass)
-	limit, ok := workflow.LimitFor(a.opts.TimeLimits, workflow.StageHandle, c.Kind, c.Category, c.Urgency, area)
-	return limit, ok, nil
-}
-
-// light is how much of a stage's time is used: green, yellow from 80 %, red when overdue.
-// Work-time limits count office hours only; the others the wall clock.
-func (a *App) light(start, due, now time.Time, limit worktime.Limit) worktime.Light {
-	total, used := due.Sub(start), now.Sub(start)
-	if limit.Unit == worktime.WorkHour || limit.Unit == worktime.WorkDay {
-		total, used = a.opts.Calendar.WorkBetween(start, due), a.opts.Calendar.WorkBetween(start, now)
-	}
-	switch {
-	case now.After(due):
-		return worktime.Red
-	case total <= 0:
-		return worktime.Green
-	}
-	return worktime.LightFor(float64(used) / float64(total))
 }
 
 // suggestedDepartment is the dispatch default: the rule's department, else the locality's.
@@ -580,12 +539,20 @@ func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.
 	}
 	if !s.HandleDue.IsZero() {
 		v.Deadlines["handle"] = s.HandleDue
-		if !s.Status.Terminal() && s.Status != workflow.Suspended {
-			if limit, ok, err := a.handleLimit(ctx, s); err != nil {
-				return CaseView{}, err
-			} else if ok {
-				v.Light = a.light(stageStart(events, workflow.Dispatch, workflow.Reopen), s.HandleDue, a.now(), limit)
-			}
+	}
+	clocks, err := a.db.RunningClocks(ctx, rec.ID)
+	if err != nil {
+		return CaseView{}, err
+	}
+	v.Clocks = make([]ClockView, 0, len(clocks))
+	for _, c := range clocks {
+		cv := ClockView{Stage: c.Stage, Started: c.Start, Limit: c.Limit, Due: c.Due, Light: clockLight(c, a.now()), Paused: !c.PausedAt.IsZero()}
+		v.Clocks = append(v.Clocks, cv)
+		v.Deadlines[string(c.Stage)] = c.Due
+		// The light is the handling stage's while it runs (what departments are rated on),
+		// else the current stage's.
+		if v.Light == "" || c.Stage == workflow.StageHandle {
+			v.Light = cv.Light
 		}
 	}
 	// Reporters' contacts go to the centres that may need to call back, never to departments

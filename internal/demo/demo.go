@@ -205,6 +205,9 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	if _, err := a.EnsureNationalCategories(ctx, actor); err != nil {
 		return fmt.Errorf("seed categories: %w", err)
 	}
+	if _, err := a.EnsureDefaultTimeLimits(ctx, actor); err != nil {
+		return fmt.Errorf("seed time limits: %w", err)
+	}
 	if err := a.PutDepartments(ctx, actor, append(Departments(), subdistrictOffices(in)...)); err != nil {
 		return fmt.Errorf("seed departments: %w", err)
 	}

@@ -34,6 +34,7 @@ type CaseRecord struct {
 	ContactPhone string
 	Photos       []string
 	State        workflow.Case
+	HandleWarn   time.Time // when the handling stage turns yellow (zero: no running handle clock)
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -92,7 +93,7 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 }
 
 const caseColumns = `id, ticket, source, description, lon, lat, input_crs, address, geometry, contact_name,
-	contact_phone, photos, state, created_at, updated_at`
+	contact_phone, photos, state, created_at, updated_at, handle_warn`
 
 func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
 	var (
@@ -100,9 +101,10 @@ func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
 		geom             sql.NullString
 		photos, state    string
 		created, updated int64
+		warn             sql.NullInt64
 	)
 	if err := row.Scan(&c.ID, &c.Ticket, &c.Source, &c.Description, &c.Lon, &c.Lat, &c.InputCRS, &c.Address, &geom,
-		&c.ContactName, &c.ContactPhone, &photos, &state, &created, &updated); err != nil {
+		&c.ContactName, &c.ContactPhone, &photos, &state, &created, &updated, &warn); err != nil {
 		return CaseRecord{}, err
 	}
 	if geom.Valid {
@@ -119,6 +121,9 @@ func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
 		return CaseRecord{}, fmt.Errorf("case %d: stored state: %w", c.ID, err)
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if warn.Valid {
+		c.HandleWarn = fromMicros(warn.Int64)
+	}
 	return c, nil
 }
 
@@ -264,7 +269,8 @@ type CaseFilter struct {
 	Reporter   string
 	Text       string // in the description, or the exact ticket
 	From, To   time.Time
-	Overdue    bool // open cases past their handling deadline (as of Now)
+	Overdue    bool   // open cases past their handling deadline (as of Now)
+	Light      string // open cases whose handling stage shows this light (as of Now): green, yellow or red
 	Now        time.Time
 	SortByDue  bool // by handling deadline, soonest first (cases without one are left out); else newest first
 	Limit      int
@@ -327,6 +333,17 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 	}
 	if f.Overdue {
 		add(`handle_due < ? AND status NOT IN ('closed', 'rejected', 'suspended')`, micros(f.Now))
+	}
+	switch f.Light {
+	case "":
+	case "red":
+		add(`handle_due < ? AND status IN ('dispatched', 'in_progress')`, micros(f.Now))
+	case "yellow":
+		add(`handle_warn <= ? AND handle_due >= ? AND status IN ('dispatched', 'in_progress')`, micros(f.Now), micros(f.Now))
+	case "green":
+		add(`handle_warn > ? AND status IN ('dispatched', 'in_progress')`, micros(f.Now))
+	default:
+		return nil, "", errs.E(errs.Invalid, "light must be green, yellow or red, not %q", f.Light)
 	}
 	order := `created_at DESC, id DESC`
 	if f.SortByDue {

@@ -22,7 +22,7 @@ func (db *DB) CreateSession(ctx context.Context, hash string, userID int64, now,
 
 // SessionUser returns the user of an unexpired session.
 func (db *DB) SessionUser(ctx context.Context, hash string, now time.Time) (access.User, error) {
-	u, err := scanUser(db.queryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.scope, u.department, u.disabled, u.created_at
+	u, err := scanUser(db.queryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.scope, u.department, u.email, u.disabled, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ? AND s.expires_at > ?`, hash, micros(now)))
 	if err != nil {
 		return access.User{}, notFound(err, "session not found")
@@ -69,7 +69,7 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, name, hash string, 
 
 // TokenUser returns the user holding an unrevoked token.
 func (db *DB) TokenUser(ctx context.Context, hash string) (access.User, error) {
-	u, err := scanUser(db.queryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.scope, u.department, u.disabled, u.created_at
+	u, err := scanUser(db.queryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.scope, u.department, u.email, u.disabled, u.created_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND t.revoked_at IS NULL`, hash))
 	if err != nil {
 		return access.User{}, notFound(err, "token not found")

@@ -4,13 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/errs"
 )
 
-const userColumns = `id, username, display_name, role, scope, department, disabled, created_at`
+const userColumns = `id, username, display_name, role, scope, department, email, disabled, created_at`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (access.User, error) {
 	var (
@@ -18,7 +19,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (access.User, e
 		scope, department sql.NullString
 		created           int64
 	)
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &scope, &department, &u.Disabled, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &scope, &department, &u.Email, &u.Disabled, &created}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return access.User{}, err
 	}
@@ -28,9 +29,9 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (access.User, e
 
 // CreateUser stores a new user with its password hash and returns it with its id.
 func (db *DB) CreateUser(ctx context.Context, u access.User, passwordHash string, now time.Time) (access.User, error) {
-	row := db.writeRow(ctx, `INSERT INTO users (username, display_name, role, scope, department, password_hash, disabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Username, u.DisplayName, string(u.Role), nullString(u.Scope), nullString(u.Department), passwordHash, u.Disabled, micros(now), micros(now))
+	row := db.writeRow(ctx, `INSERT INTO users (username, display_name, role, scope, department, email, password_hash, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Username, u.DisplayName, string(u.Role), nullString(u.Scope), nullString(u.Department), u.Email, passwordHash, u.Disabled, micros(now), micros(now))
 	if err := row.Scan(&u.ID); err != nil {
 		switch {
 		case isUniqueViolation(err):
@@ -92,3 +93,52 @@ func (db *DB) updateUser(ctx context.Context, userID int64, set string, args ...
 	}
 	return nil
 }
+
+// Recipients returns the enabled users who should hear about a case: those with one of roles
+// whose scope is one of regions (a case's region path), the handlers of departments, and the
+// members of grids. Each user appears once.
+func (db *DB) Recipients(ctx context.Context, roles []access.Role, regions, departments, grids []string) ([]access.User, error) {
+	var (
+		ors  []string
+		args []any
+	)
+	if len(roles) > 0 && len(regions) > 0 {
+		ors = append(ors, `(role IN (`+marks(len(roles))+`) AND scope IN (`+marks(len(regions))+`))`)
+		for _, r := range roles {
+			args = append(args, string(r))
+		}
+		args = append(args, anys(regions)...)
+	}
+	if len(departments) > 0 {
+		ors = append(ors, `(role = 'handler' AND department IN (`+marks(len(departments))+`))`)
+		args = append(args, anys(departments)...)
+	}
+	if len(grids) > 0 {
+		ors = append(ors, `id IN (SELECT user_id FROM grid_members WHERE grid_code IN (`+marks(len(grids))+`))`)
+		args = append(args, anys(grids)...)
+	}
+	if len(ors) == 0 {
+		return nil, nil
+	}
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users WHERE NOT disabled AND (`+strings.Join(ors, ` OR `)+`) ORDER BY username`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []access.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find recipients: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// SetEmail sets where a user's notices are mailed ("" = nowhere).
+func (db *DB) SetEmail(ctx context.Context, userID int64, email string, now time.Time) error {
+	return db.updateUser(ctx, userID, `email = ?, updated_at = ?`, email, micros(now))
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

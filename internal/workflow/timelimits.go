@@ -32,6 +32,7 @@ type TimeLimit struct {
 	Urgency   Urgency        `json:"urgency,omitempty"`
 	AreaClass string         `json:"area_class,omitempty"`
 	Limit     worktime.Limit `json:"limit"`
+	Source    string         `json:"source,omitempty"` // where the row comes from: a local table, a regulation
 }
 
 // specificity orders matching rows: the category decides most, then urgency, area class and
@@ -74,7 +75,7 @@ func DefaultTimeLimits() []TimeLimit {
 }
 
 // ReadTimeLimits reads a limits CSV: stage, category_kind, category_code, urgency, area_class,
-// limit, unit ('*' or empty = any); other columns (a source note) are ignored.
+// limit, unit ('*' or empty = any) and an optional source note; other columns are ignored.
 func ReadTimeLimits(r io.Reader) ([]TimeLimit, error) {
 	var out []TimeLimit
 	any := func(s string) string {
@@ -85,38 +86,13 @@ func ReadTimeLimits(r io.Reader) ([]TimeLimit, error) {
 	}
 	err := table(r, "time limits", []string{"stage", "limit", "unit"}, func(line int, get func(string) string) error {
 		t := TimeLimit{Stage: Stage(get("stage")), Kind: CategoryKind(any(get("category_kind"))), Category: any(get("category_code")),
-			Urgency: Urgency(any(get("urgency"))), AreaClass: any(get("area_class"))}
-		switch t.Stage {
-		case StageAccept, StageDispatch, StageSign, StageHandle, StageVerify:
-		default:
-			return fmt.Errorf("stage %q is not accept, dispatch, sign, handle or verify", t.Stage)
-		}
-		if t.Kind != "" {
-			if _, err := ParseCategoryKind(string(t.Kind)); err != nil {
-				return err
-			}
-		}
-		if t.Category != "" && !validCategory(t.Category) {
-			return fmt.Errorf("category %q must be a 5-digit code or *", t.Category)
-		}
-		if t.Urgency != "" {
-			if _, err := ParseUrgency(string(t.Urgency)); err != nil {
-				return err
-			}
-		}
-		if t.AreaClass != "" && t.AreaClass != "A" && t.AreaClass != "B" && t.AreaClass != "C" {
-			return fmt.Errorf("area class %q must be A, B, C or *", t.AreaClass)
-		}
+			Urgency: Urgency(any(get("urgency"))), AreaClass: any(get("area_class")), Source: get("source")}
 		v, err := strconv.Atoi(get("limit"))
 		if err != nil {
 			return fmt.Errorf("limit %q must be a whole number", get("limit"))
 		}
-		u, err := worktime.ParseUnit(get("unit"))
-		if err != nil {
-			return err
-		}
-		t.Limit = worktime.Limit{Value: v, Unit: u}
-		if err := t.Limit.Validate(); err != nil {
+		t.Limit = worktime.Limit{Value: v, Unit: worktime.Unit(get("unit"))}
+		if err := t.Validate(); err != nil {
 			return err
 		}
 		out = append(out, t)
@@ -129,4 +105,34 @@ func ReadTimeLimits(r io.Reader) ([]TimeLimit, error) {
 		return nil, errs.E(errs.Invalid, "time limits: the table is empty")
 	}
 	return out, nil
+}
+
+// Validate checks one row: a known stage, kind, urgency and area class, a 5-digit category,
+// and a limit the calendar can count.
+func (t TimeLimit) Validate() error {
+	switch t.Stage {
+	case StageAccept, StageDispatch, StageSign, StageHandle, StageVerify:
+	default:
+		return errs.E(errs.Invalid, "stage %q is not accept, dispatch, sign, handle or verify", t.Stage)
+	}
+	if t.Kind != "" {
+		if _, err := ParseCategoryKind(string(t.Kind)); err != nil {
+			return err
+		}
+	}
+	if t.Category != "" && !validCategory(t.Category) {
+		return errs.E(errs.Invalid, "category %q must be a 5-digit code or *", t.Category)
+	}
+	if t.Urgency != "" {
+		if _, err := ParseUrgency(string(t.Urgency)); err != nil {
+			return err
+		}
+	}
+	if t.AreaClass != "" && t.AreaClass != "A" && t.AreaClass != "B" && t.AreaClass != "C" {
+		return errs.E(errs.Invalid, "area class %q must be A, B, C or *", t.AreaClass)
+	}
+	if err := t.Limit.Validate(); err != nil {
+		return errs.E(errs.Invalid, "%v", err)
+	}
+	return nil
 }

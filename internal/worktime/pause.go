@@ -18,15 +18,18 @@ func (c *Calendar) DeadlineWithPauses(start time.Time, l Limit, paused [][2]time
 	if len(ps) == 0 || l.Validate() != nil {
 		return c.Deadline(start, l)
 	}
-	// Walk the running stretches between pauses, spending the limit on each, until one holds
-	// the rest of it.
-	rest := c.limitMeasure(l)
+	return c.spend(start, l.Unit, c.limitMeasure(l), ps)
+}
+
+// spend walks the running stretches from start between the (clean) pauses, spending rest (in
+// u's currency) on each, and returns the moment it runs out.
+func (c *Calendar) spend(start time.Time, u Unit, rest *big.Rat, ps [][2]time.Time) time.Time {
 	cur := start
 	for _, p := range ps {
 		if p[0].After(cur) {
-			m := c.measure(l.Unit, cur, p[0])
+			m := c.measure(u, cur, p[0])
 			if m.Cmp(rest) >= 0 {
-				return c.advance(l.Unit, cur, rest)
+				return c.advance(u, cur, rest)
 			}
 			rest.Sub(rest, m)
 		}
@@ -34,7 +37,39 @@ func (c *Calendar) DeadlineWithPauses(start time.Time, l Limit, paused [][2]time
 			cur = p[1]
 		}
 	}
-	return c.advance(l.Unit, cur, rest)
+	return c.advance(u, cur, rest)
+}
+
+// Shift moves a deadline later by a pause from..to (挂账 then 恢复), measured in u's kind of
+// time: a suspension over a weekend moves a work_hour deadline not at all, a natural_hour one
+// by the whole weekend. Shifting, rather than recomputing from the limit, keeps extensions
+// granted before the pause.
+func (c *Calendar) Shift(due, from, to time.Time, u Unit) time.Time {
+	m := c.measure(u, from, to)
+	if m.Sign() <= 0 {
+		return due
+	}
+	return c.advance(u, due, m)
+}
+
+// Mark returns the moment at which the fraction f (0…1) of a stage's time is used: the time
+// from start to due in u's kind, less the paused intervals. Notices and lights use it with
+// f = YellowAt for the moment a stage turns yellow.
+func (c *Calendar) Mark(start, due time.Time, u Unit, paused [][2]time.Time, f float64) time.Time {
+	ps := cleanPauses(paused, start, due)
+	total := c.measure(u, start, due)
+	for _, p := range ps {
+		total.Sub(total, c.measure(u, p[0], p[1]))
+	}
+	if f <= 0 || math.IsNaN(f) || total.Sign() <= 0 {
+		return start
+	}
+	// f to a millionth, exactly: 0.8 as a binary float is a hair above 4/5.
+	target := total.Mul(total, big.NewRat(int64(math.Round(min(f, 1)*1e6)), 1e6))
+	if target.Sign() <= 0 {
+		return start
+	}
+	return c.spend(start, u, target, ps)
 }
 
 // Elapsed returns how much of the limit has been used between start and now, as a fraction:

@@ -108,3 +108,58 @@ func TestLightFor(t *testing.T) {
 		})
 	}
 }
+
+func TestShift(t *testing.T) {
+	c := newCalendar(t)
+	tests := []struct {
+		name, due, from, to string
+		unit                worktime.Unit
+		want                string
+	}{
+		{"a suspension of one work hour moves a work-hour deadline by one work hour", "2026-03-09 16:00", "2026-03-09 09:00", "2026-03-09 10:00", worktime.WorkHour, "2026-03-09 17:00"},
+		{"a suspension over the weekend moves work hours not at all", "2026-03-09 10:00", "2026-03-06 18:00", "2026-03-09 08:00", worktime.WorkHour, "2026-03-09 10:00"},
+		{"a suspension over the weekend moves natural hours by its length", "2026-03-09 10:00", "2026-03-06 18:00", "2026-03-09 08:00", worktime.NaturalHour, "2026-03-12 00:00"},
+		{"a moved work-hour deadline skips the night", "2026-03-09 17:00", "2026-03-09 09:00", "2026-03-09 11:00", worktime.WorkHour, "2026-03-10 09:00"},
+		{"a suspension across the Spring Festival moves work days by the two working days in it", "2026-02-24 16:00", "2026-02-13 16:00", "2026-02-24 16:00", worktime.WorkDay, "2026-02-26 16:00"},
+		{"an empty suspension moves nothing", "2026-03-09 16:00", "2026-03-09 09:00", "2026-03-09 09:00", worktime.WorkHour, "2026-03-09 16:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Shift(at(t, tt.due), at(t, tt.from), at(t, tt.to), tt.unit)
+			if want := at(t, tt.want); !got.Equal(want) {
+				t.Errorf("Shift = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestMark(t *testing.T) {
+	c := newCalendar(t)
+	type pause = [2]string
+	tests := []struct {
+		name, start, due string
+		unit             worktime.Unit
+		paused           []pause
+		f                float64
+		want             string
+	}{
+		{"80 % of a working day on work hours", "2026-03-09 08:00", "2026-03-09 18:00", worktime.WorkHour, nil, 0.8, "2026-03-09 16:24"},
+		{"80 % of two work days is Friday's two hours, the make-up Saturday and 2.8 hours after the holidays", "2026-02-13 16:00", "2026-02-24 16:00", worktime.WorkDay, nil, 0.8, "2026-02-24 10:48"},
+		{"80 % of a natural hour", "2026-03-09 10:00", "2026-03-09 11:00", worktime.NaturalHour, nil, 0.8, "2026-03-09 10:48"},
+		{"a pause is left out of the stage's time", "2026-03-09 08:00", "2026-03-09 15:00", worktime.WorkHour, []pause{{"2026-03-09 09:00", "2026-03-09 10:00"}}, 0.5, "2026-03-09 11:00"},
+		{"zero is the start", "2026-03-09 08:00", "2026-03-09 18:00", worktime.WorkHour, nil, 0, "2026-03-09 08:00"},
+		{"one is the deadline", "2026-03-09 08:00", "2026-03-09 18:00", worktime.WorkHour, nil, 1, "2026-03-09 18:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ps [][2]time.Time
+			for _, p := range tt.paused {
+				ps = append(ps, [2]time.Time{at(t, p[0]), at(t, p[1])})
+			}
+			got := c.Mark(at(t, tt.start), at(t, tt.due), tt.unit, ps, tt.f)
+			if want := at(t, tt.want); !got.Equal(want) {
+				t.Errorf("Mark = %v, want %v", got, want)
+			}
+		})
+	}
+}

@@ -51,8 +51,8 @@ func ParseUnit(s string) (Unit, error) {
 
 // Limit is a stage's time limit, e.g. {2, WorkDay} for 2 工作日.
 type Limit struct {
-	Value int
-	Unit  Unit
+	Value int  `json:"value"`
+	Unit  Unit `json:"unit"`
 }
 
 // Validate checks that the limit is one the calendar can count: a value from 1 to

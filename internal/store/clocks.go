@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// Clock is one stage of a case against its time limit: started when the stage starts, its
+// deadline snapshotted then, paused while the case is suspended, stopped when the stage ends.
+type Clock struct {
+	ID       int64
+	CaseID   int64
+	Stage    workflow.Stage
+	Start    time.Time
+	Limit    worktime.Limit
+	Due      time.Time
+	Warn     time.Time       // when 80 % of the stage's time is used
+	Pauses   [][2]time.Time  // finished pauses
+	PausedAt time.Time       // zero unless paused now
+	Stopped  time.Time       // zero while running
+	Noticed  map[string]bool // thresholds already announced: NearDue, Overdue
+}
+
+// The notice thresholds.
+const (
+	NearDue = "near_due"
+	Overdue = "overdue"
+)
+
+const clockColumns = `id, case_id, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses, paused_at, stopped_at,
+	near_notice_at, overdue_notice_at`
+
+func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
+	var (
+		c                Clock
+		start, due, warn int64
+		pauses           string
+		paused, stopped  sql.NullInt64
+		near, overdue    sql.NullInt64
+	)
+	if err := row.Scan(&c.ID, &c.CaseID, &c.Stage, &start, &c.Limit.Value, &c.Limit.Unit, &due, &warn, &pauses, &paused,
+		&stopped, &near, &overdue); err != nil {
+		return Clock{}, err
+	}
+	c.Start, c.Due, c.Warn = fromMicros(start), fromMicros(due), fromMicros(warn)
+	if paused.Valid {
+		c.PausedAt = fromMicros(paused.Int64)
+	}
+	if stopped.Valid {
+		c.Stopped = fromMicros(stopped.Int64)
+	}
+	var ps [][2]int64
+	if err := json.Unmarshal([]byte(pauses), &ps); err != nil {
+		return Clock{}, fmt.Errorf("clock %d pauses: %w", c.ID, err)
+	}
+	for _, p := range ps {
+		c.Pauses = append(c.Pauses, [2]time.Time{fromMicros(p[0]), fromMicros(p[1])})
+	}
+	c.Noticed = map[string]bool{NearDue: near.Valid, Overdue: overdue.Valid}
+	return c, nil
+}
+
+func encodePauses(ps [][2]time.Time) string {
+	out := make([][2]int64, len(ps))
+	for i, p := range ps {
+		out[i] = [2]int64{micros(p[0]), micros(p[1])}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// StartClock stores a new running clock and returns its id.
+func (db *DB) StartClock(ctx context.Context, c Clock) (int64, error) {
+	var id int64
+	err := db.writeRow(ctx, `INSERT INTO case_clocks (case_id, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.CaseID, string(c.Stage), micros(c.Start), c.Limit.Value,
+		string(c.Limit.Unit), micros(c.Due), micros(c.Warn), encodePauses(c.Pauses)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("start %s clock of case %d: %w", c.Stage, c.CaseID, err)
+	}
+	return id, nil
+}
+
+// RunningClocks returns a case's running (possibly paused) clocks.
+func (db *DB) RunningClocks(ctx context.Context, caseID int64) ([]Clock, error) {
+	rows, err := db.query(ctx, `SELECT `+clockColumns+` FROM case_clocks WHERE case_id = ? AND stopped_at IS NULL ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("clocks of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Clock
+	for rows.Next() {
+		c, err := scanClock(rows)
+		if err != nil {
+			return nil, fmt.Errorf("clocks of case %d: %w", caseID, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// UpdateClock writes a clock's deadline, pauses and stop. A threshold whose moment moved into
+// the future (an extension, a resumption) may be announced again: it is a new deadline.
+func (db *DB) UpdateClock(ctx context.Context, c Clock, now time.Time) error {
+	_, err := db.exec(ctx, `UPDATE case_clocks SET due_at = ?, warn_at = ?, pauses = ?, paused_at = ?, stopped_at = ?,
+			near_notice_at = CASE WHEN ? THEN NULL ELSE near_notice_at END,
+			overdue_notice_at = CASE WHEN ? THEN NULL ELSE overdue_notice_at END
+		WHERE id = ?`, micros(c.Due), micros(c.Warn), encodePauses(c.Pauses), nullTime(c.PausedAt), nullTime(c.Stopped),
+		c.Warn.After(now), c.Due.After(now), c.ID)
+	if err != nil {
+		return fmt.Errorf("update clock %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// SetHandleWarn keeps the handling stage's yellow moment beside handle_due, for lists.
+func (db *DB) SetHandleWarn(ctx context.Context, caseID int64, warn time.Time) error {
+	if _, err := db.exec(ctx, `UPDATE cases SET handle_warn = ? WHERE id = ?`, nullTime(warn), caseID); err != nil {
+		return fmt.Errorf("set handle warn of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// ClocksPast returns up to limit running, unpaused clocks whose threshold (NearDue: the yellow
+// moment; Overdue: the deadline) has passed at now and not been announced.
+func (db *DB) ClocksPast(ctx context.Context, threshold string, now time.Time, limit int) ([]Clock, error) {
+	q := `SELECT ` + clockColumns + ` FROM case_clocks WHERE stopped_at IS NULL AND paused_at IS NULL AND `
+	switch threshold {
+	case NearDue:
+		q += `near_notice_at IS NULL AND warn_at <= ? ORDER BY warn_at`
+	case Overdue:
+		q += `overdue_notice_at IS NULL AND due_at < ? ORDER BY due_at`
+	default:
+		return nil, fmt.Errorf("unknown threshold %q", threshold)
+	}
+	rows, err := db.query(ctx, q+` LIMIT ?`, micros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("clocks past %s: %w", threshold, err)
+	}
+	defer rows.Close()
+	var out []Clock
+	for rows.Next() {
+		c, err := scanClock(rows)
+		if err != nil {
+			return nil, fmt.Errorf("clocks past %s: %w", threshold, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ClaimNotice marks a clock's threshold announced and reports whether this call did it: of
+// any number of processes trying at once, exactly one gets true. Announcing overdue also
+// settles near-due, which would only be noise afterwards.
+func (db *DB) ClaimNotice(ctx context.Context, clockID int64, threshold string, now time.Time) (bool, error) {
+	var q string
+	switch threshold {
+	case NearDue:
+		q = `UPDATE case_clocks SET near_notice_at = ? WHERE id = ? AND near_notice_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL`
+	case Overdue:
+		q = `UPDATE case_clocks SET overdue_notice_at = ?, near_notice_at = COALESCE(near_notice_at, overdue_notice_at, ?)
+			WHERE id = ? AND overdue_notice_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL`
+	default:
+		return false, fmt.Errorf("unknown threshold %q", threshold)
+	}
+	args := []any{micros(now), clockID}
+	if threshold == Overdue {
+		args = []any{micros(now), micros(now), clockID}
+	}
+	res, err := db.exec(ctx, q, args...)
+	if err != nil {
+		return false, fmt.Errorf("claim %s notice of clock %d: %w", threshold, clockID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
