@@ -60,8 +60,8 @@ type User struct {
 	Username    string    `json:"username"`
 	DisplayName string    `json:"display_name"`
 	Role        Role      `json:"role"`
-	Scope       string    `json:"scope"`      // region code of the subtree the user works in; "" = none/all
-	Department  string    `json:"department"` // department code for handlers
+	Scope       string    `json:"scope"`           // region code of the subtree the user works in; "" = none/all
+	Department  string    `json:"department"`      // department code for handlers
 	Email       string    `json:"email,omitempty"` // where notices are mailed; "" = in-app only
 	Disabled    bool      `json:"disabled"`
 	CreatedAt   time.Time `json:"created_at"`

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -39,6 +40,10 @@ type Options struct {
 	Calendar worktime.Config
 	// Blobs keeps attachment bytes; nil refuses uploads.
 	Blobs blob.Store
+	// Mailer sends notices by e-mail to users with an address; nil sends none.
+	Mailer Mailer
+	// HTTPClient posts webhooks; default http.DefaultClient (each post has a 10 s timeout).
+	HTTPClient *http.Client
 }
 
 // App runs the use cases over one database.

@@ -287,7 +287,7 @@ func (a *App) recordCaseEvent(ctx context.Context, actor *access.Principal, rec 
 		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input)}); err != nil {
 		return err
 	}
-	summary := map[string]any{"ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event}
+	summary := map[string]any{"case_id": rec.ID, "ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event, "actor": actor.Name()}
 	if err := a.record(ctx, actor, "case."+string(tr.Action), fmt.Sprintf("case:%d", rec.ID), map[string]any{"status": tr.From}, summary); err != nil {
 		return err
 	}

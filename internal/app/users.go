@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net/mail"
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
@@ -15,6 +16,7 @@ type NewUser struct {
 	Role        string `json:"role"`
 	Scope       string `json:"scope"`
 	Department  string `json:"department"`
+	Email       string `json:"email"` // optional: where notices are mailed
 	Password    string `json:"password"`
 }
 
@@ -70,8 +72,12 @@ func (a *App) checkNewUser(in NewUser) (access.User, error) {
 	if err := access.CheckPasswordPolicy(in.Password); err != nil {
 		return access.User{}, err
 	}
+	email, err := checkEmail(in.Email)
+	if err != nil {
+		return access.User{}, err
+	}
 	return access.User{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName), Role: role,
-		Scope: in.Scope, Department: in.Department}, nil
+		Scope: in.Scope, Department: in.Department, Email: email}, nil
 }
 
 // ListUsers returns the users an admin may manage.
@@ -209,4 +215,17 @@ func (a *App) authorizeOver(ctx context.Context, actor *access.Principal, u acce
 func userSummary(u access.User) map[string]any {
 	return map[string]any{"username": u.Username, "role": u.Role, "scope": u.Scope,
 		"department": u.Department, "disabled": u.Disabled}
+}
+
+// checkEmail accepts a bare address (or nothing) and returns it trimmed.
+func checkEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		return "", errs.E(errs.Invalid, "email %q is not a plain e-mail address", s)
+	}
+	return s, nil
 }
