@@ -73,6 +73,14 @@ func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App
 			return nil, nil, err
 		}
 		opts.Blobs = blobs
+		if server := e.getenv("CITYGRID_SMTP"); server != "" {
+			m, err := app.NewSMTPMailer(server, envOr(e, "CITYGRID_MAIL_FROM", "citygrid <citygrid@localhost>"))
+			if err != nil {
+				db.Close()
+				return nil, nil, usagef("%v", err)
+			}
+			opts.Mailer = m
+		}
 	}
 	a, err := app.New(db, opts)
 	if err != nil {

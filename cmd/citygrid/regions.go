@@ -25,6 +25,37 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		"departments": importDepartments,
 		"rules":       importRules,
 		"hotline":     importHotline,
+		"timelimits":  importTimeLimits,
+		"calendar":    importCalendar,
+	})
+}
+
+// importTimeLimits replaces the time-limits table (立结案标准) with a CSV in the layout of
+// standards/time-limits-default.csv.
+func importTimeLimits(ctx context.Context, e *env, args []string) error {
+	return importTable(ctx, e, "timelimits", args, func(ctx context.Context, a *app.App, f io.Reader) (string, error) {
+		rows, err := workflow.ReadTimeLimits(f)
+		if err != nil {
+			return "", err
+		}
+		if err := a.ReplaceTimeLimits(ctx, console, rows); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("the time-limits table now has %d rows; running deadlines keep their snapshot", len(rows)), nil
+	})
+}
+
+// importCalendar sets working-day overrides from a CSV: date,working,note.
+func importCalendar(ctx context.Context, e *env, args []string) error {
+	return importTable(ctx, e, "calendar", args, func(ctx context.Context, a *app.App, f io.Reader) (string, error) {
+		rows, err := workflow.ReadCalendarOverrides(f)
+		if err != nil {
+			return "", err
+		}
+		if err := a.ImportCalendarOverrides(ctx, console, rows); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("set %d calendar overrides", len(rows)), nil
 	})
 }
 

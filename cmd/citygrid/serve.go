@@ -36,6 +36,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	return serveHTTP(ctx, e, a, db, *addr, nil)
 }
 
+// jobsEvery is how often this process sweeps deadlines and delivers notices
+// (CITYGRID_JOBS_EVERY, a Go duration, default 5s; 0 runs no jobs here).
+func jobsEvery(e *env) (time.Duration, error) {
+	v := envOr(e, "CITYGRID_JOBS_EVERY", "5s")
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, usagef("CITYGRID_JOBS_EVERY must be a duration such as 5s or 0, not %q", v)
+	}
+	return d, nil
+}
+
 func envOr(e *env, key, def string) string {
 	if v := e.getenv(key); v != "" {
 		return v
@@ -60,9 +71,19 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 		Version:       version(),
 		Web:           web.New(),
 	})
+	every, err := jobsEvery(e)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if every > 0 {
+		// Every process runs the jobs; claims in the database keep each notice single.
+		jobsCtx, stopJobs := context.WithCancel(ctx)
+		defer stopJobs()
+		go a.RunJobs(jobsCtx, every)
 	}
 	srv := &http.Server{
 		Handler:           api,

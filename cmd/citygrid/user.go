@@ -50,6 +50,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Scope, "scope", "", "region code of the user's subtree (centre roles, grid workers, inspectors; optional for admins)")
 	fs.StringVar(&in.Department, "department", "", "department code (handlers)")
 	fs.StringVar(&in.DisplayName, "name", "", "display name")
+	fs.StringVar(&in.Email, "email", "", "e-mail address for notices (optional)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required)")
 	if err := parse(fs, args, false); err != nil {
 		return err

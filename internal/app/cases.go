@@ -308,16 +308,6 @@ func (a *App) checkPhotos(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// stageStart is when the latest of the given actions happened, from the timeline.
-func stageStart(events []store.CaseEvent, actions ...workflow.Action) time.Time {
-	for i := len(events) - 1; i >= 0; i-- {
-		if slices.Contains(actions, workflow.Action(events[i].Action)) {
-			return events[i].At
-		}
-	}
-	return time.Time{}
-}
-
 func firstOf[T ~string](vs ...T) T {
 	for _, v := range vs {
 		if v != "" {

@@ -61,7 +61,9 @@ func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string) error {
 	msg.WriteString(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
 	// net/smtp has no context: bound the whole exchange by running it aside.
 	done := make(chan error, 1)
-	go func() { done <- smtp.SendMail(m.addr, m.auth, m.from.Address, []string{rcpt.Address}, []byte(msg.String())) }()
+	go func() {
+		done <- smtp.SendMail(m.addr, m.auth, m.from.Address, []string{rcpt.Address}, []byte(msg.String()))
+	}()
 	select {
 	case err := <-done:
 		if err != nil {

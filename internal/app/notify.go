@@ -99,10 +99,10 @@ func (a *App) SweepDeadlines(ctx context.Context) (int, error) {
 
 // caseMessage is what DeliverOutbox reads from a case topic's payload.
 type caseMessage struct {
-	CaseID int64  `json:"case_id"`
-	Ticket string `json:"ticket"`
-	Event  string `json:"event"`
-	Actor  string `json:"actor"`
+	CaseID int64     `json:"case_id"`
+	Ticket string    `json:"ticket"`
+	Event  string    `json:"event"`
+	Actor  string    `json:"actor"`
 	Stage  string    `json:"stage"`
 	Due    time.Time `json:"due"`
 }

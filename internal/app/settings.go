@@ -159,3 +159,18 @@ func (a *App) calendar(ctx context.Context) (*worktime.Calendar, error) {
 	a.cals.key, a.cals.last = key.String(), cal
 	return cal, nil
 }
+
+// ImportCalendarOverrides sets many dates at once, all or nothing (a year's local table).
+func (a *App) ImportCalendarOverrides(ctx context.Context, actor *access.Principal, rows []worktime.Override) error {
+	if err := mayEditSettings(actor, "calendar"); err != nil {
+		return err
+	}
+	return a.db.InTx(ctx, func(ctx context.Context) error {
+		for _, o := range rows {
+			if err := a.PutCalendarOverride(ctx, actor, o); err != nil {
+				return errs.E(errs.KindOf(err), "%s: %v", o.Date, err)
+			}
+		}
+		return nil
+	})
+}

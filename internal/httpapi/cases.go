@@ -85,11 +85,11 @@ func (s *Server) actOnCase(w http.ResponseWriter, r *http.Request) {
 }
 
 // listCases answers GET /api/v1/cases?status=a,b&kind=&category=&region=&department=&holder=KIND:CODE
-// &source=&reporter=&q=&from=&to=&overdue=1&sort=created|due&limit=&cursor=.
+// &source=&reporter=&q=&from=&to=&overdue=1&light=green|yellow|red&sort=created|due&limit=&cursor=.
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	q := r.URL.Query()
 	f := app.CaseFilter{Kind: q.Get("kind"), Category: q.Get("category"), Department: q.Get("department"),
-		Source: q.Get("source"), Reporter: q.Get("reporter"), Text: q.Get("q"), Cursor: q.Get("cursor")}
+		Source: q.Get("source"), Reporter: q.Get("reporter"), Text: q.Get("q"), Cursor: q.Get("cursor"), Light: q.Get("light")}
 	if v := q.Get("status"); v != "" {
 		for _, st := range strings.Split(v, ",") {
 			if _, err := workflow.ParseStatus(st); err != nil {

@@ -48,6 +48,17 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/regions/{code}/members", s.signedIn(s.listMembers)},
 		{"PUT", "/api/v1/regions/{code}/members/{username}", s.signedIn(s.putMember)},
 		{"DELETE", "/api/v1/regions/{code}/members/{username}", s.signedIn(s.deleteMember)},
+		{"GET", "/api/v1/time-limits", s.signedIn(s.listTimeLimits)},
+		{"PUT", "/api/v1/time-limits", s.signedIn(s.putTimeLimits)},
+		{"GET", "/api/v1/calendar/overrides", s.signedIn(s.listCalendarOverrides)},
+		{"PUT", "/api/v1/calendar/overrides/{date}", s.signedIn(s.putCalendarOverride)},
+		{"DELETE", "/api/v1/calendar/overrides/{date}", s.signedIn(s.deleteCalendarOverride)},
+		{"GET", "/api/v1/notifications", s.signedIn(s.listNotifications)},
+		{"POST", "/api/v1/notifications/read", s.signedIn(s.readNotifications)},
+		{"GET", "/api/v1/webhooks", s.signedIn(s.listWebhooks)},
+		{"POST", "/api/v1/webhooks", s.signedIn(s.addWebhook)},
+		{"DELETE", "/api/v1/webhooks/{id}", s.signedIn(s.disableWebhook)},
+		{"GET", "/api/v1/deliveries", s.signedIn(s.listDeliveries)},
 	}
 }
 

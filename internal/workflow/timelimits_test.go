@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -53,4 +54,57 @@ func TestReadTimeLimitsRefuses(t *testing.T) {
 			t.Errorf("%s: err = %v, want one naming line 2", name, err)
 		}
 	}
+}
+
+func TestReadCalendarOverrides(t *testing.T) {
+	got, err := workflow.ReadCalendarOverrides(strings.NewReader("date,working,note\n2026-10-09,false,城市日\n2026-10-10,班,调休\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Date != "2026-10-09" || got[0].Working || got[0].Note != "城市日" || !got[1].Working {
+		t.Errorf("read %+v", got)
+	}
+	for _, bad := range []string{
+		"date,working\n2026-02-30,true\n",
+		"date,working\n2026/10/09,true\n",
+		"date,working\n2026-10-09,maybe\n",
+		"date,working\n2026-10-09,true\n2026-10-09,false\n",
+		"date,working\n",
+		"day,working\n2026-10-09,true\n",
+	} {
+		if _, err := workflow.ReadCalendarOverrides(strings.NewReader(bad)); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+func FuzzReadTimeLimits(f *testing.F) {
+	f.Add("stage,category_kind,category_code,urgency,area_class,limit,unit\nhandle,matter,06010,normal,*,4,work_hour\n")
+	f.Add("stage,limit,unit\nverify,1,natural_hour\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		rows, err := workflow.ReadTimeLimits(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			if err := r.Validate(); err != nil {
+				t.Fatalf("accepted an invalid row %+v: %v", r, err)
+			}
+		}
+	})
+}
+
+func FuzzReadCalendarOverrides(f *testing.F) {
+	f.Add("date,working,note\n2026-10-09,false,城市日\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		rows, err := workflow.ReadCalendarOverrides(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			if d, err := time.Parse(time.DateOnly, r.Date); err != nil || d.Format(time.DateOnly) != r.Date {
+				t.Fatalf("accepted date %q", r.Date)
+			}
+		}
+	})
 }
