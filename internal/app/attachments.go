@@ -23,6 +23,20 @@ const (
 // SHA-256 of its bytes (the same photo uploaded twice is stored once). Anyone may upload: the
 // public reports with photos too.
 func (a *App) UploadPhoto(ctx context.Context, actor *access.Principal, data []byte) (store.Attachment, error) {
+	att, err := a.storePhoto(ctx, actor, data)
+	if err != nil {
+		return store.Attachment{}, err
+	}
+	// Bytes first, record after: a record never points at bytes that are not there.
+	if err := a.db.PutAttachment(ctx, att); err != nil {
+		return store.Attachment{}, err
+	}
+	return att, nil
+}
+
+// storePhoto checks a photo and stores its bytes and variants, returning the record the caller
+// writes. Unrecorded bytes are invisible: content-addressed, nothing refers to them.
+func (a *App) storePhoto(ctx context.Context, actor *access.Principal, data []byte) (store.Attachment, error) {
 	if a.opts.Blobs == nil {
 		return store.Attachment{}, errs.E(errs.Unavailable, "this server keeps no attachments (no data directory)")
 	}
@@ -37,13 +51,8 @@ func (a *App) UploadPhoto(ctx context.Context, actor *access.Principal, data []b
 			return store.Attachment{}, err
 		}
 	}
-	att := store.Attachment{ID: id, ContentType: p.Type, Size: int64(len(data)), Width: p.Width, Height: p.Height,
-		Uploader: actor.Name(), CreatedAt: a.now()}
-	// Bytes first, record after: a record never points at bytes that are not there.
-	if err := a.db.PutAttachment(ctx, att); err != nil {
-		return store.Attachment{}, err
-	}
-	return att, nil
+	return store.Attachment{ID: id, ContentType: p.Type, Size: int64(len(data)), Width: p.Width, Height: p.Height,
+		Uploader: actor.Name(), CreatedAt: a.now()}, nil
 }
 
 // OpenPhoto returns a variant of a stored photo and its content type. The original, which may

@@ -44,8 +44,11 @@ type NewCase struct {
 	Urgency      workflow.Urgency      `json:"urgency"`
 	Source       string                `json:"source"`
 	Photos       []string              `json:"photos"`
-	Result       string                `json:"result"` // self_handle: what was done
-	Contact      struct {
+	// PhotoData are photos sent with the report itself (multipart): stored and recorded in
+	// the report's transaction, so a refused report records none.
+	PhotoData [][]byte `json:"-"`
+	Result    string   `json:"result"` // self_handle: what was done
+	Contact   struct {
 		Name  string `json:"name"`
 		Phone string `json:"phone"`
 	} `json:"contact"`
@@ -142,13 +145,22 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	for i, r := range loc.Path {
 		path[i] = r.Code
 	}
+	var uploads []store.Attachment
+	for i, data := range in.PhotoData {
+		att, err := a.storePhoto(ctx, actor, data)
+		if err != nil {
+			return Intake{}, errs.E(errs.KindOf(err), "photo %d: %v", i+1, err)
+		}
+		uploads = append(uploads, att)
+		in.Photos = append(in.Photos, att.ID)
+	}
 	tr, err := workflow.NewReport(actor, action, workflow.Case{RegionPath: path, Kind: cat.Kind, Category: cat.Code,
 		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired},
 		workflow.Input{Note: in.Description, Photos: in.Photos, Result: in.Result}, now)
 	if err != nil {
 		return Intake{}, err
 	}
-	if err := a.checkPhotos(ctx, in.Photos); err != nil {
+	if err := a.checkPhotos(ctx, in.Photos[:len(in.Photos)-len(uploads)]); err != nil {
 		return Intake{}, err
 	}
 	rec := store.CaseRecord{Source: source, Description: strings.TrimSpace(in.Description), Lon: lon, Lat: lat,
@@ -156,6 +168,11 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
 		Photos: in.Photos, State: tr.Case, CreatedAt: now, UpdatedAt: now}
 	err = a.db.InTx(ctx, func(ctx context.Context) error {
+		for _, att := range uploads {
+			if err := a.db.PutAttachment(ctx, att); err != nil {
+				return err
+			}
+		}
 		if rec.Ticket, err = a.db.NextTicket(ctx, now.In(chinaTime).Format("20060102")); err != nil {
 			return err
 		}

@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"errors"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,13 +12,19 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/photo"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 // reportCase answers POST /api/v1/cases: anyone may report, signed in or not.
 func (s *Server) reportCase(w http.ResponseWriter, r *http.Request) {
 	var in app.NewCase
-	if err := s.decode(w, r, &in); err != nil {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if err := s.readMultipartReport(w, r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -25,6 +34,60 @@ func (s *Server) reportCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, out)
+}
+
+// maxReportPhotos bounds the photos sent with one multipart report.
+const maxReportPhotos = 6
+
+// readMultipartReport reads a report sent as multipart/form-data: the report's JSON in a field
+// named "case" and up to maxReportPhotos files in fields named "photo". The photos are stored
+// with the case, in its transaction.
+func (s *Server) readMultipartReport(w http.ResponseWriter, r *http.Request, in *app.NewCase) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+maxReportPhotos*(photo.MaxBytes+1<<10))
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return uploadError(err)
+	}
+	sawCase := false
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return uploadError(err)
+		}
+		switch part.FormName() {
+		case "case":
+			if sawCase {
+				return errs.E(errs.Invalid, "send one field named case")
+			}
+			sawCase = true
+			lr := &io.LimitedReader{R: part, N: s.cfg.MaxBodyBytes + 1}
+			if err := decodeJSON(lr, in); err != nil {
+				if lr.N <= 0 {
+					return errs.E(errs.TooLarge, "the case field is larger than %d bytes", s.cfg.MaxBodyBytes)
+				}
+				return err
+			}
+		case "photo":
+			if len(in.PhotoData) == maxReportPhotos {
+				return errs.E(errs.Invalid, "send at most %d photos with a report", maxReportPhotos)
+			}
+			data, err := io.ReadAll(io.LimitReader(part, photo.MaxBytes+1))
+			if err != nil {
+				return uploadError(err)
+			}
+			if len(data) > photo.MaxBytes {
+				return errs.E(errs.TooLarge, "a photo is larger than %d MB", photo.MaxBytes>>20)
+			}
+			in.PhotoData = append(in.PhotoData, data)
+		}
+	}
+	if !sawCase {
+		return errs.E(errs.Invalid, "a multipart report needs a field named case holding the report's JSON")
+	}
+	return nil
 }
 
 func caseID(r *http.Request) (int64, error) {

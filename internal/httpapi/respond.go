@@ -85,7 +85,12 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return errs.Coded(errs.BadRequest, "unsupported_media_type", "the body must be application/json, not %q", ct)
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	return decodeJSON(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes), v)
+}
+
+// decodeJSON reads exactly one JSON value from rd into v, classifying what is wrong.
+func decodeJSON(rd io.Reader, v any) error {
+	dec := json.NewDecoder(rd)
 	err := dec.Decode(v)
 	if err == nil {
 		if _, extra := dec.Token(); extra != io.EOF {
