@@ -23,6 +23,7 @@ import (
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
 	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // caseEvent is one line of a case's timeline as the API shows it.
@@ -69,8 +70,13 @@ type caseBody struct {
 	Reporter    string            `json:"reporter"`
 	Allowed     []string          `json:"allowed_actions"`
 	Timeline    []caseEvent       `json:"timeline"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	Clocks      []struct {
+		Stage string    `json:"stage"`
+		Due   time.Time `json:"due"`
+		Light string    `json:"light"`
+	} `json:"clocks"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// Only in the answer to a report.
 	SuggestedDepartment *struct {
@@ -151,6 +157,20 @@ func actBody(action string, version int, inputs map[string]any) map[string]any {
 
 func actionsPath(id int64) string { return fmt.Sprintf("/api/v1/cases/%d/actions", id) }
 func casePath(id int64) string    { return fmt.Sprintf("/api/v1/cases/%d", id) }
+
+// workingCalendar is the default calendar, built here independently of the server's.
+func workingCalendar(t *testing.T) *worktime.Calendar {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := worktime.New(worktime.Config{Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal
+}
 
 // act performs an action that must succeed, at the case's current version, and returns the
 // updated case from the answer.
@@ -376,6 +396,19 @@ func TestACaseRunsTheClosedLoopThroughTheAPIAlone(t *testing.T) {
 				}
 				if s.action != "register" && got.Department != "410802-CGJ" {
 					t.Errorf("department: got %q, want 410802-CGJ", got.Department)
+				}
+				// Each stage runs its clock; handling 机动车乱停放 has 2 working hours from dispatch.
+				var stages []string
+				for _, c := range got.Clocks {
+					stages = append(stages, c.Stage)
+					if c.Stage == "handle" {
+						if want := workingCalendar(t).Deadline(got.UpdatedAt, worktime.Limit{Value: 2, Unit: worktime.WorkHour}); !c.Due.Equal(want) {
+							t.Errorf("handling deadline %v, want 2 working hours after dispatch: %v", c.Due, want)
+						}
+					}
+				}
+				if want := map[string][]string{"register": {"dispatch"}, "dispatch": {"sign", "handle"}, "accept": {"handle"}, "handle": {"verify"}}[s.action]; !slices.Equal(stages, want) {
+					t.Errorf("running clocks %v, want %v", stages, want)
 				}
 				cs = got
 			}) {
