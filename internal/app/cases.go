@@ -128,7 +128,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	} else if err != nil {
 		return Intake{}, err
 	}
-	if err := checkText(in.Description, "description", 2000); err != nil {
+	if err := checkText(in.Description, "description", maxDescription); err != nil {
 		return Intake{}, err
 	}
 	if err := checkText(in.Address, "address", 500); err != nil {
@@ -143,7 +143,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	}
 	tr, err := workflow.NewReport(actor, action, workflow.Case{RegionPath: path, Kind: cat.Kind, Category: cat.Code,
 		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired},
-		workflow.Input{Note: in.Description, Photos: in.Photos, Result: in.Result}, now)
+		workflow.Input{Note: timelineCopy(in.Description), Photos: in.Photos, Result: in.Result}, now)
 	if err != nil {
 		return Intake{}, err
 	}
@@ -161,7 +161,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		if rec.ID, err = a.db.InsertCase(ctx, rec); err != nil {
 			return err
 		}
-		return a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: in.Description, Result: in.Result})
+		return a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: timelineCopy(in.Description), Result: in.Result})
 	})
 	if err != nil {
 		return Intake{}, err
@@ -194,6 +194,8 @@ func intakeSource(p *access.Principal, source string) (string, error) {
 		return "", errs.E(errs.Invalid, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
 	}
 	switch {
+	case p != nil && p.Via == ViaOpen311:
+		return "open311", nil // whatever an Open311 client says, that is where the report came from
 	case !isStaff(p):
 		if source != "" && source != "resident" {
 			return "", errs.E(errs.Forbidden, "the public reports as resident, not %s", source)
@@ -265,6 +267,17 @@ func points(g orb.Geometry) []orb.Point {
 		return out
 	}
 	return nil
+}
+
+// maxDescription is Open311's limit on a description (GeoReport v2 request schema); the
+// timeline's copy of it is cut to a timeline note's length.
+const maxDescription = 4000
+
+func timelineCopy(description string) string {
+	if r := []rune(description); len(r) > 2000 {
+		return string(r[:1999]) + "…"
+	}
+	return description
 }
 
 func checkText(s, field string, max int) error {
