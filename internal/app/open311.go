@@ -257,7 +257,10 @@ func (a *App) SubmitOpen311(ctx context.Context, p *access.Principal, client Ope
 	receipt := Open311Receipt{Token: hex.EncodeToString(b)}
 	err = a.db.InTx(ctx, func(ctx context.Context) error {
 		intake, err := a.Report(ctx, p, nc)
-		if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			_, msg := errs.Public(err) // a place outside the city: a bad parameter here, not a missing resource
+			return errs.E(errs.Invalid, "%s", msg)
+		} else if err != nil {
 			return err
 		}
 		if in.City != "" && (len(intake.RegionPath) == 0 || intake.RegionPath[0].Code != in.City) {

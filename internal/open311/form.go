@@ -62,7 +62,8 @@ func newForm() form {
 
 // add files one parameter, normalising its value and sorting attributes out.
 func (f *form) add(key, value string) {
-	value = strings.TrimSpace(strings.ReplaceAll(value, "\r\n", "\n"))
+	// CRLF and lone CR line ends both become LF.
+	value = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\r", "\n"))
 	key = strings.TrimSpace(key)
 	if value == "" || key == "" {
 		return
