@@ -408,7 +408,6 @@ func TestOpen311RefusesBadRequestsAndChangesNothing(t *testing.T) {
 	})
 }
 
-
 // rawCaseBody is a case as the city admin reads it, as sent.
 func rawCaseBody(t *testing.T, ts *testServer, id int64) []byte {
 	t.Helper()
