@@ -128,7 +128,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	} else if err != nil {
 		return Intake{}, err
 	}
-	if err := checkText(in.Description, "description", maxDescription); err != nil {
+	if err := checkText(in.Description, "description", descriptionLimit(actor)); err != nil {
 		return Intake{}, err
 	}
 	if err := checkText(in.Address, "address", 500); err != nil {
@@ -269,9 +269,14 @@ func points(g orb.Geometry) []orb.Point {
 	return nil
 }
 
-// maxDescription is Open311's limit on a description (GeoReport v2 request schema); the
-// timeline's copy of it is cut to a timeline note's length.
-const maxDescription = 4000
+// descriptionLimit is 2000 characters, or Open311's 4000 (GeoReport v2 request schema) for a
+// report through Open311; the timeline's copy is cut to a timeline note's length.
+func descriptionLimit(p *access.Principal) int {
+	if p != nil && p.Via == ViaOpen311 {
+		return 4000
+	}
+	return 2000
+}
 
 func timelineCopy(description string) string {
 	if r := []rune(description); len(r) > 2000 {
