@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"migrate": {"bring the database schema up to date", cmdMigrate},
 		"user":    {"manage users: add, list, passwd, disable, enable", cmdUser},
 		"token":   {"manage API tokens: create, revoke", cmdToken},
+		"open311": {"Open311 api_keys: key create|revoke|list", cmdOpen311},
 		"audit":   {"check the audit trail: verify", cmdAudit},
 		"import":  {"import regions (GeoJSON), divisions, categories, departments, rules, timelimits, calendar (CSV) or hotline tickets (CSV/XLSX)", cmdImport},
 		"webhook": {"manage webhook subscriptions: add, list, disable", cmdWebhook},

@@ -132,7 +132,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	} else if err != nil {
 		return Intake{}, err
 	}
-	if err := checkText(in.Description, "description", 2000); err != nil {
+	if err := checkText(in.Description, "description", descriptionLimit(actor)); err != nil {
 		return Intake{}, err
 	}
 	if err := checkText(in.Address, "address", 500); err != nil {
@@ -156,7 +156,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	}
 	tr, err := workflow.NewReport(actor, action, workflow.Case{RegionPath: path, Kind: cat.Kind, Category: cat.Code,
 		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired},
-		workflow.Input{Note: in.Description, Photos: in.Photos, Result: in.Result}, now)
+		workflow.Input{Note: timelineCopy(in.Description), Photos: in.Photos, Result: in.Result}, now)
 	if err != nil {
 		return Intake{}, err
 	}
@@ -182,7 +182,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		if err := a.moveClocks(ctx, rec.ID, workflow.Case{}, &tr); err != nil {
 			return err
 		}
-		return a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: in.Description, Result: in.Result})
+		return a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: timelineCopy(in.Description), Result: in.Result})
 	})
 	if err != nil {
 		return Intake{}, err
@@ -215,6 +215,8 @@ func intakeSource(p *access.Principal, source string) (string, error) {
 		return "", errs.E(errs.Invalid, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
 	}
 	switch {
+	case p != nil && p.Via == ViaOpen311:
+		return "open311", nil // whatever an Open311 client says, that is where the report came from
 	case !isStaff(p):
 		if source != "" && source != "resident" {
 			return "", errs.E(errs.Forbidden, "the public reports as resident, not %s", source)
@@ -286,6 +288,22 @@ func points(g orb.Geometry) []orb.Point {
 		return out
 	}
 	return nil
+}
+
+// descriptionLimit is 2000 characters, or Open311's 4000 (GeoReport v2 request schema) for a
+// report through Open311; the timeline's copy is cut to a timeline note's length.
+func descriptionLimit(p *access.Principal) int {
+	if p != nil && p.Via == ViaOpen311 {
+		return 4000
+	}
+	return 2000
+}
+
+func timelineCopy(description string) string {
+	if r := []rune(description); len(r) > 2000 {
+		return string(r[:1999]) + "…"
+	}
+	return description
 }
 
 func checkText(s, field string, max int) error {

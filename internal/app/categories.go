@@ -67,6 +67,9 @@ func (a *App) ImportCategories(ctx context.Context, actor *access.Principal, cat
 		if err := a.db.PutCategories(ctx, cats); err != nil {
 			return err
 		}
+		if err := a.db.PutCategoryAttributes(ctx, cats); err != nil {
+			return err
+		}
 		return a.record(ctx, actor, "categories.import", "categories", nil, r)
 	})
 	return r, err

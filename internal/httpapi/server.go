@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/open311"
 )
 
 // Config wires a Server.
@@ -57,8 +58,12 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	s.mux.Handle(open311.Prefix, open311.New(open311.Config{App: cfg.App, Logger: cfg.Logger}))
 
 	cop := http.NewCrossOriginProtection()
+	// Open311 authenticates by api_key in the form, never by cookie: nothing for a forged
+	// cross-site request to ride on, and browser-based Open311 clients must be able to post.
+	cop.AddInsecureBypassPattern(open311.Prefix)
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusForbidden, "cross_origin", "cross-origin request refused")
 	}))

@@ -49,6 +49,10 @@ type Category struct {
 	Sensitive bool `json:"sensitive"`
 	// Local marks a city's own extension, not in the national dictionary.
 	Local bool `json:"local"`
+	// Attributes are the extra questions the category asks of a reporter (Open311 service
+	// attributes). nil means "not given" (an import leaves stored attributes alone); an empty
+	// list clears them.
+	Attributes []Attribute `json:"attributes,omitempty"`
 }
 
 // Validate checks a category's own fields.
@@ -92,8 +96,9 @@ func NationalCategories() []Category {
 
 // ReadCategories reads a dictionary CSV: the columns kind, code, major_code, major_name, name
 // (as the national table has them) and optionally filing_condition, closing_condition,
-// verification_required, public, sensitive (true/false; default true, true, false), in any
-// order. Errors name the line.
+// verification_required, public, sensitive (true/false; default true, true, false) and
+// attributes (a JSON array, see ParseAttributes; "[]" clears them), in any order. Errors name
+// the line.
 func ReadCategories(r io.Reader) ([]Category, error) {
 	var out []Category
 	seen := map[string]int{}
@@ -118,6 +123,11 @@ func ReadCategories(r io.Reader) ([]Category, error) {
 		c.Sensitive = flag("sensitive", false)
 		if err != nil {
 			return err
+		}
+		if v := get("attributes"); v != "" {
+			if c.Attributes, err = ParseAttributes([]byte(v)); err != nil {
+				return err
+			}
 		}
 		if err := c.Validate(); err != nil {
 			return err
