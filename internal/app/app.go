@@ -55,7 +55,8 @@ type App struct {
 	// ones. Made on first use: console commands that never sign anyone in skip the cost.
 	dummyHash func() string
 	loc       locator
-	cals      calendars
+	settings  settingsCache
+	ref       refCache
 }
 
 // New returns an App over db.

@@ -126,7 +126,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 	if loc.Region.Level != grid.Grid {
 		return Intake{}, errs.Coded(errs.Invalid, "outside_grids", "the place lies in %s but in no unit grid", loc.Region.Name)
 	}
-	cat, err := a.db.Category(ctx, in.CategoryKind, in.Category)
+	cat, err := a.category(ctx, in.CategoryKind, in.Category)
 	if errs.Is(err, errs.NotFound) || (err == nil && !cat.Public && !isStaff(actor)) {
 		return Intake{}, errs.E(errs.Invalid, "no %s category %q", in.CategoryKind, in.Category)
 	} else if err != nil {
@@ -537,11 +537,11 @@ func (a *App) canSee(p *access.Principal, rec store.CaseRecord) bool {
 // caseView builds what the viewer may see of a case.
 func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.CaseRecord) (CaseView, error) {
 	s := rec.State
-	path, err := a.db.RegionPath(ctx, s.Grid())
+	path, err := a.pathOf(ctx, s.Grid())
 	if err != nil {
 		return CaseView{}, err
 	}
-	cat, err := a.db.Category(ctx, s.Kind, s.Category)
+	cat, err := a.category(ctx, s.Kind, s.Category)
 	if err != nil {
 		return CaseView{}, err
 	}
@@ -550,7 +550,7 @@ func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.
 		return CaseView{}, err
 	}
 	v := CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Source: rec.Source, Category: cat,
-		Description: rec.Description, Lon: rec.Lon, Lat: rec.Lat, Address: rec.Address, RegionPath: refs(path),
+		Description: rec.Description, Lon: rec.Lon, Lat: rec.Lat, Address: rec.Address, RegionPath: path,
 		Holder: s.Holder, Department: s.Department, CoDepartments: s.CoDepartments, Urgency: s.Urgency,
 		Deadlines: map[string]any{}, Counters: s.Counters, ClosureType: string(s.ClosureType), Rating: s.Rating,
 		Version: s.Version, Photos: rec.Photos, Timeline: events, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,

@@ -11,6 +11,7 @@ import (
 // EnsureNationalCategories loads the national dictionary when no category is stored yet, so
 // a new deployment has categories without an import.
 func (a *App) EnsureNationalCategories(ctx context.Context, actor *access.Principal) (int, error) {
+	defer a.forgetReference()
 	n, err := a.db.CountCategories(ctx)
 	if err != nil || n > 0 {
 		return 0, err
@@ -35,6 +36,7 @@ type CategoryReport struct {
 // or its own filing and closing conditions) in one transaction. Categories not in the national
 // dictionary are marked local.
 func (a *App) ImportCategories(ctx context.Context, actor *access.Principal, cats []workflow.Category) (CategoryReport, error) {
+	defer a.forgetReference()
 	var r CategoryReport
 	if !actor.IsAdmin() || (!actor.System && actor.User.Scope != "") {
 		return r, errs.E(errs.Forbidden, "only an unscoped admin may change the category dictionary")

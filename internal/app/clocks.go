@@ -41,15 +41,11 @@ type timing struct {
 }
 
 func (a *App) timing(ctx context.Context, c workflow.Case) (timing, error) {
-	cal, err := a.calendar(ctx)
+	limits, cal, err := a.timeSettings(ctx)
 	if err != nil {
 		return timing{}, err
 	}
-	limits, err := a.db.TimeLimits(ctx)
-	if err != nil {
-		return timing{}, err
-	}
-	path, err := a.db.RegionPath(ctx, c.Grid())
+	path, err := a.pathOf(ctx, c.Grid())
 	if err != nil {
 		return timing{}, err
 	}
@@ -67,9 +63,12 @@ func (t timing) limit(stage workflow.Stage, c workflow.Case) (worktime.Limit, bo
 // began.
 func (a *App) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) error {
 	now := a.now()
-	running, err := a.db.RunningClocks(ctx, caseID)
-	if err != nil {
-		return err
+	var running []store.Clock
+	if before.Status != "" { // a new case has no clocks yet
+		var err error
+		if running, err = a.db.RunningClocks(ctx, caseID); err != nil {
+			return err
+		}
 	}
 	want := runningStages(tr.Case)
 	if len(running) == 0 && len(want) == 0 {

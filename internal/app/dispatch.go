@@ -37,6 +37,7 @@ func isStaff(p *access.Principal) bool {
 // ReplaceRules replaces the city's dispatch table after checking that every department,
 // region and category it names exists. Only an unscoped admin may: the table is city-wide.
 func (a *App) ReplaceRules(ctx context.Context, actor *access.Principal, rules []workflow.Rule) error {
+	defer a.forgetReference()
 	if !actor.IsAdmin() || (!actor.System && actor.User.Scope != "") {
 		return errs.E(errs.Forbidden, "only an unscoped admin may change the dispatch table")
 	}
@@ -124,7 +125,7 @@ func (a *App) Route(ctx context.Context, actor *access.Principal, kind workflow.
 // route finds the department for a category at a located place: the most specific rule, else
 // the office of its subdistrict; false when neither exists.
 func (a *App) route(ctx context.Context, kind workflow.CategoryKind, code string, loc Location, at time.Time) (Routing, bool, error) {
-	rules, err := a.db.Rules(ctx)
+	_, rules, err := a.reference(ctx)
 	if err != nil {
 		return Routing{}, false, err
 	}

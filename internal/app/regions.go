@@ -207,6 +207,21 @@ func (a *App) Regions(ctx context.Context, under string) iter.Seq2[grid.Region, 
 }
 
 // RegionPath returns a region and its ancestors, root first.
+// pathOf returns a region's path from the root, from the locate index when it holds the
+// region (no query), else from storage (a retired grid, a region without geometry).
+func (a *App) pathOf(ctx context.Context, code string) ([]grid.Ref, error) {
+	if ix, err := a.locateIndex(ctx); err == nil {
+		if p, ok := ix.Path(code); ok {
+			return p, nil
+		}
+	}
+	path, err := a.db.RegionPath(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return refs(path), nil
+}
+
 func (a *App) RegionPath(ctx context.Context, code string) ([]grid.Region, error) {
 	return a.db.RegionPath(ctx, code)
 }
@@ -340,7 +355,7 @@ func unitGrids(c grid.Region, cellArea float64, report *GenerateReport) []grid.R
 func refs(rs []grid.Region) []grid.Ref {
 	out := make([]grid.Ref, len(rs))
 	for i, r := range rs {
-		out[i] = grid.Ref{Code: r.Code, Name: r.Name, Level: r.Level}
+		out[i] = grid.Ref{Code: r.Code, Name: r.Name, Level: r.Level, AreaClass: r.AreaClass}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -59,7 +60,7 @@ func (a *App) ReplaceTimeLimits(ctx context.Context, actor *access.Principal, ro
 			return errs.E(errs.Invalid, "row %d: %v", i+1, err)
 		}
 	}
-	return a.db.InTx(ctx, func(ctx context.Context) error {
+	err := a.db.InTx(ctx, func(ctx context.Context) error {
 		before, err := a.db.TimeLimits(ctx)
 		if err != nil {
 			return err
@@ -69,6 +70,8 @@ func (a *App) ReplaceTimeLimits(ctx context.Context, actor *access.Principal, ro
 		}
 		return a.record(ctx, actor, "time_limits.replace", "time_limits", map[string]any{"rows": len(before)}, map[string]any{"rows": len(rows)})
 	})
+	a.forgetSettings()
+	return err
 }
 
 // CalendarOverrides returns the administrator's working-day table.
@@ -96,6 +99,7 @@ func (a *App) PutCalendarOverride(ctx context.Context, actor *access.Principal, 
 	if err := checkText(o.Note, "note", 200); err != nil {
 		return err
 	}
+	defer a.forgetSettings()
 	return a.db.InTx(ctx, func(ctx context.Context) error {
 		if err := a.db.PutCalendarOverride(ctx, o, a.now()); err != nil {
 			return err
@@ -109,6 +113,7 @@ func (a *App) DeleteCalendarOverride(ctx context.Context, actor *access.Principa
 	if err := mayEditSettings(actor, "calendar"); err != nil {
 		return err
 	}
+	defer a.forgetSettings()
 	return a.db.InTx(ctx, func(ctx context.Context) error {
 		if err := a.db.DeleteCalendarOverride(ctx, day); err != nil {
 			return err
@@ -117,47 +122,60 @@ func (a *App) DeleteCalendarOverride(ctx context.Context, actor *access.Principa
 	})
 }
 
-// calendars caches built calendars by their stored overrides: building one reads the official
-// schedule for 2001–2027, reading the overrides is one small query.
-type calendars struct {
-	mu   sync.Mutex
-	key  string
-	last *worktime.Calendar
+// settingsCache keeps the time limits and the built calendar for a second: every transition
+// needs them, they change a few times a year, and a second is how long another process takes
+// to see any stored change (regions work the same way). Edits here clear it at once.
+type settingsCache struct {
+	mu     sync.Mutex
+	read   time.Time // on the real clock
+	limits []workflow.TimeLimit
+	key    string // the overrides the calendar was built with
+	cal    *worktime.Calendar
 }
 
-// calendar returns the working-time calendar with the stored overrides, read in ctx's
-// transaction when there is one.
-func (a *App) calendar(ctx context.Context) (*worktime.Calendar, error) {
+const settingsTTL = time.Second
+
+func (a *App) forgetSettings() {
+	a.settings.mu.Lock()
+	a.settings.read = time.Time{}
+	a.settings.mu.Unlock()
+}
+
+// timeSettings returns the time-limits table and the working-time calendar with the stored
+// overrides.
+func (a *App) timeSettings(ctx context.Context) ([]workflow.TimeLimit, *worktime.Calendar, error) {
+	a.settings.mu.Lock()
+	defer a.settings.mu.Unlock()
+	if !a.settings.read.IsZero() && time.Since(a.settings.read) < settingsTTL {
+		return a.settings.limits, a.settings.cal, nil
+	}
+	limits, err := a.db.TimeLimits(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	stored, err := a.db.CalendarOverrides(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var key strings.Builder
 	for _, o := range stored {
-		key.WriteString(o.Date)
-		if o.Working {
-			key.WriteString("+")
-		} else {
-			key.WriteString("-")
+		fmt.Fprintf(&key, "%s%t;", o.Date, o.Working)
+	}
+	if a.settings.cal == nil || a.settings.key != key.String() {
+		// Stored overrides win over the configured ones for the same date.
+		cfg := a.opts.Calendar
+		cfg.Overrides = slices.DeleteFunc(slices.Clone(cfg.Overrides), func(o worktime.Override) bool {
+			return slices.ContainsFunc(stored, func(s worktime.Override) bool { return s.Date == o.Date })
+		})
+		cfg.Overrides = append(cfg.Overrides, stored...)
+		cal, err := worktime.New(cfg)
+		if err != nil {
+			return nil, nil, err
 		}
+		a.settings.key, a.settings.cal = key.String(), cal
 	}
-	a.cals.mu.Lock()
-	defer a.cals.mu.Unlock()
-	if a.cals.last != nil && a.cals.key == key.String() {
-		return a.cals.last, nil
-	}
-	// Stored overrides win over the configured ones for the same date.
-	cfg := a.opts.Calendar
-	cfg.Overrides = slices.DeleteFunc(slices.Clone(cfg.Overrides), func(o worktime.Override) bool {
-		return slices.ContainsFunc(stored, func(s worktime.Override) bool { return s.Date == o.Date })
-	})
-	cfg.Overrides = append(cfg.Overrides, stored...)
-	cal, err := worktime.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	a.cals.key, a.cals.last = key.String(), cal
-	return cal, nil
+	a.settings.limits, a.settings.read = limits, time.Now()
+	return limits, a.settings.cal, nil
 }
 
 // ImportCalendarOverrides sets many dates at once, all or nothing (a year's local table).
@@ -173,4 +191,54 @@ func (a *App) ImportCalendarOverrides(ctx context.Context, actor *access.Princip
 		}
 		return nil
 	})
+}
+
+// refCache keeps the category dictionary and the dispatch table for a second, like the time
+// settings: every report reads both, and they change a few times a year.
+type refCache struct {
+	mu    sync.Mutex
+	read  time.Time
+	cats  map[string]workflow.Category // by kind:code
+	rules []workflow.Rule
+}
+
+func (a *App) forgetReference() {
+	a.ref.mu.Lock()
+	a.ref.read = time.Time{}
+	a.ref.mu.Unlock()
+}
+
+func (a *App) reference(ctx context.Context) (map[string]workflow.Category, []workflow.Rule, error) {
+	a.ref.mu.Lock()
+	defer a.ref.mu.Unlock()
+	if !a.ref.read.IsZero() && time.Since(a.ref.read) < settingsTTL {
+		return a.ref.cats, a.ref.rules, nil
+	}
+	cats, err := a.db.Categories(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	rules, err := a.db.Rules(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.ref.cats = make(map[string]workflow.Category, len(cats))
+	for _, c := range cats {
+		a.ref.cats[string(c.Kind)+":"+c.Code] = c
+	}
+	a.ref.rules, a.ref.read = rules, time.Now()
+	return a.ref.cats, a.ref.rules, nil
+}
+
+// category returns one category of the dictionary (NotFound when there is none).
+func (a *App) category(ctx context.Context, kind workflow.CategoryKind, code string) (workflow.Category, error) {
+	cats, _, err := a.reference(ctx)
+	if err != nil {
+		return workflow.Category{}, err
+	}
+	c, ok := cats[string(kind)+":"+code]
+	if !ok {
+		return workflow.Category{}, errs.E(errs.NotFound, "no %s category %q", kind, code)
+	}
+	return c, nil
 }

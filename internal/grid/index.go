@@ -12,6 +12,8 @@ type Ref struct {
 	Code  string `json:"code"`
 	Name  string `json:"name"`
 	Level Level  `json:"level"`
+	// AreaClass selects time limits; kept for use cases, not shown.
+	AreaClass AreaClass `json:"-"`
 }
 
 // Located is the answer to "where is this point": the deepest region containing it and the
@@ -29,6 +31,7 @@ type Index struct {
 	// of districts and cities never crowd the tree the grids are found in.
 	trees [5]rtree.RTreeG[*indexed]
 	n     int
+	paths map[string][]Ref // every indexed region's path, and its ancestors'
 }
 
 type indexed struct {
@@ -138,11 +141,11 @@ func NewIndex(regions []Region) (*Index, error) {
 			}
 			p = append(p, parent...)
 		}
-		p = append(p[:len(p):len(p)], Ref{Code: r.Code, Name: r.Name, Level: r.Level})
+		p = append(p[:len(p):len(p)], Ref{Code: r.Code, Name: r.Name, Level: r.Level, AreaClass: r.AreaClass})
 		paths[code] = p
 		return p, nil
 	}
-	ix := &Index{}
+	ix := &Index{paths: paths}
 	for _, r := range regions {
 		if r.Geometry == nil || !r.ValidTo.IsZero() {
 			continue
@@ -160,6 +163,12 @@ func NewIndex(regions []Region) (*Index, error) {
 		ix.n++
 	}
 	return ix, nil
+}
+
+// Path returns the path from the root to a region in the index (or an ancestor of one).
+func (ix *Index) Path(code string) ([]Ref, bool) {
+	p, ok := ix.paths[code]
+	return p, ok
 }
 
 // Len is the number of regions with a geometry in the index.

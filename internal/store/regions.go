@@ -138,11 +138,37 @@ func (db *DB) Region(ctx context.Context, code string) (grid.Region, error) {
 
 // RegionPath returns the region and its ancestors, root first (without geometry).
 func (db *DB) RegionPath(ctx context.Context, code string) ([]grid.Region, error) {
+	// A region's code extends its parent's, so the path is among the code's prefixes: one
+	// query fetches them all (without geometry), and the parent links then order them.
+	var prefixes []any
+	for n := 1; n <= len(code); n++ {
+		prefixes = append(prefixes, code[:n])
+	}
+	if len(prefixes) == 0 {
+		return nil, errs.E(errs.NotFound, "region %q not found", code)
+	}
+	rows, err := db.query(ctx, `SELECT `+strings.Replace(regionColumns, "geometry", "NULL", 1)+` FROM regions WHERE code IN (`+marks(len(prefixes))+`)`, prefixes...)
+	if err != nil {
+		return nil, fmt.Errorf("region path of %s: %w", code, err)
+	}
+	byCode := map[string]grid.Region{}
+	for rows.Next() {
+		r, err := scanRegion(rows, false)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("region path of %s: %w", code, err)
+		}
+		byCode[r.Code] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("region path of %s: %w", code, err)
+	}
 	var path []grid.Region
 	for next := code; next != ""; {
-		r, err := scanRegion(db.queryRow(ctx, `SELECT `+regionColumns+` FROM regions WHERE code = ?`, next), false)
-		if err != nil {
-			return nil, notFound(err, "region %s not found", next)
+		r, ok := byCode[next]
+		if !ok {
+			return nil, errs.E(errs.NotFound, "region %s not found", next)
 		}
 		path = append([]grid.Region{r}, path...)
 		if len(path) > len(grid.Levels) {
