@@ -13,6 +13,9 @@ import (
 //go:embed templates
 var templates embed.FS
 
+//go:embed static/favicon.svg
+var favicon []byte
+
 // Handler serves the pages.
 type Handler struct {
 	pages *template.Template
@@ -27,6 +30,11 @@ func New() *Handler {
 	}
 	h.mux.HandleFunc("GET /{$}", h.page("home.html"))
 	h.mux.HandleFunc("GET /login", h.page("login.html"))
+	h.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(favicon)
+	})
 	return h
 }
 
