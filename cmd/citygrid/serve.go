@@ -47,6 +47,11 @@ func envOr(e *env, key, def string) string {
 // listening it prints the URL (and calls announce, if given, with it) on stdout.
 func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr string, announce func(url string)) error {
 	log := e.logger()
+	pages, err := web.New(web.Config{App: a, Logger: log, SessionCookie: httpapi.SessionCookie,
+		SecureCookies: e.getenv("CITYGRID_SECURE_COOKIES") == "1", TileURL: e.getenv("CITYGRID_TILE_URL")})
+	if err != nil {
+		return err
+	}
 	api := httpapi.New(httpapi.Config{
 		App:    a,
 		Logger: log,
@@ -58,7 +63,7 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 		},
 		SecureCookies: e.getenv("CITYGRID_SECURE_COOKIES") == "1",
 		Version:       version(),
-		Web:           web.New(),
+		Web:           pages,
 	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

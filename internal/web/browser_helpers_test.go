@@ -48,7 +48,7 @@ func newSite(t *testing.T) *site {
 	if err := demo.Seed(t.Context(), a, demo.Options{}); err != nil {
 		t.Fatalf("demo.Seed: %v", err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{App: a, Logger: quiet, Version: "test", Web: newWeb(a, quiet)}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{App: a, Logger: quiet, Version: "test", Web: newWeb(t, a, quiet)}))
 	t.Cleanup(srv.Close)
 	return &site{URL: srv.URL, App: a, DB: db}
 }
@@ -134,7 +134,6 @@ type person struct {
 	name     string
 	ctx      context.Context
 	b        *browser
-	shots    int
 	mu       sync.Mutex
 	problems []string // console errors and uncaught exceptions seen so far
 }

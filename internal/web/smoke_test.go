@@ -9,10 +9,18 @@ import (
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/web"
 )
 
-func newWeb(a *app.App, log *slog.Logger) http.Handler { return web.New() }
+func newWeb(t *testing.T, a *app.App, log *slog.Logger) http.Handler {
+	t.Helper()
+	h, err := web.New(web.Config{App: a, Logger: log, SessionCookie: httpapi.SessionCookie})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
 
 func TestSignInInABrowser(t *testing.T) {
 	s := newSite(t)

@@ -1,0 +1,244 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/grid"
+)
+
+// visitor is a browser without JavaScript: a cookie jar that does not follow redirects.
+type visitor struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+	lang string
+}
+
+func (s *site) visitor(t *testing.T) *visitor {
+	jar, _ := cookiejar.New(nil)
+	return &visitor{t: t, base: s.URL, hc: &http.Client{Jar: jar, Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (v *visitor) do(method, path string, form url.Values, header ...string) (int, http.Header, string) {
+	v.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, v.base+path, body)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if v.lang != "" {
+		req.Header.Set("Accept-Language", v.lang)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := v.hc.Do(req)
+	if err != nil {
+		v.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+func (v *visitor) signIn(username string) {
+	v.t.Helper()
+	status, h, body := v.do("POST", "/login", url.Values{"username": {username}, "password": {demo.Password}})
+	if status != http.StatusSeeOther {
+		v.t.Fatalf("sign in %s: %d %s", username, status, body)
+	}
+	_ = h
+}
+
+// missingKey finds a message key the catalogue lacks: T shows those as [key].
+var missingKey = regexp.MustCompile(`\[[a-z_]+\.[a-z_.0-9]+\]`)
+
+// reportIn files a report as the system and returns it.
+func reportIn(t *testing.T, s *site, gridCode, category string) app.Intake {
+	t.Helper()
+	reg, err := s.App.Region(t.Context(), gridCode, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, ok := grid.PointInside(reg.Geometry)
+	if !ok {
+		t.Fatalf("no point inside %s", gridCode)
+	}
+	in := app.NewCase{CategoryKind: "matter", Category: category, Description: "井盖缺失 near the school gate", Lon: &pt[0], Lat: &pt[1]}
+	in.Contact.Name, in.Contact.Phone = "王女士", "13800000000"
+	out, err := s.App.Report(t.Context(), nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestPagesRenderInBothLanguagesWithEveryString(t *testing.T) {
+	s := newSite(t)
+	c := reportIn(t, s, demo.GridWorkerGrid, "09009")
+	pages := []struct {
+		who, path string
+	}{
+		{"", "/"}, {"", "/login"}, {"", "/report"}, {"", "/track/" + c.Ticket}, {"", "/nowhere"},
+		{"operator", "/tasks"}, {"operator", "/tasks?status=all"}, {"operator", "/cases/" + itoa(c.ID)},
+		{"gridworker", "/tasks"}, {"gridworker", "/report"}, {"resident", "/report"},
+	}
+	for _, lang := range []string{"zh-CN,zh;q=0.9", "en-GB,en;q=0.8"} {
+		for _, p := range pages {
+			v := s.visitor(t)
+			v.lang = lang
+			if p.who != "" {
+				v.signIn(p.who)
+			}
+			status, h, body := v.do("GET", p.path, nil)
+			if status != 200 && !(p.path == "/nowhere" && status == 404) {
+				t.Errorf("%s %s as %q: status %d", lang, p.path, p.who, status)
+			}
+			if m := missingKey.FindString(body); m != "" {
+				t.Errorf("%s %s: message %s is missing from the catalogue", lang, p.path, m)
+			}
+			wantLang := lang[:2]
+			if !strings.HasPrefix(h.Get("Content-Language"), wantLang) || !strings.Contains(body, `<html lang="`+wantLang) {
+				t.Errorf("%s %s: Content-Language %q", lang, p.path, h.Get("Content-Language"))
+			}
+			if !strings.Contains(h.Get("Content-Security-Policy"), "script-src 'self';") {
+				t.Errorf("%s: CSP %q", p.path, h.Get("Content-Security-Policy"))
+			}
+		}
+	}
+}
+
+func TestCataloguesHaveTheSameKeys(t *testing.T) {
+	read := func(name string) map[string]string {
+		b, err := os.ReadFile(filepath.Join("i18n", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	zh, en := read("zh-CN.json"), read("en.json")
+	for k := range zh {
+		if _, ok := en[k]; !ok {
+			t.Errorf("en.json lacks %s", k)
+		}
+	}
+	for k := range en {
+		if _, ok := zh[k]; !ok {
+			t.Errorf("zh-CN.json lacks %s", k)
+		}
+	}
+}
+
+func TestOutOfScopeStaffGetNotFound(t *testing.T) {
+	s := newSite(t)
+	c := reportIn(t, s, demo.GridWorkerGrid, "09009")
+	if _, err := s.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
+		t.Fatal(err)
+	}
+	v := s.visitor(t)
+	v.signIn("shanyang")
+	status, _, body := v.do("GET", "/cases/"+itoa(c.ID), nil)
+	if status != 404 || strings.Contains(body, c.Ticket) || strings.Contains(body, "13800000000") {
+		t.Errorf("out of scope: got %d, body mentions the case: %v", status, strings.Contains(body, c.Ticket))
+	}
+	status, _, _ = v.do("POST", "/cases/"+itoa(c.ID)+"/actions", url.Values{"action": {"register"}, "version": {"1"}})
+	if status != 404 {
+		t.Errorf("out-of-scope action: got %d, want 404", status)
+	}
+	got, err := s.App.Case(t.Context(), access.SystemPrincipal("test"), c.ID)
+	if err != nil || got.Status != "reported" || got.Version != 1 {
+		t.Errorf("the case changed: %v %v", got.Status, err)
+	}
+	anon := s.visitor(t)
+	status, h, _ := anon.do("GET", "/cases/"+itoa(c.ID), nil)
+	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?next=") {
+		t.Errorf("anonymous: got %d %s, want a redirect to sign in", status, h.Get("Location"))
+	}
+}
+
+func TestTrackShowsNoPersonalData(t *testing.T) {
+	s := newSite(t)
+	c := reportIn(t, s, demo.GridWorkerGrid, "09009")
+	v := s.visitor(t)
+	status, _, body := v.do("GET", "/track/"+c.Ticket, nil)
+	if status != 200 || !strings.Contains(body, c.Ticket) {
+		t.Fatalf("track: %d", status)
+	}
+	for _, private := range []string{"王女士", "13800000000", "井盖缺失", "system:"} {
+		if strings.Contains(body, private) {
+			t.Errorf("the public tracking page shows %q", private)
+		}
+	}
+	for _, bad := range []string{"/track/2026", "/track/x", "/track/20991231-999999"} {
+		if status, _, _ := v.do("GET", bad, nil); status != 404 {
+			t.Errorf("%s: got %d, want 404", bad, status)
+		}
+	}
+}
+
+func TestCrossSiteFormsAreRefused(t *testing.T) {
+	s := newSite(t)
+	c := reportIn(t, s, demo.GridWorkerGrid, "09009")
+	v := s.visitor(t)
+	v.signIn("operator")
+	status, _, _ := v.do("POST", "/cases/"+itoa(c.ID)+"/actions", url.Values{"action": {"register"}, "version": {"1"}},
+		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	if status != http.StatusForbidden {
+		t.Errorf("cross-site action: got %d, want 403", status)
+	}
+	got, _ := s.App.Case(t.Context(), access.SystemPrincipal("test"), c.ID)
+	if got.Status != "reported" {
+		t.Errorf("a cross-site form changed the case to %s", got.Status)
+	}
+	status, _, _ = v.do("POST", "/cases/"+itoa(c.ID)+"/actions", url.Values{"action": {"register"}, "version": {"1"}}, "Sec-Fetch-Site", "same-origin")
+	if status != http.StatusSeeOther {
+		t.Errorf("same-site action: got %d, want 303", status)
+	}
+}
+
+func TestSignInGoesOnlyToLocalPages(t *testing.T) {
+	s := newSite(t)
+	for _, tc := range []struct{ next, want string }{
+		{"/cases/1", "/cases/1"}, {"", "/tasks"}, {"https://evil.example/", "/tasks"}, {"//evil.example", "/tasks"}, {`/\evil.example`, "/tasks"},
+	} {
+		v := s.visitor(t)
+		status, h, _ := v.do("POST", "/login", url.Values{"username": {"operator"}, "password": {demo.Password}, "next": {tc.next}})
+		if status != http.StatusSeeOther || h.Get("Location") != tc.want {
+			t.Errorf("next=%q: got %d %q, want %q", tc.next, status, h.Get("Location"), tc.want)
+		}
+	}
+	v := s.visitor(t)
+	status, _, body := v.do("POST", "/login", url.Values{"username": {"operator"}, "password": {"wrong"}})
+	if status != http.StatusUnauthorized || !strings.Contains(body, "用户名或密码错误") {
+		t.Errorf("wrong password: got %d", status)
+	}
+}
+
+func itoa(n int64) string { return strconvI(n) }
+
+func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
