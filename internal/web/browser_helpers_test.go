@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
 
@@ -154,6 +155,11 @@ func (b *browser) person(t *testing.T, name string, phone bool) *person {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h, opts...)); err != nil {
 		t.Fatalf("%s: open a browser: %v", name, err)
 	}
+	// People in the city browse in Chinese; headless Chromium would say en-US.
+	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Accept-Language": "zh-CN,zh;q=0.9"}}); err != nil {
+		t.Fatalf("%s: set the browser's language: %v", name, err)
+	}
 	go func() {
 		for m, err := range messages {
 			if err != nil {
@@ -211,7 +217,7 @@ func (p *person) shot(label string) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
 	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 means PNG
 	if err != nil {
 		p.t.Logf("%s: screenshot %s: %v", p.name, label, err)
 		return
@@ -220,7 +226,7 @@ func (p *person) shot(label string) {
 	p.b.shotCount++
 	n := p.b.shotCount
 	p.b.mu.Unlock()
-	name := fmt.Sprintf("%02d-%s-%s.jpg", n, p.name, label)
+	name := fmt.Sprintf("%02d-%s-%s.png", n, p.name, label)
 	if err := os.WriteFile(filepath.Join(p.b.artifacts, name), buf, 0o644); err != nil {
 		p.t.Logf("save screenshot: %v", err)
 	}

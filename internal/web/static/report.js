@@ -10,6 +10,7 @@
     var lat = document.getElementById('lat');
     var where = document.getElementById('where');
     var m = window.citygridMap(document.getElementById('map'), data, {draggable: true, onMove: place, title: where.textContent});
+    var fitted = false;
 
     function place(x, y) {
       lon.value = x.toFixed(7);
@@ -20,6 +21,7 @@
           where.textContent = g.error ? g.error : (g.path || g.name);
           where.dataset.grid = g.code || '';
           m.setGrid(g.geometry || null);
+          if (g.geometry && !fitted) { fitted = true; m.fitGrid(); }
         })
         .catch(function () { where.textContent = where.dataset.offline || where.textContent; });
     }
@@ -54,5 +56,6 @@
       });
       count.textContent = photos.files.length ? photos.files.length + ' ✓' : '';
     });
+    document.body.dataset.ready = '1';
   });
 })();
