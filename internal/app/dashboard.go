@@ -54,6 +54,12 @@ func (a *App) Dashboard(ctx context.Context, viewer *access.Principal, newest in
 	if err != nil {
 		return Dashboard{}, err
 	}
+	// Every day of the chart, quiet ones too.
+	for d := since; !d.After(now); d = d.AddDate(0, 0, 1) {
+		if key := d.Format("2006-01-02"); stats.IntakeByDay[key] == 0 {
+			stats.IntakeByDay[key] = 0
+		}
+	}
 	f.Limit, f.Now = newest, now
 	recs, _, err := a.db.ListCases(ctx, f)
 	if err != nil {

@@ -117,6 +117,13 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 	}
 	pt, _ := grid.PointInside(reg.Geometry)
 
+	// The command centre's leader watches the dashboard through the whole loop, never reloading.
+	leader := b.person(t, "leader", false)
+	leader.signIn(s.URL, "leader")
+	leader.do(chromedp.Click(chromedp.ID("nav-dashboard")), chromedp.WaitVisible(chromedp.CSS(`body[data-live]`)),
+		chromedp.Evaluate[chromedp.Void](`window.sameDashboard = true`))
+	leader.shot("dashboard-before")
+
 	// A resident, signed in on a phone, reports what they see.
 	resident := b.person(t, "resident", true)
 	resident.at(s.URL, pt[0], pt[1])
@@ -188,6 +195,15 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 		t.Errorf("the case page is %d px wide on a %d px phone", w, phoneWidth)
 	}
 
+	// The dashboard has followed every step: the case shows closed, counted, without a reload.
+	leader.do(chromedp.Poll[chromedp.Void](`(() => { const li = document.querySelector('#newest li[data-ticket="`+ticket+`"]');
+		return li && li.textContent.includes('已结案') && document.getElementById('count-closed').textContent === '1'; })()`,
+		chromedp.WithPollingTimeout(15*time.Second)))
+	if !eval[bool](leader, `window.sameDashboard === true`) {
+		t.Errorf("the dashboard reloaded")
+	}
+	leader.shot("dashboard-after")
+
 	// An operator of another district can neither find nor open it.
 	if _, err := s.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
 		t.Fatal(err)
@@ -221,7 +237,7 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 		t.Errorf("timeline has %d events, want 7 (report, register, dispatch, accept, handle, verify, rate)", len(c.Timeline))
 	}
 	// The outsider's 404 is logged by the browser as a failed load, as it should be.
-	for _, p := range []*person{resident, operator, dispatcher, handler, worker} {
+	for _, p := range []*person{leader, resident, operator, dispatcher, handler, worker} {
 		p.noConsoleErrors()
 	}
 }

@@ -102,7 +102,7 @@ func TestPagesRenderInBothLanguagesWithEveryString(t *testing.T) {
 	}{
 		{"", "/"}, {"", "/login"}, {"", "/report"}, {"", "/track/" + c.Ticket}, {"", "/nowhere"},
 		{"operator", "/tasks"}, {"operator", "/tasks?status=all"}, {"operator", "/cases/" + itoa(c.ID)},
-		{"gridworker", "/tasks"}, {"gridworker", "/report"}, {"resident", "/report"},
+		{"operator", "/dashboard"}, {"gridworker", "/tasks"}, {"gridworker", "/report"}, {"resident", "/report"},
 	}
 	for _, lang := range []string{"zh-CN,zh;q=0.9", "en-GB,en;q=0.8"} {
 		for _, p := range pages {

@@ -107,6 +107,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /tasks", h.signedIn(h.tasks))
 	m.HandleFunc("GET /cases/{id}", h.signedIn(h.casePage))
 	m.HandleFunc("POST /cases/{id}/actions", h.signedIn(h.act))
+	m.HandleFunc("GET /dashboard", h.signedIn(h.dashboard))
+	m.HandleFunc("GET /dashboard/data", h.signedIn(h.dashboardJSON))
 	m.HandleFunc("GET /report", h.reportForm)
 	m.HandleFunc("POST /report", h.report)
 	m.HandleFunc("GET /report/categories", h.categoryPicker)
