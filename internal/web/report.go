@@ -35,6 +35,13 @@ func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int, form url.Values, photoIDs []string, problem string) {
+	if r.Method == http.MethodPost && r.Header.Get("X-Citygrid-Draft") != "" {
+		// The page's script sent it (maybe from the offline queue): it shows the reason itself.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": problem})
+		return
+	}
 	p := access.FromContext(r.Context())
 	q := r.URL.Query().Get("q")
 	cats, err := h.pickCategories(r, p, q, form.Get("category"))
@@ -47,7 +54,7 @@ func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int,
 	body.Map.Lon, body.Map.Lat = h.startPoint(r, p)
 	h.render(w, r, status, "report.html", &page{Title: h.cat.T(h.lang(r), "report.title"), Error: problem, Body: body,
 		Styles:  []string{"vendor/leaflet/leaflet.css"},
-		Scripts: []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "map.js", "report.js"}})
+		Scripts: []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "map.js", "report.js", "drafts.js"}})
 }
 
 // startPoint is where the map opens before the browser knows where it is: the viewer's grid or

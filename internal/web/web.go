@@ -99,6 +99,7 @@ func (h *Handler) routes() {
 		u, _ := h.assets.url("favicon.svg")
 		http.Redirect(w, r, u, http.StatusMovedPermanently)
 	})
+	m.HandleFunc("GET /sw.js", h.serviceWorker)
 	m.HandleFunc("GET /{$}", h.home)
 	m.HandleFunc("GET /lang/{lang}", h.switchLang)
 	m.HandleFunc("GET /login", h.loginForm)
@@ -119,6 +120,19 @@ func (h *Handler) routes() {
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.E(errs.NotFound, "no page at %s", r.URL.Path))
 	})
+}
+
+// serviceWorker serves the service worker from the top of the site, so that it may serve the
+// report form; it is never cached long, so a new version takes over at once.
+func (h *Handler) serviceWorker(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.assets.byName["sw.js"]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(a.body)
 }
 
 // page is what every template gets: the page's own data in Body and what the layout needs.
