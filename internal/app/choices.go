@@ -15,6 +15,7 @@ type ActionChoice struct {
 	Action  workflow.Action `json:"action"`
 	Allowed bool            `json:"allowed"`
 	Why     string          `json:"why,omitempty"`
+	Code    string          `json:"code,omitempty"` // the refusal's wire code: forbidden, wrong_state, already_rated …
 }
 
 // ActionChoices lists, for a case the viewer may see, every action of the viewer's role: those
@@ -53,8 +54,8 @@ func (a *App) ActionChoices(ctx context.Context, viewer *access.Principal, id in
 		if err == nil || errs.Is(err, errs.Invalid) {
 			continue // Allowed would have listed it; only the input is missing
 		}
-		_, why := errs.Public(err)
-		out = append(out, ActionChoice{Action: act, Why: why})
+		code, why := errs.Public(err)
+		out = append(out, ActionChoice{Action: act, Why: why, Code: code})
 	}
 	return out, nil
 }

@@ -165,6 +165,9 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 		t.Errorf("the operator does not see the reporter among the internal fields")
 	}
 	operator.act("register", "已立案")
+	if got := operator.text(`#blocked li[data-action="reject"]`); !strings.Contains(got, "案件当前为“已立案”") {
+		t.Errorf("why the operator may no longer reject: %q", got)
+	}
 
 	// The command centre's dispatcher dispatches it to the suggested department.
 	dispatcher := b.person(t, "dispatcher", false)
