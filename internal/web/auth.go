@@ -3,15 +3,48 @@ package web
 import (
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 // home is the public portal: report a problem, track a ticket; signed-in staff also get their
 // workspace.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "home.html", &page{Title: h.cat.T(h.lang(r), "home.title")})
+	points, err := h.app.PublicMap(r.Context(), publicMapWindow, publicMapSize)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	l := h.lang(r)
+	body := homeBody{Map: publicMap{Cases: points, Tiles: h.cfg.TileURL, Statuses: map[workflow.Status]string{}, Blurred: h.cat.T(l, "home.map.blurred")}}
+	body.Map.Lon, body.Map.Lat = h.startPoint(r, access.FromContext(r.Context()))
+	for _, s := range workflow.Statuses {
+		body.Map.Statuses[s] = h.cat.T(l, "status."+string(s))
+	}
+	h.render(w, r, http.StatusOK, "home.html", &page{Title: h.cat.T(l, "home.title"), Body: body,
+		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "portal.js"}})
+}
+
+// The public map shows the newest cases of the last 30 days.
+const (
+	publicMapWindow = 30 * 24 * time.Hour
+	publicMapSize   = 200
+)
+
+type homeBody struct{ Map publicMap }
+
+// publicMap is what the portal's map draws: no people, sensitive places blurred to the grid.
+type publicMap struct {
+	Cases    []app.PublicPoint          `json:"cases"`
+	Lon      float64                    `json:"lon"`
+	Lat      float64                    `json:"lat"`
+	Tiles    string                     `json:"tiles,omitempty"`
+	Statuses map[workflow.Status]string `json:"statuses"`
+	Blurred  string                     `json:"blurred"`
 }
 
 type loginBody struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 // visitor is a browser without JavaScript: a cookie jar that does not follow redirects.
@@ -242,3 +243,53 @@ func TestSignInGoesOnlyToLocalPages(t *testing.T) {
 func itoa(n int64) string { return strconvI(n) }
 
 func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestThePublicMapShowsNoPeopleAndBlursSensitivePlaces(t *testing.T) {
+	s := newSite(t)
+	system := access.SystemPrincipal("test")
+	cats, err := s.App.Categories(t.Context(), system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cats {
+		if c.Kind == "matter" && c.Code == "06010" { // 暴露垃圾: say a city keeps its places private
+			c.Sensitive = true
+			if _, err := s.App.ImportCategories(t.Context(), system, []workflow.Category{c}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	plain := reportIn(t, s, demo.GridWorkerGrid, "09009")
+	// A little way from the grid's own point, as a real place would be.
+	lon, lat := plain.Lon+0.0007, plain.Lat+0.0004
+	private, err := s.App.Report(t.Context(), nil, app.NewCase{CategoryKind: "matter", Category: "06010", Description: "垃圾堆在王女士家门口", Lon: &lon, Lat: &lat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, body := s.visitor(t).do("GET", "/", nil)
+	m := regexp.MustCompile(`(?s)<script type="application/json" id="public-data">(.*?)</script>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no public map data on the portal")
+	}
+	var data struct {
+		Cases []app.PublicPoint `json:"cases"`
+	}
+	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
+		t.Fatalf("%v: %s", err, m[1])
+	}
+	got := map[string]app.PublicPoint{}
+	for _, p := range data.Cases {
+		got[p.Ticket] = p
+	}
+	if p := got[plain.Ticket]; p.Blurred || p.Lon != plain.Lon || p.Lat != plain.Lat {
+		t.Errorf("an ordinary case shows at %v,%v (blurred %v), want its own place %v,%v", p.Lon, p.Lat, p.Blurred, plain.Lon, plain.Lat)
+	}
+	if p, ok := got[private.Ticket]; !ok || !p.Blurred || (p.Lon == private.Lon && p.Lat == private.Lat) {
+		t.Errorf("a sensitive case shows at %+v, want its grid's point", p)
+	}
+	for _, personal := range []string{"王女士", "13800000000", "井盖缺失", "垃圾堆在"} {
+		if strings.Contains(m[1], personal) {
+			t.Errorf("the public map carries %q", personal)
+		}
+	}
+}
