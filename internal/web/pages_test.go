@@ -293,3 +293,37 @@ func TestThePublicMapShowsNoPeopleAndBlursSensitivePlaces(t *testing.T) {
 		}
 	}
 }
+
+func TestBulkActionsEachCheckedOnTheirOwn(t *testing.T) {
+	s := newSite(t)
+	system := access.SystemPrincipal("test")
+	a, b, c := reportIn(t, s, demo.GridWorkerGrid, "09009"), reportIn(t, s, demo.GridWorkerGrid, "09009"), reportIn(t, s, demo.GridWorkerGrid, "09009")
+	if _, err := s.App.Act(t.Context(), system, c.ID, "reject", nil, workflow.Input{RejectReason: "invalid", Reason: "not found"}); err != nil {
+		t.Fatal(err)
+	}
+	v := s.visitor(t)
+	v.signIn("operator")
+	_, _, page := v.do("GET", "/tasks", nil)
+	if !strings.Contains(page, `id="bulk-go"`) || !strings.Contains(page, `value="`+itoa(a.ID)+`"`) {
+		t.Fatal("the operator's workspace offers no bulk register")
+	}
+	status, h, _ := v.do("POST", "/tasks/bulk", url.Values{"action": {"register"}, "status": {"todo"}, "case": {itoa(a.ID), itoa(b.ID), itoa(c.ID)}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("bulk: %d", status)
+	}
+	loc, _ := url.Parse(h.Get("Location"))
+	if n, p := loc.Query().Get("notice"), loc.Query().Get("problem"); !strings.Contains(n, "2") || !strings.Contains(p, "#"+itoa(c.ID)) {
+		t.Errorf("notice %q, problem %q; want 2 done and case %d refused", n, p, c.ID)
+	}
+	for id, want := range map[int64]string{a.ID: "registered", b.ID: "registered", c.ID: "rejected"} {
+		if got, _ := s.App.Case(t.Context(), system, id); string(got.Status) != want {
+			t.Errorf("case %d is %s, want %s", id, got.Status, want)
+		}
+	}
+	// A handler may not register, in bulk or otherwise.
+	hv := s.visitor(t)
+	hv.signIn("handler")
+	if status, _, _ := hv.do("POST", "/tasks/bulk", url.Values{"action": {"register"}, "case": {itoa(a.ID)}}); status != http.StatusUnprocessableEntity {
+		t.Errorf("a handler's bulk register: got %d, want 422", status)
+	}
+}
