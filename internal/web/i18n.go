@@ -161,6 +161,7 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 		},
 		"num":  func(n int) string { return formatInt(l, n) },
 		"lang": func() Lang { return l },
+		"list": func(xs ...string) []string { return xs },
 		// dict passes an action and the page body to the action-fields template.
 		"dict": func(a workflow.Action, body any) map[string]any { return map[string]any{"Action": a, "Body": body} },
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -103,7 +105,9 @@ func TestPagesRenderInBothLanguagesWithEveryString(t *testing.T) {
 	}{
 		{"", "/"}, {"", "/login"}, {"", "/report"}, {"", "/track/" + c.Ticket}, {"", "/nowhere"},
 		{"operator", "/tasks"}, {"operator", "/tasks?status=all"}, {"operator", "/cases/" + itoa(c.ID)},
-		{"operator", "/dashboard"}, {"gridworker", "/tasks"}, {"gridworker", "/report"}, {"resident", "/report"},
+		{"operator", "/dashboard"}, {"gridworker", "/tasks"},
+		{"admin", "/admin/users"}, {"admin", "/admin/departments"}, {"admin", "/admin/categories?q=090"}, {"admin", "/admin/rules"},
+		{"admin", "/admin/regions"}, {"admin", "/admin/regions?code=" + demo.GridWorkerGrid}, {"gridworker", "/report"}, {"resident", "/report"},
 	}
 	for _, lang := range []string{"zh-CN,zh;q=0.9", "en-GB,en;q=0.8"} {
 		for _, p := range pages {
@@ -325,5 +329,52 @@ func TestBulkActionsEachCheckedOnTheirOwn(t *testing.T) {
 	hv.signIn("handler")
 	if status, _, _ := hv.do("POST", "/tasks/bulk", url.Values{"action": {"register"}, "case": {itoa(a.ID)}}); status != http.StatusUnprocessableEntity {
 		t.Errorf("a handler's bulk register: got %d, want 422", status)
+	}
+}
+
+func TestAdminPagesChangeThroughTheUseCases(t *testing.T) {
+	s := newSite(t)
+	system := access.SystemPrincipal("test")
+	op := s.visitor(t)
+	op.signIn("operator")
+	if status, _, _ := op.do("GET", "/admin/users", nil); status != http.StatusForbidden {
+		t.Errorf("an operator on the admin pages: %d, want 403", status)
+	}
+	if status, _, _ := op.do("POST", "/admin/users", url.Values{"username": {"sneaky"}, "role": {"admin"}, "password": {"long-enough-password"}}); status != http.StatusForbidden {
+		t.Errorf("an operator adding a user: %d, want 403", status)
+	}
+	admin := s.visitor(t)
+	admin.signIn("admin")
+	steps := []struct {
+		path string
+		form url.Values
+	}{
+		{"/admin/users", url.Values{"username": {"wang"}, "display_name": {"王网格员"}, "role": {"gridworker"}, "scope": {"410802"}, "password": {"a-long-password-1"}}},
+		{"/admin/regions/" + demo.GridWorkerGrid + "/members", url.Values{"username": {"wang"}, "role": {"worker"}}},
+		{"/admin/departments", url.Values{"code": {"410802-SW"}, "name": {"解放区水务局"}, "level": {"district"}, "region_code": {"410802"}}},
+		{"/admin/categories", url.Values{"key": {"matter:09009"}, "public": {"1"}, "sensitive": {"1"}, "verification_required": {"1"}}},
+		{"/admin/users/wang/disabled", url.Values{"disabled": {"1"}}},
+	}
+	for _, st := range steps {
+		if status, h, body := admin.do("POST", st.path, st.form); status != http.StatusSeeOther {
+			t.Fatalf("POST %s: %d %s %s", st.path, status, h.Get("Location"), missingKey.FindString(body)+regexp.MustCompile(`(?s)id="problem">(.*?)<`).FindString(body))
+		}
+	}
+	members, err := s.App.GridMembers(t.Context(), system, demo.GridWorkerGrid)
+	if err != nil || !slices.ContainsFunc(members, func(m store.GridMember) bool { return m.Username == "wang" }) {
+		t.Errorf("members %v (%v), want wang", members, err)
+	}
+	users, _ := s.App.ListUsers(t.Context(), system)
+	if i := slices.IndexFunc(users, func(u access.User) bool { return u.Username == "wang" }); i < 0 || !users[i].Disabled {
+		t.Errorf("wang was not added and disabled")
+	}
+	cats, _ := s.App.Categories(t.Context(), system)
+	if i := slices.IndexFunc(cats, func(c workflow.Category) bool { return c.Kind == "matter" && c.Code == "09009" }); i < 0 || !cats[i].Sensitive {
+		t.Errorf("09009 is not sensitive after the change")
+	}
+	// A refusal shows the page again with the reason and changes nothing.
+	status, _, body := admin.do("POST", "/admin/regions/"+demo.GridWorkerGrid+"/members", url.Values{"username": {"operator"}, "role": {"worker"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="problem"`) {
+		t.Errorf("making an operator a grid worker: %d", status)
 	}
 }

@@ -118,6 +118,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /track", h.trackSearch)
 	m.HandleFunc("GET /track/{ticket}", h.track)
 	m.HandleFunc("POST /track/{ticket}", h.trackAct)
+	h.adminRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.E(errs.NotFound, "no page at %s", r.URL.Path))
 	})
