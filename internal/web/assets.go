@@ -26,6 +26,13 @@ type asset struct {
 	gzipped     []byte // nil when compression does not pay (images)
 }
 
+// bundles are files served as one: a phone on a slow network opens at most six connections,
+// so a page's scripts should not need more requests than that. A bundle's parts keep their own
+// URLs too.
+var pageBundles = map[string][]string{
+	"report-page.js": {"map.js", "report.js", "drafts.js"},
+}
+
 // URL is where the asset is served.
 func (a *asset) URL() string { return "/static/" + a.hash + "/" + a.name }
 
@@ -37,9 +44,9 @@ type assets struct {
 // cssURL finds url(...) references in stylesheets.
 var cssURL = regexp.MustCompile(`url\(\s*(['"]?)([^'")#]+)(['"]?)\s*\)`)
 
-// loadAssets reads every file under root, stylesheets last so that their relative url(...)
+// loadAssets reads every file under root, and makes the bundles of them, stylesheets last so that their relative url(...)
 // references can be rewritten to the hashed URLs of the files they name.
-func loadAssets(root fs.FS) (*assets, error) {
+func loadAssets(root fs.FS, bundles map[string][]string) (*assets, error) {
 	var names []string
 	err := fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -64,8 +71,14 @@ func loadAssets(root fs.FS) (*assets, error) {
 		return -1
 	})
 	as := &assets{byName: map[string]*asset{}}
+	for name := range bundles {
+		names = append(names, name)
+	}
 	for _, name := range names {
 		body, err := fs.ReadFile(root, name)
+		if parts, ok := bundles[name]; ok {
+			body, err = concat(root, parts)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -94,6 +107,19 @@ func loadAssets(root fs.FS) (*assets, error) {
 		as.byName[name] = a
 	}
 	return as, nil
+}
+
+func concat(root fs.FS, parts []string) ([]byte, error) {
+	var b bytes.Buffer
+	for _, p := range parts {
+		part, err := fs.ReadFile(root, p)
+		if err != nil {
+			return nil, fmt.Errorf("bundle part: %w", err)
+		}
+		b.Write(part)
+		b.WriteString("\n;\n")
+	}
+	return b.Bytes(), nil
 }
 
 func compressible(contentType string) bool {

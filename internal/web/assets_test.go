@@ -19,7 +19,7 @@ func TestAssetsAreServedByContentHash(t *testing.T) {
 		"lib/SOURCE.md":    {Data: []byte("not served")},
 		"lib/LICENSE":      {Data: []byte("not served")},
 		"lib/LICENSE-more": {Data: []byte("not served")},
-	})
+	}, map[string][]string{"both.js": {"app.js", "app.js"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +63,15 @@ func TestAssetsAreServedByContentHash(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a bundle is its parts in order", func(t *testing.T) {
+		u, err := as.url("both.js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := get(u, "").Body.String(); strings.Count(body, "console.log('citygrid')") != 100 {
+			t.Errorf("bundle has %d lines of its parts, want 100", strings.Count(body, "console.log('citygrid')"))
+		}
+	})
 	t.Run("a stale hash still gets the file, uncached", func(t *testing.T) {
 		rec := get("/static/000000000000/app.js", "")
 		if rec.Code != 200 || rec.Header().Get("Cache-Control") != "no-cache" {
@@ -86,7 +95,7 @@ func TestAssetsAreServedByContentHash(t *testing.T) {
 		}
 	})
 	t.Run("a stylesheet naming a missing file is refused at load", func(t *testing.T) {
-		_, err := loadAssets(fstest.MapFS{"a.css": {Data: []byte(`.x{background:url(gone.png)}`)}})
+		_, err := loadAssets(fstest.MapFS{"a.css": {Data: []byte(`.x{background:url(gone.png)}`)}}, nil)
 		if err == nil || !strings.Contains(err.Error(), "gone.png") {
 			t.Errorf("err = %v", err)
 		}
@@ -94,11 +103,11 @@ func TestAssetsAreServedByContentHash(t *testing.T) {
 }
 
 func TestEmbeddedAssetsLoad(t *testing.T) {
-	as, err := loadAssets(mustSub(staticFiles, "static"))
+	as, err := loadAssets(mustSub(staticFiles, "static"), pageBundles)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/echarts/echarts.common.min.js", "favicon.svg"} {
+	for _, name := range []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/echarts/echarts.common.min.js", "favicon.svg", "report-page.js", "sw.js"} {
 		if _, err := as.url(name); err != nil {
 			t.Error(err)
 		}

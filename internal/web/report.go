@@ -54,7 +54,7 @@ func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int,
 	body.Map.Lon, body.Map.Lat = h.startPoint(r, p)
 	h.render(w, r, status, "report.html", &page{Title: h.cat.T(h.lang(r), "report.title"), Error: problem, Body: body,
 		Styles:  []string{"vendor/leaflet/leaflet.css"},
-		Scripts: []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "map.js", "report.js", "drafts.js"}})
+		Scripts: []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "report-page.js"}})
 }
 
 // startPoint is where the map opens before the browser knows where it is: the viewer's grid or

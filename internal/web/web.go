@@ -58,7 +58,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.SessionCookie == "" {
 		cfg.SessionCookie = "citygrid_session"
 	}
-	as, err := loadAssets(mustSub(staticFiles, "static"))
+	as, err := loadAssets(mustSub(staticFiles, "static"), pageBundles)
 	if err != nil {
 		return nil, fmt.Errorf("web assets: %w", err)
 	}

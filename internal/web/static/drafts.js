@@ -134,15 +134,18 @@
     });
     window.addEventListener('online', flush);
     render().then(flush);
-    // Keep the form and its files for opening offline next time.
-    if ('serviceWorker' in navigator) {
-      navigator.serviceWorker.register('/sw.js').catch(function () {});
-    }
-    if (window.caches) {
-      var urls = ['/report'];
-      document.querySelectorAll('script[src], link[rel=stylesheet]').forEach(function (el) { urls.push(el.src || el.href); });
-      caches.open('citygrid-v1').then(function (c) { return c.addAll(urls); }).catch(function () {});
-    }
+    // Keep the form and its files for opening offline next time, once the page has loaded:
+    // the files come from the browser's cache then, not the network again.
+    window.addEventListener('load', function () {
+      if ('serviceWorker' in navigator) {
+        navigator.serviceWorker.register('/sw.js').catch(function () {});
+      }
+      if (window.caches) {
+        var urls = ['/report'];
+        document.querySelectorAll('script[src], link[rel=stylesheet]').forEach(function (el) { urls.push(el.src || el.href); });
+        caches.open('citygrid-v1').then(function (c) { return c.addAll(urls); }).catch(function () {});
+      }
+    });
     document.body.dataset.drafts = '1';
   });
 })();
