@@ -78,6 +78,7 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(api.StopStreams)
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "citygrid listening on %s\n", url)
 	if announce != nil {

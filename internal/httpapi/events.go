@@ -62,6 +62,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p *access.Princi
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.streams:
+			return // shutting down: the client reconnects to another process, or later
 		case <-poll.C:
 		}
 		changes, next, err := s.app.CaseChanges(ctx, p, after, eventsBatch)

@@ -104,3 +104,22 @@ func TestEventsStreamCommittedChangesInScope(t *testing.T) {
 		wantError(t, r, http.StatusUnauthorized, "unauthorized")
 	})
 }
+
+func TestEventStreamsEndWhenTheServerStops(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ts := newServer(t, db)
+	lines, _ := stream(t, ts.signedIn(t, "operator"), "")
+	waitFor(t, lines, ": following from")
+	ts.Server.StopStreams()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-lines:
+			if !ok {
+				return
+			}
+		case <-timeout:
+			t.Fatal("the stream is still open after StopStreams")
+		}
+	}
+}
