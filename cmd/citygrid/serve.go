@@ -58,6 +58,11 @@ func envOr(e *env, key, def string) string {
 // listening it prints the URL (and calls announce, if given, with it) on stdout.
 func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr string, announce func(url string)) error {
 	log := e.logger()
+	pages, err := web.New(web.Config{App: a, Logger: log, SessionCookie: httpapi.SessionCookie,
+		SecureCookies: e.getenv("CITYGRID_SECURE_COOKIES") == "1", TileURL: e.getenv("CITYGRID_TILE_URL")})
+	if err != nil {
+		return err
+	}
 	api := httpapi.New(httpapi.Config{
 		App:    a,
 		Logger: log,
@@ -69,7 +74,7 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 		},
 		SecureCookies: e.getenv("CITYGRID_SECURE_COOKIES") == "1",
 		Version:       version(),
-		Web:           web.New(),
+		Web:           pages,
 	})
 	every, err := jobsEvery(e)
 	if err != nil {
@@ -94,6 +99,7 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(api.StopStreams)
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "citygrid listening on %s\n", url)
 	if announce != nil {

@@ -32,6 +32,8 @@ type testServer struct {
 	App  *app.App
 	DB   *store.DB
 	Logs *syncBuffer // what the server logged
+	// Server is the API itself, for tests that call its methods (StopStreams).
+	Server *httpapi.Server
 
 	admin *client // signed in as the demo admin on first use, for snapshots
 }
@@ -81,9 +83,10 @@ func serve(t *testing.T, a *app.App, opts ...func(*httpapi.Config)) *testServer 
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv := httptest.NewServer(httpapi.New(cfg))
+	api := httpapi.New(cfg)
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &testServer{URL: srv.URL, App: a, Logs: logs}
+	return &testServer{URL: srv.URL, App: a, Logs: logs, Server: api}
 }
 
 var quiet = slog.New(slog.DiscardHandler)

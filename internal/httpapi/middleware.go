@@ -107,6 +107,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 
 const sessionCookie = "citygrid_session"
 
+// SessionCookie names the browser session cookie; the web pages set it when someone signs in.
+const SessionCookie = sessionCookie
+
 // authenticate resolves who is calling: a bearer token (a bad one is refused at once) or a
 // session cookie (a stale one just leaves the caller anonymous).
 func (s *Server) authenticate(next http.Handler) http.Handler {

@@ -42,6 +42,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/departments", http.HandlerFunc(s.listDepartments)},
 		{"GET", "/api/v1/rules", s.signedIn(s.listRules)},
 		{"GET", "/api/v1/route", s.signedIn(s.suggestRoute)},
+		{"GET", "/api/v1/events", s.signedIn(s.events)},
 		{"GET", "/api/v1/locate", http.HandlerFunc(s.locate)},
 		{"GET", "/api/v1/regions", http.HandlerFunc(s.listRegions)},
 		{"GET", "/api/v1/regions/{code}", http.HandlerFunc(s.getRegion)},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -41,7 +42,14 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	handler http.Handler
+	// streams closes when the server shuts down, ending event streams, which never go idle
+	// and would hold a graceful shutdown until its deadline.
+	streams   chan struct{}
+	closeOnce sync.Once
 }
+
+// StopStreams ends every event stream, now and later; serve calls it when shutting down.
+func (s *Server) StopStreams() { s.closeOnce.Do(func() { close(s.streams) }) }
 
 // New returns a Server ready to serve.
 func New(cfg Config) *Server {
@@ -51,7 +59,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics()}
+	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics(), streams: make(chan struct{})}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+rt.path, rt.handler)
 	}

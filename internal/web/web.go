@@ -1,44 +1,246 @@
-// Package web serves citygrid's pages. For now it is the front door: what citygrid is, who
-// you are signed in as, and a sign-in form over the API; the role workspaces grow here.
+// Package web serves citygrid's pages: the public portal, sign-in, the role workspaces, the
+// case page and the phone report form. Pages are rendered on the server from html/template
+// over the same use cases (package app) the API calls; templates, the message catalogue and
+// the front-end libraries are embedded, so the pages work with no internet.
 package web
 
 import (
+	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
+	"io/fs"
+	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/errs"
 )
 
-//go:embed templates
-var templates embed.FS
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Config wires the pages.
+type Config struct {
+	App    *app.App
+	Logger *slog.Logger
+	// SessionCookie names the session cookie the API's middleware reads; sign-in sets it.
+	SessionCookie string
+	// SecureCookies marks cookies Secure even when TLS ends at a proxy in front.
+	SecureCookies bool
+	// TileURL is an optional base map tile template ({z}/{x}/{y}); without one, maps draw
+	// grids and cases on a blank background.
+	TileURL string
+}
 
 // Handler serves the pages.
 type Handler struct {
-	pages *template.Template
-	mux   *http.ServeMux
+	cfg    Config
+	app    *app.App
+	log    *slog.Logger
+	assets *assets
+	cat    *catalogue
+	pages  map[Lang]*template.Template
+	mux    *http.ServeMux
 }
 
-// New parses the templates once and returns the page handler.
-func New() *Handler {
-	h := &Handler{
-		pages: template.Must(template.ParseFS(templates, "templates/*.html")),
-		mux:   http.NewServeMux(),
+// New loads the templates, catalogue and static files once and returns the page handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
-	h.mux.HandleFunc("GET /{$}", h.page("home.html"))
-	h.mux.HandleFunc("GET /login", h.page("login.html"))
-	return h
+	if cfg.SessionCookie == "" {
+		cfg.SessionCookie = "citygrid_session"
+	}
+	as, err := loadAssets(mustSub(staticFiles, "static"), pageBundles)
+	if err != nil {
+		return nil, fmt.Errorf("web assets: %w", err)
+	}
+	cat, err := loadCatalogue()
+	if err != nil {
+		return nil, fmt.Errorf("web catalogue: %w", err)
+	}
+	h := &Handler{cfg: cfg, app: cfg.App, log: cfg.Logger, assets: as, cat: cat, pages: map[Lang]*template.Template{}, mux: http.NewServeMux()}
+	base, err := template.New("").Funcs(h.funcs(DefaultLang)).ParseFS(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web templates: %w", err)
+	}
+	for _, l := range Langs {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		h.pages[l] = t.Funcs(h.funcs(l))
+	}
+	h.routes()
+	return h, nil
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is a constant embedded above
+	}
+	return sub
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-func (h *Handler) page(name string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")
-		data := struct{ Principal *access.Principal }{access.FromContext(r.Context())}
-		if err := h.pages.ExecuteTemplate(w, name, data); err != nil {
-			http.Error(w, "internal error", http.StatusInternalServerError)
-		}
+func (h *Handler) routes() {
+	m := h.mux
+	m.Handle("GET /static/{hash}/{name...}", h.assets)
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		u, _ := h.assets.url("favicon.svg")
+		http.Redirect(w, r, u, http.StatusMovedPermanently)
+	})
+	m.HandleFunc("GET /sw.js", h.serviceWorker)
+	m.HandleFunc("GET /{$}", h.home)
+	m.HandleFunc("GET /lang/{lang}", h.switchLang)
+	m.HandleFunc("GET /login", h.loginForm)
+	m.HandleFunc("POST /login", h.login)
+	m.HandleFunc("POST /logout", h.logout)
+	m.HandleFunc("GET /tasks", h.signedIn(h.tasks))
+	m.HandleFunc("POST /tasks/bulk", h.signedIn(h.bulk))
+	m.HandleFunc("GET /cases/{id}", h.signedIn(h.casePage))
+	m.HandleFunc("POST /cases/{id}/actions", h.signedIn(h.act))
+	m.HandleFunc("GET /dashboard", h.signedIn(h.dashboard))
+	m.HandleFunc("GET /dashboard/data", h.signedIn(h.dashboardJSON))
+	m.HandleFunc("GET /report", h.reportForm)
+	m.HandleFunc("POST /report", h.report)
+	m.HandleFunc("GET /report/categories", h.categoryPicker)
+	m.HandleFunc("GET /report/where", h.where)
+	m.HandleFunc("GET /track", h.trackSearch)
+	m.HandleFunc("GET /track/{ticket}", h.track)
+	m.HandleFunc("POST /track/{ticket}", h.trackAct)
+	h.adminRoutes()
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.errorPage(w, r, http.StatusNotFound, errs.E(errs.NotFound, "no page at %s", r.URL.Path))
+	})
+}
+
+// serviceWorker serves the service worker from the top of the site, so that it may serve the
+// report form; it is never cached long, so a new version takes over at once.
+func (h *Handler) serviceWorker(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.assets.byName["sw.js"]
+	if !ok {
+		http.NotFound(w, r)
+		return
 	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(a.body)
+}
+
+// page is what every template gets: the page's own data in Body and what the layout needs.
+type page struct {
+	Lang    Lang
+	Title   string
+	Who     *access.Principal
+	Path    string // this page's path and query, for the language switch to come back to
+	Error   string // a refusal to show above the page
+	Notice  string
+	Body    any
+	Scripts []string // static files to load at the end of the page
+	Styles  []string
+}
+
+// render executes a page template for the request's language and writes it, compressed when
+// the browser takes gzip.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	p.Lang = h.lang(r)
+	p.Who = access.FromContext(r.Context())
+	p.Path = r.URL.RequestURI()
+	var buf bytes.Buffer
+	if err := h.pages[p.Lang].ExecuteTemplate(&buf, name, p); err != nil {
+		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err, "request_id", app.RequestID(r.Context()))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", h.csp())
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Language", string(p.Lang))
+	hd.Add("Vary", "Accept-Encoding, Accept-Language, Cookie")
+	writeMaybeGzipped(w, r, status, buf.Bytes())
+}
+
+// csp allows scripts from our own origin only (no inline script); styles may be inline because
+// Leaflet and htmx set them; images may also come from the configured tile server.
+func (h *Handler) csp() string {
+	img := "'self' data: blob:"
+	if u, err := url.Parse(h.cfg.TileURL); err == nil && u.Host != "" {
+		img += " " + u.Scheme + "://" + strings.NewReplacer("{s}", "*").Replace(u.Host)
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src " + img +
+		"; connect-src 'self'; worker-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+}
+
+// errorPage shows a refusal or failure as a page, in the status its kind maps to. Internal
+// errors are logged and never shown.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if status == 0 {
+		status = statusOf(err)
+	}
+	if status >= 500 {
+		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err, "request_id", app.RequestID(r.Context()))
+	}
+	_, msg := errs.Public(err)
+	h.render(w, r, status, "error.html", &page{Title: h.cat.T(h.lang(r), fmt.Sprintf("error.%d", status)), Error: msg,
+		Body: struct{ Status int }{status}})
+}
+
+// statusOf maps an error's kind to an HTTP status, as the API does.
+func statusOf(err error) int {
+	switch errs.KindOf(err) {
+	case errs.BadRequest, errs.Invalid:
+		return http.StatusUnprocessableEntity
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case errs.TooMany:
+		return http.StatusTooManyRequests
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// signedIn sends anonymous visitors to the sign-in page, to come back afterwards.
+func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *access.Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := access.FromContext(r.Context())
+		if p == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		next(w, r, p)
+	}
+}
+
+// localPath returns next when it is a path on this site, else fallback: a sign-in link must
+// not send people elsewhere.
+func localPath(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return fallback
+	}
+	return next
 }

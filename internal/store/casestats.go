@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// StatsScope selects the cases a dashboard counts: those under any of the region codes (all
+// when none), or of one lead department.
+type StatsScope struct {
+	Regions    []string
+	Department string
+	Now        time.Time
+	// Since bounds the daily intake counts; days are counted in Zone (the city's time).
+	Since time.Time
+	Zone  *time.Location
+}
+
+// CaseStats are a dashboard's figures.
+type CaseStats struct {
+	ByStatus            map[string]int `json:"by_status"`
+	Overdue             int            `json:"overdue"`
+	OverdueByDepartment map[string]int `json:"overdue_by_department"`
+	IntakeByDay         map[string]int `json:"intake_by_day"` // "2006-01-02" in Zone → cases reported that day
+}
+
+// CaseStats counts cases by status, the overdue ones by lead department, and the reports of
+// each day since s.Since. It scans the scope's cases (the indexes on status, grid and
+// department bound the work); incrementally kept aggregates are for later.
+func (db *DB) CaseStats(ctx context.Context, s StatsScope) (CaseStats, error) {
+	out := CaseStats{ByStatus: map[string]int{}, OverdueByDepartment: map[string]int{}, IntakeByDay: map[string]int{}}
+	where, args := statsWhere(s)
+	count := func(q string, extra []any, each func(key string, n int)) error {
+		rows, err := db.query(ctx, q, append(append([]any{}, extra...), args...)...)
+		if err != nil {
+			return fmt.Errorf("case stats: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				key any
+				n   int
+			)
+			if err := rows.Scan(&key, &n); err != nil {
+				return fmt.Errorf("case stats: %w", err)
+			}
+			each(fmt.Sprint(key), n)
+		}
+		return rows.Err()
+	}
+	if err := count(`SELECT status, COUNT(*) FROM cases WHERE `+where+` GROUP BY status`, nil,
+		func(k string, n int) { out.ByStatus[k] = n }); err != nil {
+		return CaseStats{}, err
+	}
+	if err := count(`SELECT department, COUNT(*) FROM cases WHERE handle_due < ? AND status NOT IN ('closed', 'rejected', 'suspended') AND `+where+` GROUP BY department`,
+		[]any{micros(s.Now)}, func(k string, n int) { out.OverdueByDepartment[k] = n; out.Overdue += n }); err != nil {
+		return CaseStats{}, err
+	}
+	zone := s.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	// Whole days since the epoch in the city's zone, by integer division on both engines. The
+	// numbers are the program's own, so they are written into the statement, which lets both
+	// engines group by the same expression.
+	_, offset := s.Now.In(zone).Zone()
+	const day = int64(24 * time.Hour / time.Microsecond)
+	bucket := fmt.Sprintf(`(created_at + %d) / %d`, int64(offset)*1e6, day)
+	if err := count(`SELECT `+bucket+`, COUNT(*) FROM cases WHERE created_at >= ? AND `+where+` GROUP BY `+bucket,
+		[]any{micros(s.Since)}, func(k string, n int) {
+			var d int64
+			if _, err := fmt.Sscan(k, &d); err == nil {
+				out.IntakeByDay[time.Unix(d*86400, 0).UTC().Format("2006-01-02")] = n
+			}
+		}); err != nil {
+		return CaseStats{}, err
+	}
+	return out, nil
+}
+
+func statsWhere(s StatsScope) (string, []any) {
+	var (
+		conds []string
+		args  []any
+	)
+	if len(s.Regions) > 0 {
+		var or []string
+		for _, r := range s.Regions {
+			or = append(or, `(grid_code >= ? AND grid_code < ?)`)
+			args = append(args, r, r+":")
+		}
+		conds = append(conds, `(`+strings.Join(or, " OR ")+`)`)
+	}
+	if s.Department != "" {
+		conds = append(conds, `department = ?`)
+		args = append(args, s.Department)
+	}
+	if len(conds) == 0 {
+		return `1 = 1`, nil
+	}
+	return strings.Join(conds, ` AND `), args
+}

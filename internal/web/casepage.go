@@ -1,0 +1,225 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/crs"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/photo"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// mapData is what a page's map draws: a point, the grid around it, and the tiles, if any.
+type mapData struct {
+	Lon      float64         `json:"lon"`
+	Lat      float64         `json:"lat"`
+	Grid     json.RawMessage `json:"grid,omitempty"` // GeoJSON geometry of the unit grid
+	GridName string          `json:"grid_name,omitempty"`
+	Tiles    string          `json:"tiles,omitempty"`
+}
+
+type timelineEntry struct {
+	At     time.Time
+	Actor  string
+	Action workflow.Action
+	From   workflow.Status
+	To     workflow.Status
+	Note   string
+	Photos []string
+}
+
+type caseBody struct {
+	Case        app.CaseView
+	Timeline    []timelineEntry
+	Choices     []app.ActionChoice
+	Departments []workflow.Department
+	Suggested   string
+	Map         mapData
+	Staff       bool // sees internal fields (contacts, reporter, channels)
+}
+
+func caseID(r *http.Request) (int64, error) {
+	v := r.PathValue("id")
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 || strings.TrimLeft(v, "0123456789") != "" {
+		return 0, errs.E(errs.NotFound, "case %q not found", v)
+	}
+	return id, nil
+}
+
+// casePage shows a case to those who may see it (others get 404: existence stays private):
+// its place and grid on a map, photos, the timeline, deadlines with the light, and a form for
+// each action the viewer may take now, with the reason for those it may not.
+func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	h.showCase(w, r, p, http.StatusOK, "")
+}
+
+func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Principal, status int, problem string) {
+	id, err := caseID(r)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	ctx := r.Context()
+	c, err := h.app.Case(ctx, p, id)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	choices, err := h.app.ActionChoices(ctx, p, id)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	staff := p.User.Role != access.Resident
+	if staff {
+		// "Me too" is the public's voice; staff act on a case instead.
+		choices = slices.DeleteFunc(choices, func(c app.ActionChoice) bool { return c.Action == workflow.Support })
+	}
+	body := caseBody{Case: c, Choices: choices, Staff: c.Contact != nil || c.Reporter != "",
+		Map: mapData{Lon: c.Lon, Lat: c.Lat, GridName: c.Grid.Name, Tiles: h.cfg.TileURL}}
+	if g, err := h.app.Region(ctx, c.Grid.Code, true); err == nil && g.Geometry != nil {
+		if b, err := grid.EncodeGeometry(g.Geometry); err == nil {
+			body.Map.Grid = b
+		}
+	}
+	for _, e := range c.Timeline {
+		var in workflow.Input
+		_ = json.Unmarshal([]byte(e.Input), &in) // old events may carry no input
+		body.Timeline = append(body.Timeline, timelineEntry{At: e.At, Actor: e.Actor, Action: workflow.Action(e.Action),
+			From: workflow.Status(e.From), To: workflow.Status(e.To), Note: e.Note, Photos: in.Photos})
+	}
+	if slices.ContainsFunc(choices, func(ch app.ActionChoice) bool { return ch.Action == workflow.Dispatch && ch.Allowed }) {
+		if body.Departments, err = h.app.Departments(ctx); err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		if rt, err := h.app.Route(ctx, p, c.Category.Kind, c.Category.Code, c.Lon, c.Lat, crs.WGS84, c.UpdatedAt); err == nil {
+			body.Suggested = rt.Department
+		}
+	}
+	h.render(w, r, status, "case.html", &page{Title: c.Ticket, Error: problem, Body: body,
+		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js"}})
+}
+
+// maxForm bounds an action or report form: a few phone photos.
+const maxForm = 5*photo.MaxBytes + 1<<20
+
+// act answers an action form. A refusal shows the case again with the reason, having changed
+// nothing; success goes back to the case (or to the workspace when the viewer may no longer
+// see it).
+func (h *Handler) act(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	id, err := caseID(r)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		h.errorPage(w, r, 0, formError(err))
+		return
+	}
+	photos, err := h.uploadPhotos(r, p, "photos")
+	if err != nil {
+		h.showCase(w, r, p, statusOf(err), errMessage(err))
+		return
+	}
+	f := r.PostForm
+	in := workflow.Input{Note: f.Get("note"), Reason: f.Get("reason"), Result: f.Get("result"),
+		Department: f.Get("department"), MergedInto: strings.TrimSpace(f.Get("merged_into")), RejectReason: f.Get("reject_reason"),
+		Kind: workflow.CategoryKind(f.Get("kind")), Category: strings.TrimSpace(f.Get("category")), Urgency: workflow.Urgency(f.Get("urgency")),
+		Photos: append(f["photo_ids"], photos...)}
+	for _, d := range f["co_departments"] {
+		if d != "" && d != in.Department {
+			in.CoDepartments = append(in.CoDepartments, d)
+		}
+	}
+	for name, dst := range map[string]**bool{"pass": &in.Pass, "found": &in.Found} {
+		if v := f.Get(name); v != "" {
+			b := v == "yes"
+			*dst = &b
+		}
+	}
+	for name, dst := range map[string]*int{"hours": &in.Hours, "rating": &in.Rating} {
+		if v := f.Get(name); v != "" {
+			*dst, _ = strconv.Atoi(v)
+		}
+	}
+	var version *int
+	if v, err := strconv.Atoi(f.Get("version")); err == nil {
+		version = &v
+	}
+	if _, err := h.app.Act(r.Context(), p, id, f.Get("action"), version, in); err != nil {
+		if statusOf(err) >= 500 || errs.Is(err, errs.NotFound) {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		h.showCase(w, r, p, statusOf(err), errMessage(err))
+		return
+	}
+	if _, err := h.app.Case(r.Context(), p, id); err != nil {
+		http.Redirect(w, r, "/tasks", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, r.URL.Path[:len(r.URL.Path)-len("/actions")]+"?done="+f.Get("action"), http.StatusSeeOther)
+}
+
+// uploadPhotos stores the photos of a form field through the use case and returns their ids.
+func (h *Handler) uploadPhotos(r *http.Request, p *access.Principal, field string) ([]string, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var ids []string
+	for _, fh := range r.MultipartForm.File[field] {
+		if fh.Size == 0 {
+			continue // an empty file input still sends a part
+		}
+		data, err := readPart(fh)
+		if err != nil {
+			return nil, err
+		}
+		att, err := h.app.UploadPhoto(r.Context(), p, data)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, att.ID)
+	}
+	return ids, nil
+}
+
+func readPart(fh *multipart.FileHeader) ([]byte, error) {
+	if fh.Size > photo.MaxBytes {
+		return nil, errs.E(errs.TooLarge, "%s is larger than %d MB", fh.Filename, photo.MaxBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
+}
+
+func formError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errs.E(errs.TooLarge, "the form is larger than %d MB", maxForm>>20)
+	}
+	return errs.E(errs.BadRequest, "unreadable form: %v", err)
+}
+
+// errMessage is what a refusal may show: its public message.
+func errMessage(err error) string {
+	_, msg := errs.Public(err)
+	return msg
+}

@@ -1,0 +1,219 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/crs"
+	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// pickerSize is how many categories the picker offers at once: enough to scroll on a phone.
+const pickerSize = 30
+
+type reportBody struct {
+	Form       url.Values
+	Categories []workflow.Category
+	Query      string
+	PhotoIDs   []string // photos already uploaded by an earlier, refused submission
+	Anonymous  bool
+	Staff      bool
+	Map        mapData
+}
+
+// reportForm is the phone report form: the place from the browser's geolocation (a marker to
+// drag, the grid drawn around it), photos from the camera, a category picked by name or code.
+func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
+	h.showReport(w, r, http.StatusOK, url.Values{}, nil, "")
+}
+
+func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int, form url.Values, photoIDs []string, problem string) {
+	if r.Method == http.MethodPost && r.Header.Get("X-Citygrid-Draft") != "" {
+		// The page's script sent it (maybe from the offline queue): it shows the reason itself.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": problem})
+		return
+	}
+	p := access.FromContext(r.Context())
+	q := r.URL.Query().Get("q")
+	cats, err := h.pickCategories(r, p, q, form.Get("category"))
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	body := reportBody{Form: form, Categories: cats, Query: q, PhotoIDs: photoIDs, Anonymous: p == nil,
+		Staff: p != nil && p.User.Role != access.Resident, Map: mapData{Tiles: h.cfg.TileURL}}
+	body.Map.Lon, body.Map.Lat = h.startPoint(r, p)
+	h.render(w, r, status, "report.html", &page{Title: h.cat.T(h.lang(r), "report.title"), Error: problem, Body: body,
+		Styles:  []string{"vendor/leaflet/leaflet.css"},
+		Scripts: []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "report-page.js"}})
+}
+
+// startPoint is where the map opens before the browser knows where it is: the viewer's grid or
+// scope, else the middle of the first district with a boundary.
+func (h *Handler) startPoint(r *http.Request, p *access.Principal) (lon, lat float64) {
+	ctx := r.Context()
+	var codes []string
+	if p != nil {
+		codes = append(codes, p.Grids...)
+		if p.User.Scope != "" {
+			codes = append(codes, p.User.Scope)
+		}
+	}
+	for _, code := range codes {
+		if reg, err := h.app.Region(ctx, code, true); err == nil && reg.Geometry != nil {
+			if pt, ok := grid.PointInside(reg.Geometry); ok {
+				return pt[0], pt[1]
+			}
+		}
+	}
+	roots, err := h.app.RegionChildren(ctx, "", false)
+	if err != nil || len(roots) == 0 {
+		return 0, 0
+	}
+	kids, err := h.app.RegionChildren(ctx, roots[0].Code, true)
+	if err != nil {
+		return 0, 0
+	}
+	for _, k := range kids {
+		if pt, ok := grid.PointInside(k.Geometry); ok {
+			return pt[0], pt[1]
+		}
+	}
+	return 0, 0
+}
+
+// pickCategories finds the categories offered to the viewer whose name or code contains q
+// (all when q is empty), the chosen one first.
+func (h *Handler) pickCategories(r *http.Request, p *access.Principal, q, chosen string) ([]workflow.Category, error) {
+	all, err := h.app.Categories(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	q = strings.TrimSpace(q)
+	var out []workflow.Category
+	for _, c := range all {
+		key := string(c.Kind) + ":" + c.Code
+		if key == chosen {
+			out = append([]workflow.Category{c}, out...)
+			continue
+		}
+		if len(out) < pickerSize && (q == "" || strings.Contains(c.Name, q) || strings.HasPrefix(c.Code, q) || strings.Contains(c.MajorName, q)) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// categoryPicker answers the picker's search as it is typed (htmx swaps the list in place).
+func (h *Handler) categoryPicker(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	cats, err := h.pickCategories(r, p, r.URL.Query().Get("q"), r.URL.Query().Get("category"))
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "category-list", &page{Body: reportBody{Categories: cats, Form: url.Values{"category": {r.URL.Query().Get("category")}}}})
+}
+
+// where answers the report map as the marker moves: which grid the point lies in, with its
+// outline, or why it lies in none.
+func (h *Handler) where(w http.ResponseWriter, r *http.Request) {
+	l := h.lang(r)
+	lon, err1 := strconv.ParseFloat(r.URL.Query().Get("lon"), 64)
+	lat, err2 := strconv.ParseFloat(r.URL.Query().Get("lat"), 64)
+	out := map[string]any{}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := errors.Join(err1, err2); err != nil {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		out["error"] = h.cat.T(l, "report.where.bad")
+		_ = json.NewEncoder(w).Encode(out)
+		return
+	}
+	loc, err := h.app.Locate(r.Context(), lon, lat, crs.WGS84)
+	if err != nil || loc.Region.Level != grid.Grid {
+		out["error"] = h.cat.T(l, "report.where.outside")
+		_ = json.NewEncoder(w).Encode(out)
+		return
+	}
+	names := make([]string, 0, len(loc.Path))
+	for _, ref := range loc.Path[1:] {
+		names = append(names, ref.Name)
+	}
+	out["code"], out["name"], out["path"] = loc.Region.Code, loc.Region.Name, strings.Join(names, " › ")
+	if reg, err := h.app.Region(r.Context(), loc.Region.Code, true); err == nil && reg.Geometry != nil {
+		if b, err := grid.EncodeGeometry(reg.Geometry); err == nil {
+			out["geometry"] = json.RawMessage(b)
+		}
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// report takes the form: photos are uploaded first (and kept on a refusal, so nothing is sent
+// twice or lost), then the report goes through the same use case as the API's. The reporter
+// lands on the ticket's tracking page.
+func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		h.errorPage(w, r, 0, formError(err))
+		return
+	}
+	f := r.PostForm
+	photoIDs := f["photo_ids"]
+	uploaded, err := h.uploadPhotos(r, p, "photos")
+	if err != nil {
+		h.showReport(w, r, statusOf(err), f, photoIDs, errMessage(err))
+		return
+	}
+	photoIDs = append(photoIDs, uploaded...)
+	in := app.NewCase{Description: f.Get("description"), Address: f.Get("address"), CRS: "wgs84",
+		Urgency: workflow.Urgency(f.Get("urgency")), Photos: photoIDs}
+	kind, code, _ := strings.Cut(f.Get("category"), ":")
+	in.CategoryKind, in.Category = workflow.CategoryKind(kind), code
+	in.Contact.Name, in.Contact.Phone = f.Get("contact_name"), f.Get("contact_phone")
+	if lon, err := strconv.ParseFloat(f.Get("lon"), 64); err == nil {
+		in.Lon = &lon
+	}
+	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
+		in.Lat = &lat
+	}
+	l := h.lang(r)
+	var problem string
+	switch {
+	case in.Category == "":
+		problem = h.cat.T(l, "report.need.category")
+	case in.Lon == nil || in.Lat == nil:
+		problem = h.cat.T(l, "report.need.place")
+	}
+	if problem != "" {
+		h.showReport(w, r, http.StatusUnprocessableEntity, f, photoIDs, problem)
+		return
+	}
+	out, err := h.app.Report(r.Context(), p, in)
+	if err != nil {
+		if statusOf(err) >= 500 {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		h.showReport(w, r, statusOf(err), f, photoIDs, errMessage(err))
+		return
+	}
+	if r.Header.Get("X-Citygrid-Draft") != "" {
+		// The offline queue sends drafts in the background and wants the ticket, not a page.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": out.Ticket, "url": "/track/" + out.Ticket})
+		return
+	}
+	http.Redirect(w, r, "/track/"+out.Ticket+"?new=1", http.StatusSeeOther)
+}

@@ -1,0 +1,39 @@
+package web_test
+
+import (
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/httpapi"
+	"github.com/citygrid/citygrid/internal/web"
+)
+
+func newWeb(t *testing.T, a *app.App, log *slog.Logger) http.Handler {
+	t.Helper()
+	h, err := web.New(web.Config{App: a, Logger: log, SessionCookie: httpapi.SessionCookie})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestSignInInABrowser(t *testing.T) {
+	s := newSite(t)
+	b := newBrowser(t)
+	op := b.person(t, "operator", false)
+	op.do(chromedp.Navigate(s.URL+"/login"),
+		chromedp.SendKeys(chromedp.ID("username"), "operator"),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("who")))
+	op.shot("signed-in")
+	if got := op.text("#who"); got != "operator" {
+		t.Errorf("signed in as %q, want operator", got)
+	}
+	op.noConsoleErrors()
+}

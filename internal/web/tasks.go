@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// queues are the statuses each role works on: its workspace opens on them.
+var queues = map[access.Role][]workflow.Status{
+	access.Operator:   {workflow.Reported},
+	access.Leader:     {workflow.Reported, workflow.Suspended},
+	access.Dispatcher: {workflow.Registered, workflow.InProgress},
+	access.Handler:    {workflow.Dispatched, workflow.InProgress},
+	access.GridWorker: {workflow.Reported, workflow.Handled},
+}
+
+// taskList caps one workspace page; the counts say when there is more.
+const taskList = 100
+
+// bulkActions are what a role may do to many cases at once from its list: the steps that need
+// no input (dispatch goes to each case's suggested department).
+var bulkActions = map[access.Role][]workflow.Action{
+	access.Operator:   {workflow.Register},
+	access.Leader:     {workflow.Register},
+	access.Dispatcher: {workflow.Dispatch},
+	access.Handler:    {workflow.Accept},
+}
+
+type tasksBody struct {
+	Bulk     []workflow.Action
+	Filter   string // "todo", "open", "all" or a status
+	Statuses []workflow.Status
+	Cases    []app.CaseSummary
+	More     bool
+	Lights   map[string]int
+	ByStatus map[workflow.Status]int
+	Queue    []workflow.Status
+}
+
+// tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
+// their lights and counts, filtered by status.
+func (h *Handler) tasks(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	filter := r.URL.Query().Get("status")
+	queue := queues[p.User.Role]
+	if filter == "" {
+		filter = "open"
+		if len(queue) > 0 {
+			filter = "todo"
+		}
+	}
+	f := app.CaseFilter{Limit: taskList}
+	switch filter {
+	case "todo":
+		for _, s := range queue {
+			f.Statuses = append(f.Statuses, string(s))
+		}
+		if p.User.Role == access.GridWorker {
+			f.HolderKind = string(workflow.HolderGridWorker) // checks and verifications sent to the grid
+		}
+	case "open":
+		for _, s := range workflow.Statuses {
+			if !s.Terminal() {
+				f.Statuses = append(f.Statuses, string(s))
+			}
+		}
+	case "all":
+	default:
+		s, err := workflow.ParseStatus(filter)
+		if err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		f.Statuses = []string{string(s)}
+	}
+	list, err := h.app.ListCases(r.Context(), p, f)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	body := tasksBody{Filter: filter, Statuses: workflow.Statuses, Cases: list.Cases, More: list.Next != "",
+		Lights: map[string]int{}, ByStatus: map[workflow.Status]int{}, Queue: queue, Bulk: bulkActions[p.User.Role]}
+	for _, c := range list.Cases {
+		if c.Light != "" {
+			body.Lights[string(c.Light)]++
+		}
+		body.ByStatus[c.Status]++
+	}
+	// Most urgent first: red, then yellow, then the rest, each newest first as listed.
+	rank := map[string]int{"red": 0, "yellow": 1, "green": 2, "": 3}
+	slices.SortStableFunc(body.Cases, func(a, b app.CaseSummary) int { return rank[string(a.Light)] - rank[string(b.Light)] })
+	h.render(w, r, http.StatusOK, "tasks.html", &page{Title: h.cat.T(h.lang(r), "tasks.title"), Body: body,
+		Notice: r.URL.Query().Get("notice"), Error: r.URL.Query().Get("problem")})
+}
+
+// bulk takes one action on every ticked case of the workspace, each through the same use case
+// (and so each checked for role, scope and state on its own), and reports what was done and
+// what was refused, and why.
+func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	l := h.lang(r)
+	action := workflow.Action(r.PostFormValue("action"))
+	if !slices.Contains(bulkActions[p.User.Role], action) {
+		h.errorPage(w, r, http.StatusUnprocessableEntity, errs.E(errs.Invalid, "%s cannot be done in bulk", action))
+		return
+	}
+	var done int
+	var refused []string
+	for _, v := range r.PostForm["case"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			continue
+		}
+		if _, err := h.app.Act(r.Context(), p, id, string(action), nil, workflow.Input{}); err != nil {
+			if statusOf(err) >= 500 {
+				h.errorPage(w, r, 0, err)
+				return
+			}
+			refused = append(refused, "#"+v+": "+errMessage(err))
+			continue
+		}
+		done++
+	}
+	q := url.Values{"status": {r.PostFormValue("status")}, "notice": {h.cat.T(l, "tasks.bulk.done", done, h.cat.T(l, "action."+string(action)))}}
+	if len(refused) > 0 {
+		q.Set("problem", h.cat.T(l, "tasks.bulk.refused", len(refused))+" "+strings.Join(refused, "; "))
+	}
+	http.Redirect(w, r, "/tasks?"+q.Encode(), http.StatusSeeOther)
+}
