@@ -52,6 +52,7 @@ type App struct {
 	// ones. Made on first use: console commands that never sign anyone in skip the cost.
 	dummyHash func() string
 	loc       locator
+	intake    groupCommit // joins concurrent reports into one commit (intake.go)
 }
 
 // New returns an App over db.

@@ -154,7 +154,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		InputCRS: string(system), Address: strings.TrimSpace(in.Address), Geometry: shape,
 		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
 		Photos: in.Photos, State: tr.Case, CreatedAt: now, UpdatedAt: now}
-	err = a.db.InTx(ctx, func(ctx context.Context) error {
+	err = a.intakeTx(ctx, func(ctx context.Context) error { // group commit: see intake.go
 		if rec.Ticket, err = a.db.NextTicket(ctx, now.In(chinaTime).Format("20060102")); err != nil {
 			return err
 		}
