@@ -53,7 +53,7 @@ func commands() map[string]command {
 		"import":  {"import regions (GeoJSON), divisions, categories, departments, rules (CSV) or hotline tickets (CSV/XLSX)", cmdImport},
 		"export":  {"export regions as GeoJSON", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},
-		"bench":   {"measure performance: locate, divisions", cmdBench},
+		"bench":   {"measure performance: locate, divisions, intake, list", cmdBench},
 		"version": {"print the version", cmdVersion},
 	}
 }
