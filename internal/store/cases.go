@@ -295,8 +295,8 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 	if len(f.Regions) > 0 {
 		var or []string
 		for _, r := range f.Regions {
-			if len(r) == 6 { // a district: the form the index cases_district_created is on (00020_list_indexes.sql)
-				or = append(or, `substr(grid_code, 1, 6) = ?`)
+			if len(r) == 6 || len(r) == 9 { // a district or subdistrict: the forms indexed in 00020_list_indexes.sql
+				or = append(or, `substr(grid_code, 1, `+strconv.Itoa(len(r))+`) = ?`)
 				args = append(args, r)
 				continue
 			}
