@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
+	"runtime/pprof"
 
 	"github.com/citygrid/citygrid/internal/bench"
+	"github.com/citygrid/citygrid/internal/store"
 )
 
 // cmdBench runs a performance scenario and prints its report; it changes nothing of citygrid's
@@ -13,6 +16,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	return subcommand(ctx, e, "bench", args, map[string]func(context.Context, *env, []string) error{
 		"locate":    benchLocate,
 		"divisions": benchDivisions,
+		"intake":    benchIntake,
+		"list":      benchList,
 	})
 }
 
@@ -61,4 +66,85 @@ func benchLocate(ctx context.Context, e *env, args []string) error {
 	}
 	_, err := bench.Locate(ctx, e.stdout, cfg)
 	return err
+}
+
+// benchIntake: citygrid bench intake [--db DSN] [--reports N] [--clients C]
+func benchIntake(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench intake")
+	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
+	cfg := bench.IntakeConfig{Seed: 1}
+	fs.IntVar(&cfg.Reports, "reports", 20_000, "reports to send")
+	fs.IntVar(&cfg.Clients, "clients", 32, "concurrent clients")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the run (server and clients: one process) to this file")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *profile != "" {
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if cfg.Reports < 1 || cfg.Clients < 1 || cfg.Clients > 1024 {
+		return usagef("--reports must be positive and --clients between 1 and 1024")
+	}
+	s, err := openScratch(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	_, err = bench.Intake(ctx, e.stdout, s.DB, s.Where, cfg)
+	return errors.Join(err, s.Close())
+}
+
+// benchList: citygrid bench list [--db DSN] [--cases N] [--queries Q]
+func benchList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench list")
+	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
+	cfg := bench.ListConfig{Seed: 1}
+	fs.IntVar(&cfg.Cases, "cases", 1_000_000, "cases to generate")
+	fs.IntVar(&cfg.Queries, "queries", 2_000, "list queries to time")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *profile != "" {
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if cfg.Cases < 1_000 || cfg.Queries < 1 {
+		return usagef("--cases must be at least 1,000 and --queries positive")
+	}
+	s, err := openScratch(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	_, err = bench.List(ctx, e.stdout, s.DB, s.Where, cfg)
+	return errors.Join(err, s.Close())
+}
+
+// openScratch makes the scratch database; a malformed DSN is a usage error.
+func openScratch(ctx context.Context, dsn string) (*bench.Scratch, error) {
+	if dsn != "" {
+		if _, err := store.ParseDSN(dsn); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	return bench.OpenScratch(ctx, dsn)
+}
+
+// startProfile starts a CPU profile written to path; stop ends and closes it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -57,6 +57,7 @@ type App struct {
 	loc       locator
 	settings  settingsCache
 	ref       refCache
+	intake    groupCommit // joins concurrent reports into one commit (intake.go)
 }
 
 // New returns an App over db.

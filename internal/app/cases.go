@@ -167,7 +167,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		InputCRS: string(system), Address: strings.TrimSpace(in.Address), Geometry: shape,
 		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
 		Photos: in.Photos, State: tr.Case, CreatedAt: now, UpdatedAt: now}
-	err = a.db.InTx(ctx, func(ctx context.Context) error {
+	err = a.intakeTx(ctx, func(ctx context.Context) error { // group commit: see intake.go
 		for _, att := range uploads {
 			if err := a.db.PutAttachment(ctx, att); err != nil {
 				return err

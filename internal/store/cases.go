@@ -293,14 +293,19 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 	}
 	switch len(f.Category) {
 	case 0:
-	case 2:
-		add(`category >= ? AND category < ?`, f.Category, f.Category+":")
+	case 2: // the form the index cases_major_created is on (00021_list_indexes.sql)
+		add(`substr(category, 1, 2) = ?`, f.Category)
 	default:
 		add(`category = ?`, f.Category)
 	}
 	if len(f.Regions) > 0 {
 		var or []string
 		for _, r := range f.Regions {
+			if len(r) == 6 || len(r) == 9 { // a district or subdistrict: the forms indexed in 00021_list_indexes.sql
+				or = append(or, `substr(grid_code, 1, `+strconv.Itoa(len(r))+`) = ?`)
+				args = append(args, r)
+				continue
+			}
 			// Codes extend their parent's, so a subtree is a range of grid codes (':' sorts after '9').
 			or = append(or, `(grid_code >= ? AND grid_code < ?)`)
 			args = append(args, r, r+":")

@@ -138,37 +138,51 @@ func (db *DB) Region(ctx context.Context, code string) (grid.Region, error) {
 
 // RegionPath returns the region and its ancestors, root first (without geometry).
 func (db *DB) RegionPath(ctx context.Context, code string) ([]grid.Region, error) {
-	// A region's code extends its parent's, so the path is among the code's prefixes: one
-	// query fetches them all (without geometry), and the parent links then order them.
-	var prefixes []any
-	for n := 1; n <= len(code); n++ {
-		prefixes = append(prefixes, code[:n])
+	// Codes extend their parent's, so the ancestors are among the code's prefixes: one query
+	// (every case view and listed deadline asks) instead of one per level, and no geometry read.
+	if code == "" || len(code) > 32 {
+		return db.regionPathByParents(ctx, code)
 	}
-	if len(prefixes) == 0 {
-		return nil, errs.E(errs.NotFound, "region %q not found", code)
+	prefixes := make([]any, len(code))
+	for i := range prefixes {
+		prefixes[i] = code[:i+1]
 	}
-	rows, err := db.query(ctx, `SELECT `+strings.Replace(regionColumns, "geometry", "NULL", 1)+` FROM regions WHERE code IN (`+marks(len(prefixes))+`)`, prefixes...)
+	rows, err := db.query(ctx, `SELECT code, name, level, parent_code, area_class, valid_to, NULL FROM regions
+		WHERE code IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(prefixes)), ", ")+`)`, prefixes...)
 	if err != nil {
 		return nil, fmt.Errorf("region path of %s: %w", code, err)
 	}
+	defer rows.Close()
 	byCode := map[string]grid.Region{}
 	for rows.Next() {
 		r, err := scanRegion(rows, false)
 		if err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("region path of %s: %w", code, err)
 		}
 		byCode[r.Code] = r
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("region path of %s: %w", code, err)
 	}
 	var path []grid.Region
 	for next := code; next != ""; {
 		r, ok := byCode[next]
-		if !ok {
-			return nil, errs.E(errs.NotFound, "region %s not found", next)
+		if !ok || len(path) > len(grid.Levels) {
+			return db.regionPathByParents(ctx, code) // not a prefix chain: walk it, and say what is wrong
+		}
+		path = append([]grid.Region{r}, path...)
+		next = r.ParentCode
+	}
+	return path, nil
+}
+
+// regionPathByParents is RegionPath following parent codes one query at a time.
+func (db *DB) regionPathByParents(ctx context.Context, code string) ([]grid.Region, error) {
+	var path []grid.Region
+	for next := code; next != ""; {
+		r, err := scanRegion(db.queryRow(ctx, `SELECT `+regionColumns+` FROM regions WHERE code = ?`, next), false)
+		if err != nil {
+			return nil, notFound(err, "region %s not found", next)
 		}
 		path = append([]grid.Region{r}, path...)
 		if len(path) > len(grid.Levels) {

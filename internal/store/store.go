@@ -39,6 +39,8 @@ type DB struct {
 	// read serves reads outside transactions: a pool of readers for SQLite (WAL lets them run
 	// beside the writer), the same pool as write for PostgreSQL.
 	read *sql.DB
+	// writeStmts and readStmts keep SQLite's statements prepared (stmtcache.go); nil for PostgreSQL.
+	writeStmts, readStmts *stmtCache
 }
 
 // Target is a parsed DSN.
@@ -134,7 +136,10 @@ func openSQLite(path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
-	return &DB{engine: SQLite, write: write, read: read}, nil
+	// Keep them all open: database/sql keeps only two idle by default, and reopening a reader
+	// (pragmas, reading the schema) cost more than the queries it served (`bench intake`).
+	read.SetMaxIdleConns(8)
+	return &DB{engine: SQLite, write: write, read: read, writeStmts: newStmtCache(write), readStmts: newStmtCache(read)}, nil
 }
 
 func openPostgres(dsn string) (*DB, error) {
@@ -143,7 +148,9 @@ func openPostgres(dsn string) (*DB, error) {
 		return nil, errs.E(errs.Invalid, "database DSN %q: %v", redact(dsn), err)
 	}
 	pool.SetMaxOpenConns(32)
-	pool.SetMaxIdleConns(8)
+	// As many idle as open: closing connections beyond a smaller idle limit under load, only to
+	// open new ones (a server process each), cost more than the queries (`bench intake`).
+	pool.SetMaxIdleConns(32)
 	pool.SetConnMaxLifetime(time.Hour)
 	return &DB{engine: Postgres, write: pool, read: pool}, nil
 }
@@ -161,7 +168,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.writeStmts != nil {
+		err = errors.Join(db.writeStmts.close(), db.readStmts.close())
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -195,6 +206,9 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if db.writeStmts != nil {
+		db.writeStmts.prepareWanted(ctx)
+	}
 	return nil
 }
 
@@ -215,20 +229,42 @@ func (db *DB) reader(ctx context.Context) querier {
 }
 
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return db.writer(ctx).ExecContext(ctx, db.rebind(query), args...)
+	q := db.writer(ctx)
+	if st, err := db.prepared(ctx, q, query); err != nil || st != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args...)
+	}
+	return q.ExecContext(ctx, db.rebind(query), args...)
 }
 
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.reader(ctx).QueryContext(ctx, db.rebind(query), args...)
+	q := db.reader(ctx)
+	if st, err := db.prepared(ctx, q, query); err != nil || st != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
+	return q.QueryContext(ctx, db.rebind(query), args...)
 }
 
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.reader(ctx).QueryRowContext(ctx, db.rebind(query), args...)
+	return db.row(ctx, db.reader(ctx), query, args...)
 }
 
 // writeRow runs a statement that returns one row (INSERT … RETURNING) on the writer.
 func (db *DB) writeRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.writer(ctx).QueryRowContext(ctx, db.rebind(query), args...)
+	return db.row(ctx, db.writer(ctx), query, args...)
+}
+
+func (db *DB) row(ctx context.Context, q querier, query string, args ...any) *sql.Row {
+	if st, err := db.prepared(ctx, q, query); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	// Unprepared (or failing to prepare: the same error comes back from the query itself).
+	return q.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
 // micros stores times as integer microseconds since the Unix epoch: the same in both engines,

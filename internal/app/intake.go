@@ -1,0 +1,117 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// maxIntakeBatch caps how many reports share one commit, so one commit's latency stays small.
+const maxIntakeBatch = 128
+
+// groupCommit joins the writes of concurrent reports into one transaction (group commit).
+// A durable commit costs a flush to disk, the same for one report as for a hundred; and every
+// report also updates the same audit head and ticket counter rows, so reports in separate
+// transactions queue behind one another's flushes anyway. Reports that arrive while a commit is
+// in flight wait and go together in the next one. Each caller still returns only after the
+// transaction holding its writes has committed (or with its own error), so a 201 still means
+// the report is on disk.
+//
+// There is no background goroutine: the first caller to find nobody committing becomes the
+// leader and commits the waiting batch; when done it hands the lead to the oldest caller still
+// waiting, if any.
+type groupCommit struct {
+	mu      sync.Mutex
+	pending []*commitJob
+	leading bool
+}
+
+type commitJob struct {
+	ctx  context.Context
+	fn   func(ctx context.Context) error
+	done chan commitResult // buffered: the lead, then the result, never both at once
+}
+
+type commitResult struct {
+	lead bool // this caller now commits the next batch
+	err  error
+}
+
+// intakeTx runs fn, the writes of one report, in a transaction shared with other reports
+// submitted at the same time, and returns when that transaction has committed. Inside a
+// transaction already (a hotline batch) fn simply joins it.
+func (a *App) intakeTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if a.db.InTransaction(ctx) {
+		return fn(ctx)
+	}
+	g := &a.intake
+	job := &commitJob{ctx: ctx, fn: fn, done: make(chan commitResult, 1)}
+	g.mu.Lock()
+	g.pending = append(g.pending, job)
+	if g.leading {
+		g.mu.Unlock()
+		// The commit must be waited for even when the caller gives up: it may yet succeed.
+		r := <-job.done
+		if !r.lead {
+			return r.err
+		}
+		g.mu.Lock()
+	}
+	g.leading = true
+	batch := g.pending[:min(len(g.pending), maxIntakeBatch)]
+	g.pending = append([]*commitJob(nil), g.pending[len(batch):]...)
+	g.mu.Unlock()
+
+	a.commitBatch(context.WithoutCancel(ctx), batch)
+
+	g.mu.Lock()
+	if len(g.pending) > 0 {
+		g.pending[0].done <- commitResult{lead: true}
+	} else {
+		g.leading = false
+	}
+	g.mu.Unlock()
+	return (<-job.done).err
+}
+
+// commitBatch runs every job's writes in one transaction and tells each job how it went. If
+// any job fails the transaction rolls back and each job is run again in its own transaction,
+// so one bad report fails alone.
+func (a *App) commitBatch(ctx context.Context, batch []*commitJob) {
+	if len(batch) > 1 {
+		err := a.db.InTx(ctx, func(tx context.Context) error {
+			for _, j := range batch {
+				if err := runJob(jobContext(tx, j), j); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			for _, j := range batch {
+				j.done <- commitResult{}
+			}
+			return
+		}
+	}
+	for _, j := range batch {
+		j.done <- commitResult{err: a.db.InTx(ctx, func(tx context.Context) error { return runJob(jobContext(tx, j), j) })}
+	}
+}
+
+// jobContext is the shared transaction's context carrying what the job's own context says
+// about its request (the request id that audit records keep).
+func jobContext(tx context.Context, j *commitJob) context.Context {
+	return WithRequestID(tx, RequestID(j.ctx))
+}
+
+// runJob runs a job's writes, turning a panic into that job's error: the leader runs other
+// callers' code, and a panic must not leave them waiting for ever.
+func runJob(ctx context.Context, j *commitJob) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("intake: panic in a report's transaction: %v", r)
+		}
+	}()
+	return j.fn(ctx)
+}
