@@ -70,6 +70,12 @@ func (c *catalogue) T(lang Lang, key string, args ...any) string {
 	return s
 }
 
+// has reports whether the catalogue has words for key in lang.
+func (c *catalogue) has(lang Lang, key string) bool {
+	_, ok := c.msgs[lang][key]
+	return ok
+}
+
 // lang is the request's language: the visitor's choice (a cookie set by the switch), else the
 // first language of Accept-Language that we speak, else Chinese.
 func (h *Handler) lang(r *http.Request) Lang {
