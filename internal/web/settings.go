@@ -12,7 +12,9 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
@@ -32,7 +34,8 @@ func adminSections(p *access.Principal) []adminSection {
 	out := []adminSection{{"users", "admin.users"}, {"departments", "admin.departments"}, {"categories", "admin.categories"},
 		{"rules", "admin.rules"}, {"regions", "admin.regions"}}
 	if p.System || p.User.Scope == "" {
-		out = append(out, adminSection{"time-limits", "admin.time_limits"}, adminSection{"calendar", "admin.calendar"})
+		out = append(out, adminSection{"time-limits", "admin.time_limits"}, adminSection{"calendar", "admin.calendar"},
+			adminSection{"webhooks", "admin.webhooks"})
 	}
 	return out
 }
@@ -44,6 +47,11 @@ type settingsBody struct {
 	Date      string // a refused override's fields, shown again
 	Working   string
 	Note      string
+	Webhooks  []store.Webhook
+	HookNames map[string]string // webhook id → name, for the deliveries list
+	Hook      app.NewWebhook    // a refused subscription's fields, shown again
+	Created   *app.CreatedWebhook
+	Deliver   []store.Delivery
 }
 
 func (h *Handler) settingsRoutes() {
@@ -51,6 +59,8 @@ func (h *Handler) settingsRoutes() {
 	m.HandleFunc("POST /admin/time-limits", h.signedIn(h.adminPutTimeLimits))
 	m.HandleFunc("POST /admin/calendar", h.signedIn(h.adminPutOverride))
 	m.HandleFunc("POST /admin/calendar/{date}/delete", h.signedIn(h.adminDeleteOverride))
+	m.HandleFunc("POST /admin/webhooks", h.signedIn(h.adminAddWebhook))
+	m.HandleFunc("POST /admin/webhooks/{id}/disable", h.signedIn(h.adminDisableWebhook))
 }
 
 // settingsSection fills the body of a settings section; a refused form's values come back from
@@ -70,6 +80,18 @@ func (h *Handler) settingsSection(ctx context.Context, p *access.Principal, sect
 		b.Overrides, err = h.app.CalendarOverrides(ctx, p)
 		if posted != nil {
 			b.Date, b.Working, b.Note = posted.Get("date"), posted.Get("working"), posted.Get("note")
+		}
+	case "webhooks":
+		if b.Webhooks, err = h.app.Webhooks(ctx, p); err != nil {
+			return err
+		}
+		b.HookNames = map[string]string{}
+		for _, w := range b.Webhooks {
+			b.HookNames[strconv.FormatInt(w.ID, 10)] = w.Name
+		}
+		b.Deliver, err = h.app.Deliveries(ctx, p, 100)
+		if posted != nil {
+			b.Hook = app.NewWebhook{Name: posted.Get("name"), URL: posted.Get("url"), Topics: posted.Get("topics")}
 		}
 	default:
 		err = errs.E(errs.NotFound, "no admin page %q", section)
@@ -153,4 +175,33 @@ func (h *Handler) adminPutOverride(w http.ResponseWriter, r *http.Request, p *ac
 
 func (h *Handler) adminDeleteOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	h.adminDone(w, r, p, "calendar", "", h.app.DeleteCalendarOverride(r.Context(), p, r.PathValue("date")))
+}
+
+// adminAddWebhook subscribes a URL and shows its secret this once: it is stored for signing
+// and never shown again.
+func (h *Handler) adminAddWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	in := app.NewWebhook{Name: r.PostFormValue("name"), URL: r.PostFormValue("url"), Topics: r.PostFormValue("topics"), Secret: r.PostFormValue("secret")}
+	created, err := h.app.AddWebhook(r.Context(), p, in)
+	if err != nil {
+		h.adminDone(w, r, p, "webhooks", "", err)
+		return
+	}
+	var body adminBody
+	body.Section, body.Sections = "webhooks", adminSections(p)
+	if err := h.settingsSection(r.Context(), p, "webhooks", nil, &body.Settings); err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	body.Settings.Created = &created
+	h.render(w, r, http.StatusOK, "admin.html", &page{Title: h.cat.T(h.lang(r), "admin.webhooks"), Body: body,
+		Notice: h.cat.T(h.lang(r), "admin.saved")})
+}
+
+func (h *Handler) adminDisableWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.adminDone(w, r, p, "webhooks", "", errs.E(errs.NotFound, "no webhook %q", r.PathValue("id")))
+		return
+	}
+	h.adminDone(w, r, p, "webhooks", "", h.app.DisableWebhook(r.Context(), p, id))
 }
