@@ -165,7 +165,14 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 			}
 			return formatTime(l, *tm)
 		},
-		"num":  func(n int) string { return formatInt(l, n) },
+		"num": func(n int) string { return formatInt(l, n) },
+		// meters shows a distance walked: metres below a kilometre, else kilometres.
+		"meters": func(m float64) string {
+			if m < 1000 {
+				return t("unit.m", int(m+0.5))
+			}
+			return t("unit.km", m/1000)
+		},
 		"lang": func() Lang { return l },
 		"list": func(xs ...string) []string { return xs },
 		// dict passes an action and the page body to the action-fields template.

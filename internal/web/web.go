@@ -120,6 +120,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /track/{ticket}", h.trackAct)
 	h.adminRoutes()
 	h.notificationRoutes()
+	h.patrolRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.E(errs.NotFound, "no page at %s", r.URL.Path))
 	})
