@@ -13,7 +13,7 @@ const module = "github.com/citygrid/citygrid/internal/"
 // domain packages may use only the standard library and each other (and small pure libraries).
 // File readers that lean on a format library (hotline's Excel reader pulls net/http in through
 // excelize) sit at the edge and are not listed.
-var domain = []string{"errs", "access", "audit", "grid", "workflow", "crs", "worktime", "regionio", "photo"}
+var domain = []string{"errs", "access", "audit", "grid", "workflow", "crs", "worktime", "regionio", "photo", "patrol"}
 
 var forbidden = []string{"database/sql", "net/http", module + "store", module + "httpapi", module + "app", module + "web"}
 

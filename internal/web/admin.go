@@ -28,6 +28,8 @@ type adminBody struct {
 	Region      app.RegionView
 	Children    []grid.Region
 	Members     []store.GridMember
+	Sections    []adminSection
+	Settings    settingsBody
 }
 
 func (h *Handler) adminRoutes() {
@@ -42,6 +44,7 @@ func (h *Handler) adminRoutes() {
 	m.HandleFunc("POST /admin/categories", h.signedIn(h.adminPutCategory))
 	m.HandleFunc("POST /admin/regions/{code}/members", h.signedIn(h.adminPutMember))
 	m.HandleFunc("POST /admin/regions/{code}/members/{username}/remove", h.signedIn(h.adminRemoveMember))
+	h.settingsRoutes()
 }
 
 // admin shows one section; people other than admins are told they may not.
@@ -55,7 +58,7 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *access.Pr
 		return
 	}
 	ctx := r.Context()
-	body := adminBody{Section: section, Roles: access.Roles, Query: r.URL.Query().Get("q")}
+	body := adminBody{Section: section, Roles: access.Roles, Query: r.URL.Query().Get("q"), Sections: adminSections(p)}
 	var err error
 	switch section {
 	case "users":
@@ -91,13 +94,17 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *access.Pr
 			body.Members, err = h.app.GridMembers(ctx, p, code)
 		}
 	default:
-		err = errs.E(errs.NotFound, "no admin page %q", section)
+		var posted url.Values
+		if r.Method == http.MethodPost {
+			posted = r.PostForm
+		}
+		err = h.settingsSection(ctx, p, section, posted, &body.Settings)
 	}
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	h.render(w, r, status, "admin.html", &page{Title: h.cat.T(h.lang(r), "admin."+section), Body: body, Error: problem,
+	h.render(w, r, status, "admin.html", &page{Title: h.cat.T(h.lang(r), "admin."+strings.ReplaceAll(section, "-", "_")), Body: body, Error: problem,
 		Notice: r.URL.Query().Get("notice")})
 }
 

@@ -70,6 +70,12 @@ func (c *catalogue) T(lang Lang, key string, args ...any) string {
 	return s
 }
 
+// has reports whether the catalogue has words for key in lang.
+func (c *catalogue) has(lang Lang, key string) bool {
+	_, ok := c.msgs[lang][key]
+	return ok
+}
+
 // lang is the request's language: the visitor's choice (a cookie set by the switch), else the
 // first language of Accept-Language that we speak, else Chinese.
 func (h *Handler) lang(r *http.Request) Lang {
@@ -159,7 +165,14 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 			}
 			return formatTime(l, *tm)
 		},
-		"num":  func(n int) string { return formatInt(l, n) },
+		"num": func(n int) string { return formatInt(l, n) },
+		// meters shows a distance walked: metres below a kilometre, else kilometres.
+		"meters": func(m float64) string {
+			if m < 1000 {
+				return t("unit.m", int(m+0.5))
+			}
+			return t("unit.km", m/1000)
+		},
 		"lang": func() Lang { return l },
 		"list": func(xs ...string) []string { return xs },
 		// dict passes an action and the page body to the action-fields template.

@@ -178,10 +178,22 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 	}
 	dispatcher.act("dispatch", "已派遣")
 
-	// The department's handler signs for it, then reports it handled with a photo.
+	// The department's handler is told (the notice job runs), opens it from the notice, signs
+	// for it, then reports it handled with a photo.
+	if _, err := s.App.DeliverOutbox(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	handler := b.person(t, "handler", false)
 	handler.signIn(s.URL, "handler")
-	handler.openCase(ticket)
+	if got := handler.text("#unread-count"); got != "1" {
+		t.Errorf("the handler's header shows %q unread, want 1", got)
+	}
+	handler.do(chromedp.Click(chromedp.ID("nav-notifications")), chromedp.WaitVisible(chromedp.ID("notification-list")))
+	handler.shot("notifications")
+	handler.do(chromedp.Click(chromedp.CSS(`#notification-list a`)), chromedp.WaitVisible(chromedp.ID("case-status")))
+	if got := handler.text("#case-ticket"); got != ticket {
+		t.Errorf("the notice opened case %q, want %q", got, ticket)
+	}
 	handler.act("accept", "处置中")
 	handler.act("handle", "待核查",
 		chromedp.SendKeys(chromedp.ID("result-handle"), "已拖离车辆，恢复盲道通行"),

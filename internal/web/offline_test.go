@@ -46,6 +46,10 @@ func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 	worker := b.person(t, "gridworker", true)
 	worker.at(s.URL, pt[0], pt[1])
 	worker.signIn(s.URL, "gridworker")
+	// The patrol starts from the workspace; the page keeps the phone's track.
+	worker.do(chromedp.Click(chromedp.ID("patrol-start-go")), chromedp.WaitVisible(chromedp.ID("patrol-stop-go")),
+		chromedp.Poll[chromedp.Void](`document.getElementById('patrol-track').textContent.includes('已记录 1 ')`, chromedp.WithPollingTimeout(15*time.Second)))
+	worker.shot("patrolling")
 	worker.do(chromedp.Click(chromedp.ID("nav-report")), chromedp.WaitVisible(chromedp.CSS(`body[data-drafts][data-ready]`)),
 		chromedp.Poll[chromedp.Void](`document.getElementById('where').dataset.grid === '`+demo.GridWorkerGrid+`'`))
 
@@ -87,4 +91,29 @@ func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 	if n := eval[int](worker, `new Promise(r => { const q = indexedDB.open('citygrid'); q.onsuccess = () => { const g = q.result.transaction('drafts').objectStore('drafts').count(); g.onsuccess = () => r(g.result); }; })`); n != 0 {
 		t.Errorf("%d drafts left in the browser after sending", n)
 	}
+	// Back in the workspace the patrol stops, its track kept.
+	worker.do(chromedp.Click(chromedp.ID("nav-tasks")), chromedp.Click(chromedp.ID("patrol-stop-go")),
+		chromedp.WaitVisible(chromedp.CSS(`#patrol-list li[data-patrol]`)), chromedp.WaitVisible(chromedp.ID("patrol-start-go")))
+	worker.shot("patrol-stopped")
+	if w := eval[int](worker, `document.documentElement.scrollWidth`); w > phoneWidth {
+		t.Errorf("the workspace is %d px wide on a %d px phone", w, phoneWidth)
+	}
+	me, err := s.App.AuthenticateSession(t.Context(), mustLogin(t, s, "gridworker"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if day, err := s.App.MyPatrols(t.Context(), me); err != nil || len(day.Today) != 1 || day.Today[0].Running() || day.Today[0].Points < 1 ||
+		day.Today[0].Grid != demo.GridWorkerGrid {
+		t.Errorf("the patrol was kept as %+v (%v), want one stopped patrol with a point", day.Today, err)
+	}
+}
+
+// mustLogin opens a session for a demo user and returns its secret.
+func mustLogin(t *testing.T, s *site, username string) string {
+	t.Helper()
+	sess, err := s.App.Login(t.Context(), username, demo.Password, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess.Secret
 }

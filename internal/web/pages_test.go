@@ -108,6 +108,7 @@ func TestPagesRenderInBothLanguagesWithEveryString(t *testing.T) {
 		{"operator", "/dashboard"}, {"gridworker", "/tasks"},
 		{"admin", "/admin/users"}, {"admin", "/admin/departments"}, {"admin", "/admin/categories?q=090"}, {"admin", "/admin/rules"},
 		{"admin", "/admin/regions"}, {"admin", "/admin/regions?code=" + demo.GridWorkerGrid}, {"gridworker", "/report"}, {"resident", "/report"},
+		{"admin", "/admin/time-limits"}, {"admin", "/admin/calendar"}, {"admin", "/admin/webhooks"}, {"handler", "/notifications"},
 	}
 	for _, lang := range []string{"zh-CN,zh;q=0.9", "en-GB,en;q=0.8"} {
 		for _, p := range pages {

@@ -43,11 +43,16 @@ type tasksBody struct {
 	Lights   map[string]int
 	ByStatus map[workflow.Status]int
 	Queue    []workflow.Status
+	Patrol   *app.PatrolDay // a grid worker's patrols today
 }
 
 // tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
 // their lights and counts, filtered by status.
 func (h *Handler) tasks(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	h.showTasks(w, r, p, http.StatusOK, r.URL.Query().Get("problem"))
+}
+
+func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Principal, status int, problem string) {
 	filter := r.URL.Query().Get("status")
 	queue := queues[p.User.Role]
 	if filter == "" {
@@ -96,8 +101,19 @@ func (h *Handler) tasks(w http.ResponseWriter, r *http.Request, p *access.Princi
 	// Most urgent first: red, then yellow, then the rest, each newest first as listed.
 	rank := map[string]int{"red": 0, "yellow": 1, "green": 2, "": 3}
 	slices.SortStableFunc(body.Cases, func(a, b app.CaseSummary) int { return rank[string(a.Light)] - rank[string(b.Light)] })
-	h.render(w, r, http.StatusOK, "tasks.html", &page{Title: h.cat.T(h.lang(r), "tasks.title"), Body: body,
-		Notice: r.URL.Query().Get("notice"), Error: r.URL.Query().Get("problem")})
+	pg := &page{Title: h.cat.T(h.lang(r), "tasks.title"), Body: &body, Notice: r.URL.Query().Get("notice"), Error: problem}
+	if p.User.Role == access.GridWorker {
+		day, err := h.app.MyPatrols(r.Context(), p)
+		if err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		body.Patrol = &day
+		if day.Running != nil {
+			pg.Scripts = []string{"patrol.js"} // keeps the track while the page is open
+		}
+	}
+	h.render(w, r, status, "tasks.html", pg)
 }
 
 // bulk takes one action on every ticked case of the workspace, each through the same use case

@@ -119,6 +119,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /track/{ticket}", h.track)
 	m.HandleFunc("POST /track/{ticket}", h.trackAct)
 	h.adminRoutes()
+	h.notificationRoutes()
+	h.patrolRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.E(errs.NotFound, "no page at %s", r.URL.Path))
 	})
@@ -148,6 +150,7 @@ type page struct {
 	Body    any
 	Scripts []string // static files to load at the end of the page
 	Styles  []string
+	Unread  int // the signed-in person's unread notifications, for the header
 }
 
 // render executes a page template for the request's language and writes it, compressed when
@@ -156,6 +159,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p.Lang = h.lang(r)
 	p.Who = access.FromContext(r.Context())
 	p.Path = r.URL.RequestURI()
+	p.Unread = h.unread(r.Context(), p.Who)
 	var buf bytes.Buffer
 	if err := h.pages[p.Lang].ExecuteTemplate(&buf, name, p); err != nil {
 		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err, "request_id", app.RequestID(r.Context()))

@@ -1,0 +1,247 @@
+package web_test
+
+import (
+	"bytes"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// problemText is the refusal a page shows, if any.
+func problemText(body string) string {
+	m := regexp.MustCompile(`(?s)id="problem">(.*?)</p>`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// postFile sends a multipart form with one file, as a browser's upload does.
+func (v *visitor) postFile(path, field, name string, content []byte, fields url.Values) (int, string) {
+	v.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, x := range vs {
+			_ = mw.WriteField(k, x)
+		}
+	}
+	fw, _ := mw.CreateFormFile(field, name)
+	_, _ = fw.Write(content)
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", v.base+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if v.lang != "" {
+		req.Header.Set("Accept-Language", v.lang)
+	}
+	res, err := v.hc.Do(req)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out bytes.Buffer
+	_, _ = out.ReadFrom(res.Body)
+	return res.StatusCode, out.String()
+}
+
+const smallTable = `stage,category_kind,category_code,urgency,area_class,limit,unit,source
+accept,*,*,*,*,20,minute,test
+handle,*,*,normal,*,3,work_day,test
+handle,matter,09009,urgent,A,4,natural_hour,test
+`
+
+func TestTimeLimitsPageReplacesTheTableOrChangesNothing(t *testing.T) {
+	s := newSite(t)
+	system := access.SystemPrincipal("test")
+	stored := func() []workflow.TimeLimit {
+		rows, err := s.App.TimeLimits(t.Context(), system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	before := stored()
+
+	for _, lang := range []string{"zh-CN", "en"} {
+		admin := s.visitor(t)
+		admin.lang = lang
+		admin.signIn("admin")
+		status, _, body := admin.do("GET", "/admin/time-limits", nil)
+		if status != 200 || strings.Count(body, "<tr>")-1 != len(before) {
+			t.Errorf("%s: the table page shows %d rows (status %d), want %d", lang, strings.Count(body, "<tr>")-1, status, len(before))
+		}
+		if !strings.Contains(body, `href="/admin/time-limits" aria-current="page"`) || !strings.Contains(body, `href="/admin/calendar"`) {
+			t.Errorf("%s: the admin navigation lacks the settings", lang)
+		}
+		// The text to edit is the table itself, readable again as it is.
+		m := regexp.MustCompile(`(?s)<textarea id="l-csv"[^>]*>(.*?)</textarea>`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s: no table to edit", lang)
+		}
+		rows, err := workflow.ReadTimeLimits(strings.NewReader(html.UnescapeString(m[1])))
+		if err != nil || !reflect.DeepEqual(rows, before) {
+			t.Errorf("%s: the editable CSV reads back as %d rows (%v), want the stored %d", lang, len(rows), err, len(before))
+		}
+	}
+
+	admin := s.visitor(t)
+	admin.signIn("admin")
+	refusals := []struct{ name, csv, want string }{
+		{"an unknown unit", strings.Replace(smallTable, "work_day", "fortnight", 1), "fortnight"},
+		{"a bad category", strings.Replace(smallTable, "09009", "9009", 1), "9009"},
+		{"no limit column", "stage,unit\naccept,minute\n", "limit"},
+		{"no rows", "stage,category_kind,category_code,urgency,area_class,limit,unit\n", "empty"},
+		{"a limit that is no number", strings.Replace(smallTable, ",20,", ",twenty,", 1), "twenty"},
+		{"nothing at all", "", "header"},
+	}
+	for _, rf := range refusals {
+		status, _, body := admin.do("POST", "/admin/time-limits", url.Values{"csv": {rf.csv}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(problemText(body), rf.want) {
+			t.Errorf("%s: got %d, problem %q; want 422 naming %q", rf.name, status, problemText(body), rf.want)
+		}
+		if rf.csv != "" && !strings.Contains(body, strings.SplitN(rf.csv, "\n", 2)[0]) {
+			t.Errorf("%s: the refused text is not shown again to correct", rf.name)
+		}
+		if got := stored(); !reflect.DeepEqual(got, before) {
+			t.Fatalf("%s changed the table", rf.name)
+		}
+	}
+	// Neither an operator nor an admin of one district may change the city's table.
+	op := s.visitor(t)
+	op.signIn("operator")
+	if status, _, _ := op.do("GET", "/admin/time-limits", nil); status != http.StatusForbidden {
+		t.Errorf("an operator on the time limits: %d, want 403", status)
+	}
+	if status, _, _ := op.do("POST", "/admin/time-limits", url.Values{"csv": {smallTable}}); status != http.StatusForbidden {
+		t.Errorf("an operator replacing the time limits: %d, want 403", status)
+	}
+	if _, err := s.App.AddUser(t.Context(), system, app.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: demo.Password}); err != nil {
+		t.Fatal(err)
+	}
+	da := s.visitor(t)
+	da.signIn("district-admin")
+	if _, _, body := da.do("GET", "/admin/users", nil); strings.Contains(body, `href="/admin/time-limits"`) {
+		t.Error("a district admin is offered the city's time limits")
+	}
+	if status, _, body := da.do("POST", "/admin/time-limits", url.Values{"csv": {smallTable}}); status != http.StatusForbidden || problemText(body) == "" {
+		t.Errorf("a district admin replacing the time limits: %d, want 403 with the reason", status)
+	}
+	if got := stored(); !reflect.DeepEqual(got, before) {
+		t.Fatal("a refused person changed the table")
+	}
+
+	// Pasted text replaces the table; an uploaded file wins over the text.
+	if status, h, body := admin.do("POST", "/admin/time-limits", url.Values{"csv": {smallTable}}); status != http.StatusSeeOther {
+		t.Fatalf("replace by text: %d %s %q", status, h.Get("Location"), problemText(body))
+	}
+	want, _ := workflow.ReadTimeLimits(strings.NewReader(smallTable))
+	if got := stored(); !reflect.DeepEqual(got, want) {
+		t.Errorf("after pasting: %v, want %v", got, want)
+	}
+	if status, body := admin.postFile("/admin/time-limits", "file", "limits.csv", []byte("\ufeff"+strings.Replace(smallTable, ",20,", ",15,", 1)),
+		url.Values{"csv": {"ignored"}}); status != http.StatusSeeOther {
+		t.Fatalf("replace by upload: %d %q", status, problemText(body))
+	}
+	if got := stored(); len(got) != 3 || got[0].Limit != (worktime.Limit{Value: 15, Unit: worktime.Minute}) {
+		t.Errorf("after the upload: %v", got)
+	}
+	afterUpload := stored()
+	status, body := admin.postFile("/admin/time-limits", "file", "limits.csv", []byte("stage,limit,unit\nhandle,0,minute\n"), nil)
+	if status != http.StatusUnprocessableEntity || problemText(body) == "" || !strings.Contains(body, "handle,0,minute") {
+		t.Errorf("a bad upload: %d %q, want 422 with the file's text shown", status, problemText(body))
+	}
+	if got := stored(); !reflect.DeepEqual(got, afterUpload) {
+		t.Error("a refused upload changed the table")
+	}
+}
+
+func TestCalendarPageAddsAndRemovesDates(t *testing.T) {
+	s := newSite(t)
+	system := access.SystemPrincipal("test")
+	stored := func() []worktime.Override {
+		o, err := s.App.CalendarOverrides(t.Context(), system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	admin := s.visitor(t)
+	admin.signIn("admin")
+	if status, _, body := admin.do("GET", "/admin/calendar", nil); status != 200 || !strings.Contains(body, `id="no-overrides"`) {
+		t.Fatalf("empty calendar page: %d", status)
+	}
+	adds := []url.Values{
+		{"date": {"2027-03-08"}, "working": {"0"}, "note": {"地方节日"}},
+		{"date": {"2027-03-13"}, "working": {"1"}},
+	}
+	for _, f := range adds {
+		if status, _, body := admin.do("POST", "/admin/calendar", f); status != http.StatusSeeOther {
+			t.Fatalf("add %v: %d %q", f, status, problemText(body))
+		}
+	}
+	want := []worktime.Override{{Date: "2027-03-08", Working: false, Note: "地方节日"}, {Date: "2027-03-13", Working: true}}
+	if got := stored(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("stored %v, want %v", got, want)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		admin.lang = lang
+		_, _, body := admin.do("GET", "/admin/calendar", nil)
+		for _, s := range []string{`data-date="2027-03-08"`, "地方节日", `data-date="2027-03-13"`} {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: the calendar page lacks %s", lang, s)
+			}
+		}
+	}
+	admin.lang = ""
+	refusals := []struct {
+		name string
+		form url.Values
+	}{
+		{"a date that does not exist", url.Values{"date": {"2027-02-30"}, "working": {"0"}}},
+		{"a date in another form", url.Values{"date": {"08/03/2027"}, "working": {"0"}}},
+		{"no date", url.Values{"working": {"1"}}},
+		{"no kind of day", url.Values{"date": {"2027-03-09"}}},
+		{"a date outside the years counted", url.Values{"date": {"1999-12-31"}, "working": {"1"}}},
+		{"a note too long", url.Values{"date": {"2027-03-10"}, "working": {"0"}, "note": {strings.Repeat("长", 201)}}},
+	}
+	for _, rf := range refusals {
+		status, _, body := admin.do("POST", "/admin/calendar", rf.form)
+		if status != http.StatusUnprocessableEntity || problemText(body) == "" {
+			t.Errorf("%s: got %d %q, want 422 with the reason", rf.name, status, problemText(body))
+		}
+		if d := rf.form.Get("date"); d != "" && !strings.Contains(body, `value="`+d+`"`) {
+			t.Errorf("%s: the refused date is not kept in the form", rf.name)
+		}
+	}
+	if status, _, _ := admin.do("POST", "/admin/calendar/2027-04-01/delete", url.Values{}); status != http.StatusNotFound {
+		t.Errorf("deleting a date that has no setting: %d, want 404", status)
+	}
+	op := s.visitor(t)
+	op.signIn("operator")
+	if status, _, _ := op.do("POST", "/admin/calendar", adds[0]); status != http.StatusForbidden {
+		t.Errorf("an operator setting a date: %d, want 403", status)
+	}
+	if status, _, _ := op.do("POST", "/admin/calendar/2027-03-08/delete", url.Values{}); status != http.StatusForbidden {
+		t.Errorf("an operator removing a date: %d, want 403", status)
+	}
+	if got := stored(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("refusals changed the calendar: %v", got)
+	}
+	if status, _, _ := admin.do("POST", "/admin/calendar/2027-03-08/delete", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", status)
+	}
+	if got := stored(); !reflect.DeepEqual(got, want[1:]) {
+		t.Errorf("after deleting: %v, want %v", got, want[1:])
+	}
+}
