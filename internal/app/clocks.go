@@ -137,7 +137,7 @@ func (a *App) moveClocks(ctx context.Context, caseID int64, before workflow.Case
 			handleChanged = true
 		}
 		c.Warn = warnAt(t.cal, c)
-		if _, err := a.db.StartClock(ctx, c); err != nil {
+		if err := a.db.StartClock(ctx, c); err != nil {
 			return err
 		}
 		if stage == workflow.StageHandle {

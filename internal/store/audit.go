@@ -12,25 +12,26 @@ import (
 func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Record, error) {
 	var rec audit.Record
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		// Bumping the head first takes its row lock, so concurrent appenders queue here and
-		// each links to the record committed just before it.
-		var prevHash string
-		if err := db.writeRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&rec.Seq, &prevHash); err != nil {
-			return fmt.Errorf("advance audit head: %w", err)
+		t, _ := txnOf(ctx)
+		if t.audit == nil {
+			// Touching the head takes its row lock, so concurrent transactions append one after
+			// another and each links to the record committed just before it; the transaction
+			// then counts on in memory and writes the head back at commit.
+			h := &auditHead{}
+			if err := db.writeRow(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&h.seq, &h.hash); err != nil {
+				return fmt.Errorf("lock audit head: %w", err)
+			}
+			t.audit = h
 		}
+		rec.Seq = t.audit.seq + 1
 		rec.At = fromMicros(micros(e.At))
 		rec.Actor, rec.Action, rec.Target = e.Actor, e.Action, e.Target
 		rec.Before, rec.After, rec.RequestID = e.Before, e.After, e.RequestID
-		rec.PrevHash = prevHash
+		rec.PrevHash = t.audit.hash
 		rec.Hash = audit.ComputeHash(rec)
-		if _, err := db.exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, target, before_state, after_state, request_id, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			rec.Seq, micros(rec.At), rec.Actor, rec.Action, rec.Target, rec.Before, rec.After, rec.RequestID, rec.PrevHash, rec.Hash); err != nil {
-			return fmt.Errorf("insert audit record: %w", err)
-		}
-		if _, err := db.exec(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, rec.Hash); err != nil {
-			return fmt.Errorf("update audit head: %w", err)
-		}
+		t.appendRow("audit_log", []string{"seq", "at", "actor", "action", "target", "before_state", "after_state", "request_id", "prev_hash", "hash"},
+			[]any{rec.Seq, micros(rec.At), rec.Actor, rec.Action, rec.Target, rec.Before, rec.After, rec.RequestID, rec.PrevHash, rec.Hash})
+		t.audit.seq, t.audit.hash, t.audit.dirty = rec.Seq, rec.Hash, true
 		return nil
 	})
 	return rec, err

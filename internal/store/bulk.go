@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,7 +10,7 @@ import (
 // InTransaction reports whether ctx carries a transaction (see InTx): work done with it joins
 // that transaction rather than committing on its own.
 func (db *DB) InTransaction(ctx context.Context) bool {
-	_, ok := ctx.Value(txKey{}).(*sql.Tx)
+	_, ok := txnOf(ctx)
 	return ok
 }
 

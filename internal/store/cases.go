@@ -55,10 +55,27 @@ type CaseEvent struct {
 // the upsert, so concurrent reports never share a number.
 func (db *DB) NextTicket(ctx context.Context, day string) (string, error) {
 	var seq int64
-	err := db.writeRow(ctx, `INSERT INTO ticket_days (day, seq) VALUES (?, 1)
-		ON CONFLICT (day) DO UPDATE SET seq = ticket_days.seq + 1 RETURNING seq`, day).Scan(&seq)
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		t, _ := txnOf(ctx)
+		if d, ok := t.tickets[day]; ok {
+			// This transaction holds the day's row already: count on in memory, write at commit.
+			d.seq, d.dirty = d.seq+1, true
+			seq = d.seq
+			return nil
+		}
+		err := db.writeRow(ctx, `INSERT INTO ticket_days (day, seq) VALUES (?, 1)
+			ON CONFLICT (day) DO UPDATE SET seq = ticket_days.seq + 1 RETURNING seq`, day).Scan(&seq)
+		if err != nil {
+			return fmt.Errorf("next ticket: %w", err)
+		}
+		if t.tickets == nil {
+			t.tickets = map[string]*ticketDay{}
+		}
+		t.tickets[day] = &ticketDay{seq: seq}
+		return nil
+	})
 	if err != nil {
-		return "", fmt.Errorf("next ticket: %w", err)
+		return "", err
 	}
 	return fmt.Sprintf("%s-%06d", day, seq), nil
 }
@@ -167,13 +184,14 @@ func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, 
 }
 
 // AppendCaseEvent adds a line to a case's timeline.
+// Inside a transaction the row is written at commit (or before the transaction's next read).
 func (db *DB) AppendCaseEvent(ctx context.Context, caseID int64, e CaseEvent) error {
-	_, err := db.exec(ctx, `INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, note, input)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, micros(e.At), e.Actor, e.Action, e.From, e.To, e.Note, e.Input)
-	if err != nil {
-		return fmt.Errorf("append event to case %d: %w", caseID, err)
-	}
-	return nil
+	return db.InTx(ctx, func(ctx context.Context) error {
+		t, _ := txnOf(ctx)
+		t.appendRow("case_events", []string{"case_id", "at", "actor", "action", "from_status", "to_status", "note", "input"},
+			[]any{caseID, micros(e.At), e.Actor, e.Action, e.From, e.To, e.Note, e.Input})
+		return nil
+	})
 }
 
 // CaseEvents returns a case's timeline, oldest first.

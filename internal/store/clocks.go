@@ -75,16 +75,15 @@ func encodePauses(ps [][2]time.Time) string {
 	return string(b)
 }
 
-// StartClock stores a new running clock and returns its id.
-func (db *DB) StartClock(ctx context.Context, c Clock) (int64, error) {
-	var id int64
-	err := db.writeRow(ctx, `INSERT INTO case_clocks (case_id, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.CaseID, string(c.Stage), micros(c.Start), c.Limit.Value,
-		string(c.Limit.Unit), micros(c.Due), micros(c.Warn), encodePauses(c.Pauses)).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("start %s clock of case %d: %w", c.Stage, c.CaseID, err)
-	}
-	return id, nil
+// StartClock stores a new running clock; inside a transaction, at its commit (or before its
+// next read), like the other rows a transition appends.
+func (db *DB) StartClock(ctx context.Context, c Clock) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		t, _ := txnOf(ctx)
+		t.appendRow("case_clocks", []string{"case_id", "stage", "started_at", "limit_value", "limit_unit", "due_at", "warn_at", "pauses"},
+			[]any{c.CaseID, string(c.Stage), micros(c.Start), c.Limit.Value, string(c.Limit.Unit), micros(c.Due), micros(c.Warn), encodePauses(c.Pauses)})
+		return nil
+	})
 }
 
 // RunningClocks returns a case's running (possibly paused) clocks.

@@ -15,12 +15,14 @@ type OutboxMessage struct {
 	CreatedAt time.Time
 }
 
-// Enqueue writes a message to the outbox.
+// Enqueue writes a message to the outbox; inside a transaction, at its commit (or before
+// its next read).
 func (db *DB) Enqueue(ctx context.Context, topic, payload string, now time.Time) error {
-	if _, err := db.exec(ctx, `INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)`, topic, payload, micros(now)); err != nil {
-		return fmt.Errorf("enqueue %s: %w", topic, err)
-	}
-	return nil
+	return db.InTx(ctx, func(ctx context.Context) error {
+		t, _ := txnOf(ctx)
+		t.appendRow("outbox", []string{"topic", "payload", "created_at"}, []any{topic, payload, micros(now)})
+		return nil
+	})
 }
 
 // PendingOutbox returns up to limit undelivered messages, oldest first.

@@ -192,14 +192,20 @@ type txKey struct{}
 // called with that context joins it. A nested InTx joins the outer transaction. The
 // transaction commits when fn returns nil and rolls back otherwise.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	if _, ok := txnOf(ctx); ok {
 		return fn(ctx)
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+	t := &txn{tx: tx}
+	ctx = context.WithValue(ctx, txKey{}, t)
+	if err := fn(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := db.beforeCommit(ctx, t); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -214,16 +220,22 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 
 // writer returns the transaction in ctx or the write pool.
 func (db *DB) writer(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
-		return tx
+	if t, ok := txnOf(ctx); ok {
+		return t.tx
 	}
 	return db.write
 }
 
-// reader returns the transaction in ctx (so a transaction reads its own writes) or the read pool.
+// reader returns the transaction in ctx (so a transaction reads its own writes) or the read
+// pool. Rows the transaction deferred are written first.
 func (db *DB) reader(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
-		return tx
+	if t, ok := txnOf(ctx); ok {
+		if len(t.logs) > 0 {
+			if err := db.flushLogs(ctx, t); err != nil && t.err == nil {
+				t.err = err // the commit fails with it: nothing is half written
+			}
+		}
+		return t.tx
 	}
 	return db.read
 }
