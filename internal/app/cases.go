@@ -167,6 +167,9 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		InputCRS: string(system), Address: strings.TrimSpace(in.Address), Geometry: shape,
 		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
 		Photos: in.Photos, State: tr.Case, CreatedAt: now, UpdatedAt: now}
+	// What the transaction writes of the case's timeline and clocks, so the answer need not
+	// read them back.
+	var known knownParts
 	err = a.intakeTx(ctx, func(ctx context.Context) error { // group commit: see intake.go
 		for _, att := range uploads {
 			if err := a.db.PutAttachment(ctx, att); err != nil {
@@ -179,22 +182,30 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		if rec.ID, err = a.db.InsertCase(ctx, rec); err != nil {
 			return err
 		}
-		if err := a.moveClocks(ctx, rec.ID, workflow.Case{}, &tr); err != nil {
+		if known.clocks, err = a.moveClocks(ctx, rec.ID, workflow.Case{}, &tr); err != nil {
 			return err
 		}
-		return a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: timelineCopy(in.Description), Result: in.Result})
+		ev, err := a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: timelineCopy(in.Description), Result: in.Result})
+		known.events = []store.CaseEvent{ev}
+		return err
 	})
 	if err != nil {
 		return Intake{}, err
 	}
 	out := Intake{Duplicates: []store.Nearby{}}
-	if out.CaseView, err = a.caseView(ctx, actor, rec); err != nil {
+	known.set = true
+	if out.CaseView, err = a.caseViewWith(ctx, actor, rec, known); err != nil {
 		return Intake{}, err
 	}
 	if route, ok, err := a.route(ctx, cat.Kind, cat.Code, loc, now); err != nil {
 		return Intake{}, err
 	} else if ok {
-		if d, err := a.db.Department(ctx, route.Department); err == nil {
+		depts, err := a.departments(ctx)
+		if err != nil {
+			return Intake{}, err
+		}
+		if i := slices.IndexFunc(depts, func(d workflow.Department) bool { return d.Code == route.Department }); i >= 0 {
+			d := depts[i]
 			out.SuggestedDepartment = &d
 		}
 	}
@@ -315,19 +326,20 @@ func checkText(s, field string, max int) error {
 
 // recordCaseEvent writes a transition's timeline event, audit record and outbox message in the
 // transaction carried by ctx.
-func (a *App) recordCaseEvent(ctx context.Context, actor *access.Principal, rec store.CaseRecord, tr workflow.Transition, in workflow.Input) error {
+func (a *App) recordCaseEvent(ctx context.Context, actor *access.Principal, rec store.CaseRecord, tr workflow.Transition, in workflow.Input) (store.CaseEvent, error) {
 	input, _ := json.Marshal(in)
 	note := firstNonEmpty(in.Note, in.Reason, in.Result, tr.Event)
-	if err := a.db.AppendCaseEvent(ctx, rec.ID, store.CaseEvent{At: a.now(), Actor: actor.Name(), Action: string(tr.Action),
-		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input)}); err != nil {
-		return err
+	ev := store.CaseEvent{At: a.now().Truncate(time.Microsecond), Actor: actor.Name(), Action: string(tr.Action),
+		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input)}
+	if err := a.db.AppendCaseEvent(ctx, rec.ID, ev); err != nil {
+		return ev, err
 	}
 	summary := map[string]any{"case_id": rec.ID, "ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event, "actor": actor.Name()}
 	if err := a.record(ctx, actor, "case."+string(tr.Action), fmt.Sprintf("case:%d", rec.ID), map[string]any{"status": tr.From}, summary); err != nil {
-		return err
+		return ev, err
 	}
 	payload, _ := json.Marshal(summary)
-	return a.db.Enqueue(ctx, "case."+string(tr.Action), string(payload), a.now())
+	return ev, a.db.Enqueue(ctx, "case."+string(tr.Action), string(payload), a.now())
 }
 
 // checkPhotos requires every photo a case names to be an uploaded attachment, so a case never
@@ -430,14 +442,14 @@ func (a *App) Act(ctx context.Context, actor *access.Principal, id int64, action
 		if correctedVerification != nil {
 			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
 		}
-		if err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
+		if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
 			return err
 		}
 		if err := a.db.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.now()); err != nil {
 			return err
 		}
 		rec.State = tr.Case
-		if err := a.recordCaseEvent(ctx, actor, rec, tr, in); err != nil {
+		if _, err := a.recordCaseEvent(ctx, actor, rec, tr, in); err != nil {
 			return err
 		}
 		if tr.Action == workflow.Register {
@@ -476,14 +488,15 @@ func (a *App) autoDispatch(ctx context.Context, rec *store.CaseRecord) error {
 	if err != nil {
 		return err
 	}
-	if err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
+	if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
 		return err
 	}
 	if err := a.db.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.now()); err != nil {
 		return err
 	}
 	rec.State = tr.Case
-	return a.recordCaseEvent(ctx, actor, *rec, tr, in)
+	_, err = a.recordCaseEvent(ctx, actor, *rec, tr, in)
+	return err
 }
 
 // suggestedDepartment is the dispatch default: the rule's department, else the locality's.
@@ -536,6 +549,18 @@ func (a *App) canSee(p *access.Principal, rec store.CaseRecord) bool {
 
 // caseView builds what the viewer may see of a case.
 func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.CaseRecord) (CaseView, error) {
+	return a.caseViewWith(ctx, viewer, rec, knownParts{})
+}
+
+// knownParts are a case's timeline and running clocks when the caller holds them already (a
+// report just written), so building its view reads neither back.
+type knownParts struct {
+	set    bool
+	events []store.CaseEvent
+	clocks []store.Clock
+}
+
+func (a *App) caseViewWith(ctx context.Context, viewer *access.Principal, rec store.CaseRecord, known knownParts) (CaseView, error) {
 	s := rec.State
 	path, err := a.pathOf(ctx, s.Grid())
 	if err != nil {
@@ -545,9 +570,11 @@ func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.
 	if err != nil {
 		return CaseView{}, err
 	}
-	events, err := a.db.CaseEvents(ctx, rec.ID)
-	if err != nil {
-		return CaseView{}, err
+	events := known.events
+	if !known.set {
+		if events, err = a.db.CaseEvents(ctx, rec.ID); err != nil {
+			return CaseView{}, err
+		}
 	}
 	v := CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Source: rec.Source, Category: cat,
 		Description: rec.Description, Lon: rec.Lon, Lat: rec.Lat, Address: rec.Address, RegionPath: path,
@@ -565,9 +592,11 @@ func (a *App) caseView(ctx context.Context, viewer *access.Principal, rec store.
 	if !s.HandleDue.IsZero() {
 		v.Deadlines["handle"] = s.HandleDue
 	}
-	clocks, err := a.db.RunningClocks(ctx, rec.ID)
-	if err != nil {
-		return CaseView{}, err
+	clocks := known.clocks
+	if !known.set {
+		if clocks, err = a.db.RunningClocks(ctx, rec.ID); err != nil {
+			return CaseView{}, err
+		}
 	}
 	v.Clocks = make([]ClockView, 0, len(clocks))
 	for _, c := range clocks {

@@ -61,22 +61,21 @@ func (t timing) limit(stage workflow.Stage, c workflow.Case) (worktime.Limit, bo
 // handling stage starts (dispatch, reopen), is extended or resumes, then stops the clocks of
 // stages that ended, pauses or resumes the handling clock, and starts the clocks of stages that
 // began.
-func (a *App) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) error {
+func (a *App) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) (started []store.Clock, err error) {
 	now := a.now()
 	var running []store.Clock
 	if before.Status != "" { // a new case has no clocks yet
-		var err error
 		if running, err = a.db.RunningClocks(ctx, caseID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	want := runningStages(tr.Case)
 	if len(running) == 0 && len(want) == 0 {
-		return nil
+		return nil, nil
 	}
 	t, err := a.timing(ctx, tr.Case)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	handleRestarts := tr.To == workflow.Dispatched && tr.From != workflow.Dispatched
 	switch {
@@ -108,7 +107,7 @@ func (a *App) moveClocks(ctx context.Context, caseID int64, before workflow.Case
 		}
 		if changed {
 			if err := a.db.UpdateClock(ctx, c, now); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if c.Stopped.IsZero() {
@@ -138,16 +137,17 @@ func (a *App) moveClocks(ctx context.Context, caseID int64, before workflow.Case
 		}
 		c.Warn = warnAt(t.cal, c)
 		if err := a.db.StartClock(ctx, c); err != nil {
-			return err
+			return nil, err
 		}
+		started = append(started, c)
 		if stage == workflow.StageHandle {
 			handleWarn = c.Warn
 		}
 	}
 	if handleChanged {
-		return a.db.SetHandleWarn(ctx, caseID, handleWarn)
+		return started, a.db.SetHandleWarn(ctx, caseID, handleWarn)
 	}
-	return nil
+	return started, nil
 }
 
 // warnAt is when 80 % of a clock's time is used: the moment it turns yellow and the near-due

@@ -145,7 +145,7 @@ func (a *App) route(ctx context.Context, kind workflow.CategoryKind, code string
 	if i < 0 {
 		return Routing{}, false, nil
 	}
-	depts, err := a.db.Departments(ctx)
+	depts, err := a.departments(ctx)
 	if err != nil {
 		return Routing{}, false, err
 	}

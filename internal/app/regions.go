@@ -362,6 +362,7 @@ func refs(rs []grid.Region) []grid.Ref {
 
 // PutDepartments creates or updates departments in one transaction.
 func (a *App) PutDepartments(ctx context.Context, actor *access.Principal, depts []workflow.Department) error {
+	defer a.forgetReference()
 	if !actor.IsAdmin() {
 		return errs.E(errs.Forbidden, "only an admin may change departments")
 	}

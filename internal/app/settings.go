@@ -200,6 +200,7 @@ type refCache struct {
 	read  time.Time
 	cats  map[string]workflow.Category // by kind:code
 	rules []workflow.Rule
+	depts []workflow.Department
 }
 
 func (a *App) forgetReference() {
@@ -222,6 +223,9 @@ func (a *App) reference(ctx context.Context) (map[string]workflow.Category, []wo
 	if err != nil {
 		return nil, nil, err
 	}
+	if a.ref.depts, err = a.db.Departments(ctx); err != nil {
+		return nil, nil, err
+	}
 	a.ref.cats = make(map[string]workflow.Category, len(cats))
 	for _, c := range cats {
 		a.ref.cats[string(c.Kind)+":"+c.Code] = c
@@ -241,4 +245,14 @@ func (a *App) category(ctx context.Context, kind workflow.CategoryKind, code str
 		return workflow.Category{}, errs.E(errs.NotFound, "no %s category %q", kind, code)
 	}
 	return c, nil
+}
+
+// departments returns every department (cached like the dispatch table).
+func (a *App) departments(ctx context.Context) ([]workflow.Department, error) {
+	if _, _, err := a.reference(ctx); err != nil {
+		return nil, err
+	}
+	a.ref.mu.Lock()
+	defer a.ref.mu.Unlock()
+	return a.ref.depts, nil
 }

@@ -91,6 +91,22 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 		return 0, err
 	}
 	s := c.State
+	if t, ok := txnOf(ctx); ok && db.engine == Postgres {
+		// On PostgreSQL every statement is a round trip: the id comes from a block taken from
+		// the sequence, and the row is written with the transaction's other deferred rows.
+		id, err := db.nextCaseID(ctx)
+		if err != nil {
+			return 0, err
+		}
+		t.appendRow("cases", []string{"id", "ticket", "source", "kind", "category", "description", "lon", "lat", "input_crs", "address",
+			"geometry", "grid_code", "urgency", "contact_name", "contact_phone", "photos", "status", "version", "holder_kind", "holder_code",
+			"department", "reporter", "handle_due", "state", "created_at", "updated_at"},
+			[]any{id, c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS, c.Address,
+				geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
+				string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter, nullTime(s.HandleDue),
+				string(state), micros(c.CreatedAt), micros(c.CreatedAt)})
+		return id, nil
+	}
 	var id int64
 	err = db.writeRow(ctx, `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
 			geometry, grid_code, urgency, contact_name, contact_phone, photos, status, version, holder_kind, holder_code,

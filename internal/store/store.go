@@ -41,6 +41,8 @@ type DB struct {
 	read *sql.DB
 	// writeStmts and readStmts keep SQLite's statements prepared (stmtcache.go); nil for PostgreSQL.
 	writeStmts, readStmts *stmtCache
+	// caseIDs hands out case ids taken from PostgreSQL's sequence in blocks (txn.go).
+	caseIDs idBlock
 }
 
 // Target is a parsed DSN.
@@ -218,26 +220,35 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	return nil
 }
 
-// writer returns the transaction in ctx or the write pool.
+// writer returns the transaction in ctx or the write pool. Rows the transaction deferred are
+// written first, so every statement sees the transaction's earlier writes, as if none had
+// been deferred.
 func (db *DB) writer(ctx context.Context) querier {
 	if t, ok := txnOf(ctx); ok {
+		db.flushBefore(ctx, t)
 		return t.tx
 	}
 	return db.write
 }
 
 // reader returns the transaction in ctx (so a transaction reads its own writes) or the read
-// pool. Rows the transaction deferred are written first.
+// pool.
 func (db *DB) reader(ctx context.Context) querier {
 	if t, ok := txnOf(ctx); ok {
-		if len(t.logs) > 0 {
-			if err := db.flushLogs(ctx, t); err != nil && t.err == nil {
-				t.err = err // the commit fails with it: nothing is half written
-			}
-		}
+		db.flushBefore(ctx, t)
 		return t.tx
 	}
 	return db.read
+}
+
+// flushBefore writes a transaction's deferred rows before another statement runs in it.
+func (db *DB) flushBefore(ctx context.Context, t *txn) {
+	if len(t.logs) == 0 {
+		return
+	}
+	if err := db.flushLogs(ctx, t); err != nil && t.err == nil {
+		t.err = err // the commit fails with it: nothing is half written
+	}
 }
 
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

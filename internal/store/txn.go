@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // txn is a write transaction and the work it defers to its commit. Reports arrive in batches
@@ -61,10 +64,17 @@ func (t *txn) appendRow(table string, columns []string, row []any) {
 // table's inserts come in a handful of shapes and stay in the prepared-statement cache.
 const maxRowsPerInsert = 64
 
-// flushLogs inserts the pending log rows.
+// flushLogs inserts the pending rows: new cases first, since the other rows refer to them.
 func (db *DB) flushLogs(ctx context.Context, t *txn) error {
 	logs := t.logs
 	t.logs = nil
+	rank := func(l *pendingLog) int {
+		if l.table == "cases" {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(logs, func(a, b *pendingLog) int { return cmp.Compare(rank(a), rank(b)) })
 	for _, l := range logs {
 		for rows := l.rows; len(rows) > 0; {
 			n := maxRowsPerInsert
@@ -109,4 +119,43 @@ func (db *DB) beforeCommit(ctx context.Context, t *txn) error {
 		}
 	}
 	return nil
+}
+
+// idBlock hands out ids taken from a PostgreSQL sequence a block at a time, so a batch of new
+// cases costs one round trip for its ids instead of one per case. An id taken and not used (a
+// rolled-back report) is a gap, as with any sequence.
+type idBlock struct {
+	mu   sync.Mutex
+	next []int64
+}
+
+const idBlockSize = 64
+
+// nextCaseID returns an unused case id from the sequence behind cases.id.
+func (db *DB) nextCaseID(ctx context.Context) (int64, error) {
+	db.caseIDs.mu.Lock()
+	defer db.caseIDs.mu.Unlock()
+	if len(db.caseIDs.next) == 0 {
+		rows, err := db.query(ctx, `SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, ?)`, idBlockSize)
+		if err != nil {
+			return 0, fmt.Errorf("take case ids: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return 0, fmt.Errorf("take case ids: %w", err)
+			}
+			db.caseIDs.next = append(db.caseIDs.next, id)
+		}
+		if err := rows.Err(); err != nil {
+			return 0, fmt.Errorf("take case ids: %w", err)
+		}
+		if len(db.caseIDs.next) == 0 {
+			return 0, fmt.Errorf("take case ids: the sequence gave none")
+		}
+	}
+	id := db.caseIDs.next[0]
+	db.caseIDs.next = db.caseIDs.next[1:]
+	return id, nil
 }
