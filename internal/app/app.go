@@ -121,7 +121,7 @@ func RequestID(ctx context.Context) string {
 // record appends an audit record for a change made in the transaction carried by ctx.
 // before and after are summaries (nil for none) marshalled to JSON.
 func (a *App) record(ctx context.Context, actor *access.Principal, action, target string, before, after any) error {
-	_, err := a.db.AppendAudit(ctx, audit.Entry{
+	return a.db.AppendAudit(ctx, audit.Entry{
 		At:        a.now(),
 		Actor:     actor.Name(),
 		Action:    action,
@@ -130,7 +130,6 @@ func (a *App) record(ctx context.Context, actor *access.Principal, action, targe
 		After:     summary(after),
 		RequestID: RequestID(ctx),
 	})
-	return err
 }
 
 func summary(v any) string {

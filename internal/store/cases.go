@@ -54,6 +54,13 @@ type CaseEvent struct {
 // NextTicket returns the next ticket of the day: YYYYMMDD-NNNNNN. The counter row is locked by
 // the upsert, so concurrent reports never share a number.
 func (db *DB) NextTicket(ctx context.Context, day string) (string, error) {
+	if db.engine == Postgres {
+		seq, err := db.tickets.take(ctx, db, day)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s-%06d", day, seq), nil
+	}
 	var seq int64
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		t, _ := txnOf(ctx)

@@ -41,8 +41,9 @@ type DB struct {
 	read *sql.DB
 	// writeStmts and readStmts keep SQLite's statements prepared (stmtcache.go); nil for PostgreSQL.
 	writeStmts, readStmts *stmtCache
-	// caseIDs hands out case ids taken from PostgreSQL's sequence in blocks (txn.go).
+	// caseIDs and tickets hand out case ids and ticket numbers in blocks on PostgreSQL (txn.go).
 	caseIDs idBlock
+	tickets ticketBlocks
 }
 
 // Target is a parsed DSN.
@@ -243,7 +244,7 @@ func (db *DB) reader(ctx context.Context) querier {
 
 // flushBefore writes a transaction's deferred rows before another statement runs in it.
 func (db *DB) flushBefore(ctx context.Context, t *txn) {
-	if len(t.logs) == 0 {
+	if len(t.logs) == 0 && len(t.auditEntries) == 0 {
 		return
 	}
 	if err := db.flushLogs(ctx, t); err != nil && t.err == nil {

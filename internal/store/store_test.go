@@ -190,7 +190,7 @@ func TestInTxRollsBackEverything(t *testing.T) {
 			if _, err := db.CreateUser(ctx, access.User{Username: "ghost", Role: access.Resident}, "h", t0); err != nil {
 				return err
 			}
-			if _, err := db.AppendAudit(ctx, audit.Entry{At: t0, Actor: "x", Action: "user.add", Target: "user:ghost"}); err != nil {
+			if err := db.AppendAudit(ctx, audit.Entry{At: t0, Actor: "x", Action: "user.add", Target: "user:ghost"}); err != nil {
 				return err
 			}
 			if err := db.Enqueue(ctx, "user.added", `{"username":"ghost"}`, t0); err != nil {
@@ -248,7 +248,7 @@ func TestAuditChainUnderConcurrency(t *testing.T) {
 		for w := range writers {
 			wg.Go(func() {
 				for i := range each {
-					_, err := db.AppendAudit(ctx, audit.Entry{At: t0, Actor: "w", Action: "test", Target: "t", After: fmt.Sprintf(`{"w":%d,"i":%d}`, w, i)})
+					err := db.AppendAudit(ctx, audit.Entry{At: t0, Actor: "w", Action: "test", Target: "t", After: fmt.Sprintf(`{"w":%d,"i":%d}`, w, i)})
 					errc <- err
 				}
 			})

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/citygrid/citygrid/internal/audit"
 )
 
 // txn is a write transaction and the work it defers to its commit. Reports arrive in batches
@@ -23,7 +25,9 @@ type txn struct {
 	audit   *auditHead
 	tickets map[string]*ticketDay
 	logs    []*pendingLog // in order of first use
-	err     error         // a deferred write that failed: the transaction must not commit
+	// auditEntries wait to be numbered and chained (audit.go), just before they are written.
+	auditEntries []audit.Entry
+	err          error // a deferred write that failed: the transaction must not commit
 }
 
 type auditHead struct {
@@ -66,6 +70,18 @@ const maxRowsPerInsert = 64
 
 // flushLogs inserts the pending rows: new cases first, since the other rows refer to them.
 func (db *DB) flushLogs(ctx context.Context, t *txn) error {
+	// The audit chain last: its head lock is held until the commit, so the rest is written
+	// before taking it.
+	if err := db.insertPending(ctx, t); err != nil {
+		return err
+	}
+	if err := db.chainAudit(ctx, t); err != nil {
+		return err
+	}
+	return db.insertPending(ctx, t)
+}
+
+func (db *DB) insertPending(ctx context.Context, t *txn) error {
 	logs := t.logs
 	t.logs = nil
 	rank := func(l *pendingLog) int {
@@ -136,7 +152,9 @@ func (db *DB) nextCaseID(ctx context.Context) (int64, error) {
 	db.caseIDs.mu.Lock()
 	defer db.caseIDs.mu.Unlock()
 	if len(db.caseIDs.next) == 0 {
-		rows, err := db.query(ctx, `SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, ?)`, idBlockSize)
+		// Outside the caller's transaction: nextval is not transactional anyway, and a statement
+		// in the transaction would write its deferred rows early.
+		rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, ?)`), idBlockSize)
 		if err != nil {
 			return 0, fmt.Errorf("take case ids: %w", err)
 		}
@@ -158,4 +176,34 @@ func (db *DB) nextCaseID(ctx context.Context) (int64, error) {
 	id := db.caseIDs.next[0]
 	db.caseIDs.next = db.caseIDs.next[1:]
 	return id, nil
+}
+
+// ticketBlocks hands out a day's ticket numbers from blocks taken in their own short
+// transactions (PostgreSQL), so concurrent transactions of reports never wait on the day's
+// counter row. Numbers stay unique; a block's unused numbers are skipped when the process
+// stops, and several processes number in interleaved blocks.
+type ticketBlocks struct {
+	mu   sync.Mutex
+	day  string
+	next int64 // the next number to hand out
+	last int64 // the last number of the block
+}
+
+const ticketBlock = 32
+
+func (b *ticketBlocks) take(ctx context.Context, db *DB, day string) (int64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.day != day || b.next > b.last {
+		var last int64
+		err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO ticket_days (day, seq) VALUES (?, ?)
+			ON CONFLICT (day) DO UPDATE SET seq = ticket_days.seq + ? RETURNING seq`), day, ticketBlock, ticketBlock).Scan(&last)
+		if err != nil {
+			return 0, fmt.Errorf("next ticket: %w", err)
+		}
+		b.day, b.next, b.last = day, last-ticketBlock+1, last
+	}
+	n := b.next
+	b.next++
+	return n, nil
 }
