@@ -51,6 +51,12 @@ func (db *DB) chainAudit(ctx context.Context, t *txn) error {
 
 // AuditHead returns the sequence and hash of the newest audit record.
 func (db *DB) AuditHead(ctx context.Context) (seq int64, hash string, err error) {
+	if t, ok := txnOf(ctx); ok {
+		db.flushBefore(ctx, t)
+		if t.audit != nil { // this transaction holds the head and writes it back at commit
+			return t.audit.seq, t.audit.hash, t.err
+		}
+	}
 	err = db.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
 	if err != nil {
 		return 0, "", fmt.Errorf("read audit head: %w", err)

@@ -365,3 +365,73 @@ func FuzzParseDSN(f *testing.F) {
 		}
 	})
 }
+
+// Rows a transaction appends (outbox messages, timeline events, audit records) are written at
+// its commit, but the transaction reads them as if written at once, and a deferred row that
+// cannot be written fails the commit so that nothing of the transaction remains.
+func TestDeferredRowsBehaveAsWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seq0, _, err := db.AuditHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.InTx(ctx, func(ctx context.Context) error {
+			for i := range 3 {
+				if err := db.Enqueue(ctx, "test.deferred", fmt.Sprintf(`{"i":%d}`, i), t0); err != nil {
+					return err
+				}
+				if err := db.AppendAudit(ctx, audit.Entry{At: t0, Actor: "t", Action: "test", Target: fmt.Sprint(i)}); err != nil {
+					return err
+				}
+			}
+			msgs, err := db.PendingOutbox(ctx, 10)
+			if err != nil {
+				return err
+			}
+			if len(msgs) != 3 || msgs[0].Payload != `{"i":0}` || msgs[2].Payload != `{"i":2}` {
+				t.Errorf("inside the transaction the outbox reads %+v, want its three messages in order", msgs)
+			}
+			if seq, _, err := db.AuditHead(ctx); err != nil || seq != seq0+3 {
+				t.Errorf("inside the transaction the audit head is at %d (%v), want %d", seq, err, seq0+3)
+			}
+			// A further append after the read is written too.
+			return db.Enqueue(ctx, "test.deferred", `{"i":3}`, t0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msgs, _ := db.PendingOutbox(ctx, 10); len(msgs) != 4 {
+			t.Errorf("after commit %d messages, want 4", len(msgs))
+		}
+		var v audit.Verifier
+		if err := db.EachAudit(ctx, v.Check); err != nil {
+			t.Fatal(err)
+		}
+		seq, hash, _ := db.AuditHead(ctx)
+		if err := v.Finish(seq, hash); err != nil || seq != seq0+3 {
+			t.Errorf("audit chain after commit: head %d, %v", seq, err)
+		}
+
+		// An event for a case that does not exist breaks a foreign key when it is written: the
+		// commit fails and the message enqueued beside it is gone with it.
+		err = db.InTx(ctx, func(ctx context.Context) error {
+			if err := db.Enqueue(ctx, "test.lost", `{}`, t0); err != nil {
+				return err
+			}
+			return db.AppendCaseEvent(ctx, 987654, store.CaseEvent{At: t0, Actor: "t", Action: "comment", To: "reported"})
+		})
+		if err == nil {
+			t.Fatal("a transaction with an event for no case committed")
+		}
+		msgs, _ := db.PendingOutbox(ctx, 10)
+		for _, m := range msgs {
+			if m.Topic == "test.lost" {
+				t.Errorf("the failed transaction's outbox message was stored")
+			}
+		}
+		if seq2, _, _ := db.AuditHead(ctx); seq2 != seq {
+			t.Errorf("the failed transaction moved the audit head from %d to %d", seq, seq2)
+		}
+	})
+}
