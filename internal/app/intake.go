@@ -9,10 +9,10 @@ import (
 // maxIntakeBatch caps how many reports share one commit, so one commit's latency stays small.
 const maxIntakeBatch = 128
 
-// commitLanes is how many batches may commit at once. SQLite has one writer. PostgreSQL could
-// overlap batches (they meet only at the audit head, locked just before each commit), but on
-// two cores two or three lanes measured no faster than one: the work, not the waiting, bounds
-// intake there.
+// commitLanes is how many batches may commit at once. SQLite has one writer. PostgreSQL batches
+// could overlap their writes, but each holds the audit head from writing its audit records until
+// its commit is flushed, so their commits still follow one another: two or three lanes measured
+// no faster than one.
 const commitLanes = 1
 
 // groupCommit joins the writes of concurrent reports into one transaction (group commit).
