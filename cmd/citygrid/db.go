@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/blob"
@@ -73,6 +75,22 @@ func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App
 			return nil, nil, err
 		}
 		opts.Blobs = blobs
+		if v := e.getenv("CITYGRID_DUPLICATE_RADIUS_M"); v != "" {
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || r <= 0 || r > 10000 {
+				db.Close()
+				return nil, nil, usagef("CITYGRID_DUPLICATE_RADIUS_M must be metres from 1 to 10000, not %q", v)
+			}
+			opts.DuplicateRadiusM = r
+		}
+		if v := e.getenv("CITYGRID_DUPLICATE_DAYS"); v != "" {
+			d, err := strconv.Atoi(v)
+			if err != nil || d <= 0 || d > 365 {
+				db.Close()
+				return nil, nil, usagef("CITYGRID_DUPLICATE_DAYS must be days from 1 to 365, not %q", v)
+			}
+			opts.DuplicateWindow = time.Duration(d) * 24 * time.Hour
+		}
 		if server := e.getenv("CITYGRID_SMTP"); server != "" {
 			m, err := app.NewSMTPMailer(server, envOr(e, "CITYGRID_MAIL_FROM", "citygrid <citygrid@localhost>"))
 			if err != nil {

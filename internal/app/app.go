@@ -40,6 +40,11 @@ type Options struct {
 	Calendar worktime.Config
 	// Blobs keeps attachment bytes; nil refuses uploads.
 	Blobs blob.Store
+	// A report's possible duplicates (and a hotline ticket's case to join) are open cases of
+	// its category within DuplicateRadiusM metres reported in the last DuplicateWindow;
+	// defaults 50 m and 7 days.
+	DuplicateRadiusM float64
+	DuplicateWindow  time.Duration
 	// Mailer sends notices by e-mail to users with an address; nil sends none.
 	Mailer Mailer
 	// HTTPClient posts webhooks; default http.DefaultClient (each post has a 10 s timeout).
@@ -70,6 +75,15 @@ func New(db *store.DB, opts Options) (*App, error) {
 	}
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
+	}
+	if opts.DuplicateRadiusM == 0 {
+		opts.DuplicateRadiusM = defaultDuplicateRadiusM
+	}
+	if opts.DuplicateWindow == 0 {
+		opts.DuplicateWindow = defaultDuplicateWindow
+	}
+	if opts.DuplicateRadiusM < 0 || opts.DuplicateRadiusM > 10000 || opts.DuplicateWindow < 0 {
+		return nil, fmt.Errorf("duplicate search of %g m over %s: want 0–10,000 m and a positive window", opts.DuplicateRadiusM, opts.DuplicateWindow)
 	}
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 12 * time.Hour

@@ -21,10 +21,10 @@ import (
 )
 
 // Intake defaults (DESIGN §4): possible duplicates are open cases of the same category
-// within 50 m reported in the last 7 days.
+// within 50 m reported in the last 7 days (Options.DuplicateRadiusM, DuplicateWindow).
 const (
-	duplicateRadiusM = 50
-	duplicateWindow  = 7 * 24 * time.Hour
+	defaultDuplicateRadiusM = 50
+	defaultDuplicateWindow  = 7 * 24 * time.Hour
 )
 
 // Sources a case may come from.
@@ -210,7 +210,7 @@ func (a *App) Report(ctx context.Context, actor *access.Principal, in NewCase) (
 		}
 	}
 	if action == workflow.Report {
-		near, err := a.db.NearbyOpenCases(ctx, cat.Kind, cat.Code, lon, lat, duplicateRadiusM, now.Add(-duplicateWindow))
+		near, err := a.db.NearbyOpenCases(ctx, cat.Kind, cat.Code, lon, lat, a.opts.DuplicateRadiusM, now.Add(-a.opts.DuplicateWindow))
 		if err != nil {
 			return Intake{}, err
 		}

@@ -369,3 +369,45 @@ func TestListLights(t *testing.T) {
 		}
 	})
 }
+
+// The duplicate search's radius is configurable: a report 33 m from an open one of the same
+// category is a possible duplicate within the default 50 m, not within 20 m.
+func TestDuplicateRadiusIsConfigurable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, tt := range []struct {
+			radius float64
+			want   int
+		}{{0, 1}, {20, 0}} {
+			a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Logger: quietLogger(), DuplicateRadiusM: tt.radius})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			p := pointIn(t, a, demo.GridWorkerGrid)
+			first, err := a.Report(ctx, nil, app.NewCase{CategoryKind: workflow.Matter, Category: "06010", Description: "垃圾", Lon: &p[0], Lat: &p[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lat := p[1] + 0.0003 // about 33 m north
+			second, err := a.Report(ctx, nil, app.NewCase{CategoryKind: workflow.Matter, Category: "06010", Description: "垃圾", Lon: &p[0], Lat: &lat})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := 0
+			for _, d := range second.Duplicates {
+				if d.ID == first.ID {
+					got++
+				}
+			}
+			if got != tt.want {
+				t.Errorf("radius %g m: the first report listed %d times among %v, want %d", tt.radius, got, second.Duplicates, tt.want)
+			}
+		}
+		if _, err := app.New(db, app.Options{DuplicateRadiusM: -1}); err == nil {
+			t.Error("a negative radius was accepted")
+		}
+	})
+}

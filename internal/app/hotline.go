@@ -73,7 +73,7 @@ func (a *App) importTicket(ctx context.Context, actor *access.Principal, r hotli
 	// A repeat of an open case nearby joins it (并单) instead of being handled twice.
 	if system, err := crs.Parse(r.CRS); err == nil && crs.ValidLonLat(r.Lon, r.Lat) == nil {
 		lon, lat := crs.Convert(system, crs.WGS84, r.Lon, r.Lat)
-		near, err := a.db.NearbyOpenCases(ctx, kind, r.Category, lon, lat, duplicateRadiusM, a.now().Add(-duplicateWindow))
+		near, err := a.db.NearbyOpenCases(ctx, kind, r.Category, lon, lat, a.opts.DuplicateRadiusM, a.now().Add(-a.opts.DuplicateWindow))
 		if err != nil {
 			return err
 		}
