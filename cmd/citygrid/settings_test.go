@@ -66,6 +66,12 @@ func TestSettingsFromTheConsole(t *testing.T) {
 		if out := mustRun(t, "", nil, "webhook", "list", "--db", dsn); !strings.Contains(out, "brain") || strings.Contains(out, "whsec_") {
 			t.Errorf("webhook list: %q", out)
 		}
+		for env, val := range map[string]string{"CITYGRID_DUPLICATE_RADIUS_M": "fifty", "CITYGRID_DUPLICATE_DAYS": "0", "CITYGRID_SMTP": "mail.example:25"} {
+			code, _, stderr := runCLI(t, "", map[string]string{env: val}, "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--data", t.TempDir())
+			if code != 2 || !strings.Contains(stderr, env[len("CITYGRID_"):]) && !strings.Contains(stderr, "smtp://") {
+				t.Errorf("serve with %s=%s: exit %d, stderr %q; want 2 naming it", env, val, code, stderr)
+			}
+		}
 		mustRun(t, "", nil, "webhook", "disable", "--db", dsn, "1")
 		if code, _, _ := runCLI(t, "", nil, "webhook", "disable", "--db", dsn, "1"); code != 1 {
 			t.Errorf("disabling twice: exit %d, want 1", code)
