@@ -205,7 +205,14 @@ func (a *App) concerned(ctx context.Context, topic string, rec store.CaseRecord,
 		grids       []string
 		reporter    bool
 	)
-	centre := func(rs ...access.Role) { roles, regions = rs, []string{s.Centre()} }
+	// Staff of a centre level are those whose scope covers it: the level itself or above.
+	upTo := func(code string) []string {
+		if i := slices.Index(s.RegionPath, code); i >= 0 {
+			return s.RegionPath[:i+1]
+		}
+		return []string{code}
+	}
+	centre := func(rs ...access.Role) { roles, regions = rs, upTo(s.Centre()) }
 	lead := func() { departments = append([]string{s.Department}, s.CoDepartments...) }
 	holder := func() {
 		switch s.Holder.Kind {
@@ -214,7 +221,7 @@ func (a *App) concerned(ctx context.Context, topic string, rec store.CaseRecord,
 		case workflow.HolderGridWorker:
 			grids = []string{s.Grid()}
 		case workflow.HolderCentre:
-			roles, regions = []access.Role{access.Operator, access.Dispatcher}, []string{s.Holder.Code}
+			roles, regions = []access.Role{access.Operator, access.Dispatcher}, upTo(s.Holder.Code)
 		}
 	}
 	text := rec.Ticket + ": " + cm.Event

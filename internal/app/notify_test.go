@@ -150,6 +150,19 @@ func TestNoticesExactlyOnceAcrossProcesses(t *testing.T) {
 		if page, _ := a.Notifications(ctx, asUser("handler"), true, 0, 0); page.Unread != 2 {
 			t.Errorf("after marking: %d unread, want 2", page.Unread)
 		}
+		// A return sends the case back to its subdistrict centre: the district dispatcher, whose
+		// scope covers that centre, is told; the handler who returned it is not.
+		if _, err := a.Act(ctx, asUser("handler"), ids[0], "return", nil, workflow.Input{Reason: "not ours"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.DeliverOutbox(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for user, want := range map[string]int{"dispatcher": 1, "handler": 0} {
+			if got := count(t, dsn, `SELECT COUNT(*) FROM notifications WHERE username = '`+user+`' AND topic = 'case.return'`); got != want {
+				t.Errorf("%s has %d return notifications, want %d", user, got, want)
+			}
+		}
 		if _, err := a.Notifications(ctx, nil, false, 0, 0); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("anonymous notifications: %v, want unauthorized", err)
 		}

@@ -20,11 +20,10 @@ type Clock struct {
 	Start    time.Time
 	Limit    worktime.Limit
 	Due      time.Time
-	Warn     time.Time       // when 80 % of the stage's time is used
-	Pauses   [][2]time.Time  // finished pauses
-	PausedAt time.Time       // zero unless paused now
-	Stopped  time.Time       // zero while running
-	Noticed  map[string]bool // thresholds already announced: NearDue, Overdue
+	Warn     time.Time      // when 80 % of the stage's time is used
+	Pauses   [][2]time.Time // finished pauses
+	PausedAt time.Time      // zero unless paused now
+	Stopped  time.Time      // zero while running
 }
 
 // The notice thresholds.
@@ -33,8 +32,7 @@ const (
 	Overdue = "overdue"
 )
 
-const clockColumns = `id, case_id, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses, paused_at, stopped_at,
-	near_notice_at, overdue_notice_at`
+const clockColumns = `id, case_id, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses, paused_at, stopped_at`
 
 func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
 	var (
@@ -42,10 +40,9 @@ func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
 		start, due, warn int64
 		pauses           string
 		paused, stopped  sql.NullInt64
-		near, overdue    sql.NullInt64
 	)
 	if err := row.Scan(&c.ID, &c.CaseID, &c.Stage, &start, &c.Limit.Value, &c.Limit.Unit, &due, &warn, &pauses, &paused,
-		&stopped, &near, &overdue); err != nil {
+		&stopped); err != nil {
 		return Clock{}, err
 	}
 	c.Start, c.Due, c.Warn = fromMicros(start), fromMicros(due), fromMicros(warn)
@@ -62,7 +59,6 @@ func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
 	for _, p := range ps {
 		c.Pauses = append(c.Pauses, [2]time.Time{fromMicros(p[0]), fromMicros(p[1])})
 	}
-	c.Noticed = map[string]bool{NearDue: near.Valid, Overdue: overdue.Valid}
 	return c, nil
 }
 
