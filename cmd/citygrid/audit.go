@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+
 	"github.com/citygrid/citygrid/internal/app"
 )
 

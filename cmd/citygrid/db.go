@@ -9,6 +9,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/blob"
+	"github.com/citygrid/citygrid/internal/notify"
 	"github.com/citygrid/citygrid/internal/store"
 )
 
@@ -92,7 +93,7 @@ func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App
 			opts.DuplicateWindow = time.Duration(d) * 24 * time.Hour
 		}
 		if server := e.getenv("CITYGRID_SMTP"); server != "" {
-			m, err := app.NewSMTPMailer(server, envOr(e, "CITYGRID_MAIL_FROM", "citygrid <citygrid@localhost>"))
+			m, err := notify.NewSMTPMailer(server, envOr(e, "CITYGRID_MAIL_FROM", "citygrid <citygrid@localhost>"))
 			if err != nil {
 				db.Close()
 				return nil, nil, usagef("%v", err)

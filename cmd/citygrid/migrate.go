@@ -27,12 +27,12 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if n, err := a.EnsureNationalCategories(ctx, console); err != nil {
+	if n, err := a.Settings.EnsureNationalCategories(ctx, console); err != nil {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(e.stdout, "loaded the national category dictionary GB/T 47678.5-2026 (%d categories)\n", n)
 	}
-	if n, err := a.EnsureDefaultTimeLimits(ctx, console); err != nil {
+	if n, err := a.Settings.EnsureDefaultTimeLimits(ctx, console); err != nil {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(e.stdout, "loaded the default time limits (%d rows): edit them with citygrid import timelimits\n", n)

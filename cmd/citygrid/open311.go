@@ -34,7 +34,7 @@ func open311KeyCreate(ctx context.Context, e *env, args []string) error {
 		return usagef("--name is required")
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		secret, _, err := a.CreateOpen311Key(ctx, console, *name)
+		secret, _, err := a.Open311.CreateOpen311Key(ctx, console, *name)
 		if err != nil {
 			return err
 		}
@@ -56,13 +56,13 @@ func open311KeyRevoke(ctx context.Context, e *env, args []string) error {
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
 		if *key != "" {
-			if err := a.RevokeTokenSecret(ctx, console, *key); err != nil {
+			if err := a.People.RevokeTokenSecret(ctx, console, *key); err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, "key revoked")
 			return nil
 		}
-		n, err := a.RevokeOpen311Keys(ctx, console, *name)
+		n, err := a.Open311.RevokeOpen311Keys(ctx, console, *name)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func open311KeyList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		clients, err := a.Open311Clients(ctx, console)
+		clients, err := a.Open311.Open311Clients(ctx, console)
 		if err != nil {
 			return err
 		}

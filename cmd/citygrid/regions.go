@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/regions"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -38,7 +39,7 @@ func importTimeLimits(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return "", err
 		}
-		if err := a.ReplaceTimeLimits(ctx, console, rows); err != nil {
+		if err := a.Settings.ReplaceTimeLimits(ctx, console, rows); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("the time-limits table now has %d rows; running deadlines keep their snapshot", len(rows)), nil
@@ -52,7 +53,7 @@ func importCalendar(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return "", err
 		}
-		if err := a.ImportCalendarOverrides(ctx, console, rows); err != nil {
+		if err := a.Settings.ImportCalendarOverrides(ctx, console, rows); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("set %d calendar overrides", len(rows)), nil
@@ -85,7 +86,7 @@ func importHotline(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		r, err := a.ImportHotline(ctx, console, rows, problems, *dryRun)
+		r, err := a.Cases.ImportHotline(ctx, console, rows, problems, *dryRun)
 		if *asJSON {
 			enc := json.NewEncoder(e.stdout)
 			enc.SetIndent("", "  ")
@@ -117,7 +118,7 @@ func importCategories(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return "", err
 		}
-		r, err := a.ImportCategories(ctx, console, cats)
+		r, err := a.Settings.ImportCategories(ctx, console, cats)
 		if err != nil {
 			return "", err
 		}
@@ -132,7 +133,7 @@ func importDepartments(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return "", err
 		}
-		if err := a.PutDepartments(ctx, console, depts); err != nil {
+		if err := a.Settings.PutDepartments(ctx, console, depts); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("imported %d departments", len(depts)), nil
@@ -146,7 +147,7 @@ func importRules(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return "", err
 		}
-		if err := a.ReplaceRules(ctx, console, rules); err != nil {
+		if err := a.Settings.ReplaceRules(ctx, console, rules); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("the dispatch table now has %d rules", len(rules)), nil
@@ -258,13 +259,13 @@ func baseName(path string) string {
 
 func runImport(ctx context.Context, e *env, dsn string, in []grid.Incoming, problems []grid.Problem, dryRun, asJSON bool) error {
 	return withApp(ctx, e, dsn, func(a *app.App) error {
-		report, err := a.ImportRegions(ctx, console, in, problems, dryRun)
+		report, err := a.Regions.ImportRegions(ctx, console, in, problems, dryRun)
 		printImportReport(e.stdout, report, dryRun, asJSON)
 		return err
 	})
 }
 
-func printImportReport(w io.Writer, r app.ImportReport, dryRun, asJSON bool) {
+func printImportReport(w io.Writer, r regions.ImportReport, dryRun, asJSON bool) {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -305,7 +306,7 @@ func gridsGenerate(ctx context.Context, e *env, args []string) error {
 		return usagef("--region is required")
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		report, err := a.GenerateGrids(ctx, console, *region, *cellArea)
+		report, err := a.Regions.GenerateGrids(ctx, console, *region, *cellArea)
 		for _, p := range report.Problems {
 			fmt.Fprintln(e.stdout, p)
 		}
@@ -334,7 +335,7 @@ func exportRegions(ctx context.Context, e *env, args []string) error {
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
 		if *under != "" {
-			if _, err := a.RegionPath(ctx, *under); err != nil {
+			if _, err := a.Regions.RegionPath(ctx, *under); err != nil {
 				return err
 			}
 		}
@@ -347,7 +348,7 @@ func exportRegions(ctx context.Context, e *env, args []string) error {
 			defer f.Close()
 			w = f
 		}
-		return regionio.WriteGeoJSON(w, a.Regions(ctx, *under))
+		return regionio.WriteGeoJSON(w, a.Regions.Regions(ctx, *under))
 	})
 }
 
@@ -361,7 +362,7 @@ func gridMembers(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(fs, e)
 	code := fs.String("grid", "", "unit grid code (required)")
 	username := fs.String("username", "", "the member (add, remove)")
-	role := fs.String("role", app.GridWorker, "leader (网格长) or worker (网格员) (add)")
+	role := fs.String("role", regions.GridWorker, "leader (网格长) or worker (网格员) (add)")
 	if err := parse(fs, args[1:], false); err != nil {
 		return err
 	}
@@ -372,14 +373,14 @@ func gridMembers(ctx context.Context, e *env, args []string) error {
 		var err error
 		switch verb {
 		case "add":
-			err = a.PutGridMember(ctx, console, *code, *username, *role)
+			err = a.Regions.PutGridMember(ctx, console, *code, *username, *role)
 		case "remove":
-			err = a.RemoveGridMember(ctx, console, *code, *username)
+			err = a.Regions.RemoveGridMember(ctx, console, *code, *username)
 		}
 		if err != nil {
 			return err
 		}
-		members, err := a.GridMembers(ctx, console, *code)
+		members, err := a.Regions.GridMembers(ctx, console, *code)
 		if err != nil {
 			return err
 		}

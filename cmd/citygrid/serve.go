@@ -11,6 +11,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/httpapi"
+	"github.com/citygrid/citygrid/internal/jobs"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/web"
 )
@@ -86,9 +87,8 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 	}
 	if every > 0 {
 		// Every process runs the jobs; claims in the database keep each notice single.
-		jobsCtx, stopJobs := context.WithCancel(ctx)
+		stopJobs := jobs.Runner{Every: every, Jobs: a.Notices.Jobs(), Logger: log}.Start(ctx)
 		defer stopJobs()
-		go a.RunJobs(jobsCtx, every)
 	}
 	srv := &http.Server{
 		Handler:           api,

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/citygrid/citygrid/internal/app"
 	"sort"
+
+	"github.com/citygrid/citygrid/internal/app"
 )
 
 func cmdToken(ctx context.Context, e *env, args []string) error {
@@ -27,7 +28,7 @@ func tokenCreate(ctx context.Context, e *env, args []string) error {
 		return usagef("--username is required")
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		secret, _, err := a.CreateToken(ctx, console, *username, *name)
+		secret, _, err := a.People.CreateToken(ctx, console, *username, *name)
 		if err != nil {
 			return err
 		}
@@ -50,9 +51,9 @@ func tokenRevoke(ctx context.Context, e *env, args []string) error {
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
 		var err error
 		if *token != "" {
-			err = a.RevokeTokenSecret(ctx, console, *token)
+			err = a.People.RevokeTokenSecret(ctx, console, *token)
 		} else {
-			err = a.RevokeToken(ctx, console, *id)
+			err = a.People.RevokeToken(ctx, console, *id)
 		}
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 )
 
 // console is the actor of every console command: whoever can run it owns the database.
@@ -44,7 +45,7 @@ func subcommand(ctx context.Context, e *env, name string, args []string, subs ma
 func userAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "user add")
 	dsn := dbFlag(fs, e)
-	var in app.NewUser
+	var in people.NewUser
 	fs.StringVar(&in.Username, "username", "", "username (required)")
 	fs.StringVar(&in.Role, "role", "", "role: admin, operator, leader, dispatcher, handler, gridworker, inspector, resident (required)")
 	fs.StringVar(&in.Scope, "scope", "", "region code of the user's subtree (centre roles, grid workers, inspectors; optional for admins)")
@@ -67,7 +68,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 	}
 	in.Password = pw
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		u, err := a.AddUser(ctx, console, in)
+		u, err := a.People.AddUser(ctx, console, in)
 		if err != nil {
 			return err
 		}
@@ -108,7 +109,7 @@ func userList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		users, err := a.ListUsers(ctx, console)
+		users, err := a.People.ListUsers(ctx, console)
 		if err != nil {
 			return err
 		}
@@ -153,7 +154,7 @@ func userPasswd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		if err := a.SetPassword(ctx, console, *username, pw); err != nil {
+		if err := a.People.SetPassword(ctx, console, *username, pw); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "password of %s changed; their sessions have ended\n", *username)
@@ -173,7 +174,7 @@ func userSetDisabled(ctx context.Context, e *env, args []string, disabled bool) 
 		return usagef("--username is required")
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		if _, err := a.SetDisabled(ctx, console, *username, disabled); err != nil {
+		if _, err := a.People.SetDisabled(ctx, console, *username, disabled); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "user %s %sd\n", *username, verb)

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/notices"
 )
 
 func cmdWebhook(ctx context.Context, e *env, args []string) error {
@@ -21,7 +22,7 @@ func cmdWebhook(ctx context.Context, e *env, args []string) error {
 func webhookAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "webhook add")
 	dsn := dbFlag(fs, e)
-	var in app.NewWebhook
+	var in notices.NewWebhook
 	fs.StringVar(&in.Name, "name", "", "subscription name (required)")
 	fs.StringVar(&in.URL, "url", "", "http(s) URL to POST to (required)")
 	fs.StringVar(&in.Topics, "topics", "*", "topics: '*' or a comma list; 'case.*' matches a prefix")
@@ -32,7 +33,7 @@ func webhookAdd(ctx context.Context, e *env, args []string) error {
 		return usagef("--name and --url are required")
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		h, err := a.AddWebhook(ctx, console, in)
+		h, err := a.Notices.AddWebhook(ctx, console, in)
 		if err != nil {
 			return err
 		}
@@ -48,7 +49,7 @@ func webhookList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		hooks, err := a.Webhooks(ctx, console)
+		hooks, err := a.Notices.Webhooks(ctx, console)
 		if err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ func webhookDisable(ctx context.Context, e *env, args []string) error {
 		return usagef("webhook id must be a number, not %q", fs.Arg(0))
 	}
 	return withApp(ctx, e, *dsn, func(a *app.App) error {
-		if err := a.DisableWebhook(ctx, console, id); err != nil {
+		if err := a.Notices.DisableWebhook(ctx, console, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "webhook %d disabled\n", id)

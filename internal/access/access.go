@@ -130,3 +130,7 @@ func FromContext(ctx context.Context) *Principal {
 	p, _ := ctx.Value(principalKey{}).(*Principal)
 	return p
 }
+
+// ViaOpen311 is how a principal authenticated by an Open311 api_key came in. Its reports have
+// source open311 whatever they say.
+const ViaOpen311 = "open311"

@@ -4,6 +4,7 @@
 package audit
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -100,3 +101,17 @@ func (v *Verifier) Finish(headSeq int64, headHash string) error {
 
 // Checked reports how many records the verifier has accepted.
 func (v *Verifier) Checked() int64 { return v.prevSeq }
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context carrying the id of the request being served, which audit
+// records keep so a record can be matched with the logs.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

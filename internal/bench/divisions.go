@@ -69,7 +69,7 @@ func Divisions(ctx context.Context, w io.Writer, dist, scratchDir string) (*Divi
 			top = append(top, reg)
 		}
 	}
-	if err := a.PutRegions(ctx, actor, top); err != nil {
+	if err := a.Regions.PutRegions(ctx, actor, top); err != nil {
 		return nil, fmt.Errorf("create cities and districts: %w", err)
 	}
 
@@ -90,7 +90,7 @@ func Divisions(ctx context.Context, w io.Writer, dist, scratchDir string) (*Divi
 		return nil, err
 	}
 	res.Read = time.Since(start)
-	report, err := a.ImportRegions(ctx, actor, in, problems, false)
+	report, err := a.Regions.ImportRegions(ctx, actor, in, problems, false)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w (%d problems)", err, report.Errors())
 	}

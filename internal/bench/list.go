@@ -12,6 +12,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
@@ -54,7 +55,7 @@ type ListQuery struct {
 	Who  string // a demo username
 	// Filter draws the filter of one query; prev is the page the previous query of the same
 	// kind returned, for kinds that page on.
-	Filter func(rng *mrand.Rand, prev app.CasePage) app.CaseFilter
+	Filter func(rng *mrand.Rand, prev cases.CasePage) cases.CaseFilter
 }
 
 // listQueries is the mix: what dispatchers, handlers, grid workers and operators ask all day.
@@ -63,37 +64,37 @@ func listQueries(subdistricts, departments []string) []ListQuery {
 	open := []string{"reported", "registered", "dispatched", "in_progress", "handled", "suspended"}
 	pick := func(rng *mrand.Rand, xs []string) string { return xs[rng.IntN(len(xs))] }
 	return []ListQuery{
-		{"dispatcher: newest in scope", "dispatcher", func(*mrand.Rand, app.CasePage) app.CaseFilter { return app.CaseFilter{} }},
-		{"dispatcher: status (dispatch queue)", "dispatcher", func(rng *mrand.Rand, _ app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Statuses: []string{pick(rng, []string{"registered", "reported", "handled"})}}
+		{"dispatcher: newest in scope", "dispatcher", func(*mrand.Rand, cases.CasePage) cases.CaseFilter { return cases.CaseFilter{} }},
+		{"dispatcher: status (dispatch queue)", "dispatcher", func(rng *mrand.Rand, _ cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Statuses: []string{pick(rng, []string{"registered", "reported", "handled"})}}
 		}},
-		{"dispatcher: open, major class", "dispatcher", func(rng *mrand.Rand, _ app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Statuses: open, Category: pick(rng, majors)}
+		{"dispatcher: open, major class", "dispatcher", func(rng *mrand.Rand, _ cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Statuses: open, Category: pick(rng, majors)}
 		}},
-		{"dispatcher: subdistrict subtree", "dispatcher", func(rng *mrand.Rand, _ app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Regions: []string{pick(rng, subdistricts)}}
+		{"dispatcher: subdistrict subtree", "dispatcher", func(rng *mrand.Rand, _ cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Regions: []string{pick(rng, subdistricts)}}
 		}},
-		{"dispatcher: overdue, by deadline", "dispatcher", func(*mrand.Rand, app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Overdue: true, SortByDue: true}
+		{"dispatcher: overdue, by deadline", "dispatcher", func(*mrand.Rand, cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Overdue: true, SortByDue: true}
 		}},
-		{"dispatcher: department", "dispatcher", func(rng *mrand.Rand, _ app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Department: pick(rng, departments)}
+		{"dispatcher: department", "dispatcher", func(rng *mrand.Rand, _ cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Department: pick(rng, departments)}
 		}},
-		{"dispatcher: text", "dispatcher", func(rng *mrand.Rand, _ app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Text: pick(rng, descriptionWords)}
+		{"dispatcher: text", "dispatcher", func(rng *mrand.Rand, _ cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Text: pick(rng, descriptionWords)}
 		}},
-		{"dispatcher: page 1, then 2 by cursor", "dispatcher", func(_ *mrand.Rand, prev app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Cursor: prev.Next} // the first query of the kind has no cursor: page one
+		{"dispatcher: page 1, then 2 by cursor", "dispatcher", func(_ *mrand.Rand, prev cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Cursor: prev.Next} // the first query of the kind has no cursor: page one
 		}},
-		{"handler: department queue", "handler", func(*mrand.Rand, app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Statuses: []string{"dispatched", "in_progress"}}
+		{"handler: department queue", "handler", func(*mrand.Rand, cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Statuses: []string{"dispatched", "in_progress"}}
 		}},
-		{"handler: by deadline", "handler", func(*mrand.Rand, app.CasePage) app.CaseFilter {
-			return app.CaseFilter{SortByDue: true, Statuses: []string{"dispatched", "in_progress"}}
+		{"handler: by deadline", "handler", func(*mrand.Rand, cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{SortByDue: true, Statuses: []string{"dispatched", "in_progress"}}
 		}},
-		{"grid worker: own grids", "gridworker", func(*mrand.Rand, app.CasePage) app.CaseFilter { return app.CaseFilter{} }},
-		{"admin: status and category, city-wide", "admin", func(rng *mrand.Rand, _ app.CasePage) app.CaseFilter {
-			return app.CaseFilter{Statuses: []string{pick(rng, open)}, Category: pick(rng, majors)}
+		{"grid worker: own grids", "gridworker", func(*mrand.Rand, cases.CasePage) cases.CaseFilter { return cases.CaseFilter{} }},
+		{"admin: status and category, city-wide", "admin", func(rng *mrand.Rand, _ cases.CasePage) cases.CaseFilter {
+			return cases.CaseFilter{Statuses: []string{pick(rng, open)}, Category: pick(rng, majors)}
 		}},
 	}
 }
@@ -172,9 +173,9 @@ func List(ctx context.Context, w io.Writer, db *store.DB, where string, cfg List
 
 	// Warm up: one query of each kind, untimed.
 	rng := mrand.New(mrand.NewPCG(cfg.Seed, 0x6c697374)) // "list"
-	prev := make([]app.CasePage, len(kinds))
+	prev := make([]cases.CasePage, len(kinds))
 	for i, k := range kinds {
-		if prev[i], err = a.ListCases(ctx, principals[k.Who], k.Filter(rng, app.CasePage{})); err != nil {
+		if prev[i], err = a.Cases.ListCases(ctx, principals[k.Who], k.Filter(rng, cases.CasePage{})); err != nil {
 			return nil, fmt.Errorf("bench list: %s: %w", k.Name, err)
 		}
 	}
@@ -186,13 +187,13 @@ func List(ctx context.Context, w io.Writer, db *store.DB, where string, cfg List
 		k := kinds[i]
 		f := k.Filter(rng, prev[i])
 		t0 := time.Now()
-		page, err := a.ListCases(ctx, principals[k.Who], f)
+		page, err := a.Cases.ListCases(ctx, principals[k.Who], f)
 		d := time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("bench list: %s: %w", k.Name, err)
 		}
 		if f.Cursor != "" || page.Next == "" {
-			prev[i] = app.CasePage{} // page one next time
+			prev[i] = cases.CasePage{} // page one next time
 		} else {
 			prev[i] = page
 		}

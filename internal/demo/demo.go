@@ -13,6 +13,8 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
+	"github.com/citygrid/citygrid/internal/app/regions"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -191,37 +193,37 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.ImportRegions(ctx, actor, in, nil, false); err != nil {
+	if _, err := a.Regions.ImportRegions(ctx, actor, in, nil, false); err != nil {
 		return fmt.Errorf("seed regions: %w", err)
 	}
 	// Generation only fills in what is missing, so seeding again leaves existing grids alone.
 	for _, r := range in {
 		if r.Level == grid.District {
-			if _, err := a.GenerateGrids(ctx, actor, r.Code, opts.cellArea(r.Code)); err != nil {
+			if _, err := a.Regions.GenerateGrids(ctx, actor, r.Code, opts.cellArea(r.Code)); err != nil {
 				return fmt.Errorf("seed grids of %s: %w", r.Code, err)
 			}
 		}
 	}
-	if _, err := a.EnsureNationalCategories(ctx, actor); err != nil {
+	if _, err := a.Settings.EnsureNationalCategories(ctx, actor); err != nil {
 		return fmt.Errorf("seed categories: %w", err)
 	}
-	if _, err := a.EnsureDefaultTimeLimits(ctx, actor); err != nil {
+	if _, err := a.Settings.EnsureDefaultTimeLimits(ctx, actor); err != nil {
 		return fmt.Errorf("seed time limits: %w", err)
 	}
-	if err := a.PutDepartments(ctx, actor, append(Departments(), subdistrictOffices(in)...)); err != nil {
+	if err := a.Settings.PutDepartments(ctx, actor, append(Departments(), subdistrictOffices(in)...)); err != nil {
 		return fmt.Errorf("seed departments: %w", err)
 	}
-	if err := a.ReplaceRules(ctx, actor, Rules()); err != nil {
+	if err := a.Settings.ReplaceRules(ctx, actor, Rules()); err != nil {
 		return fmt.Errorf("seed dispatch rules: %w", err)
 	}
 	for _, l := range Logins() {
-		u := app.NewUser{Username: l.Username, Role: string(l.Role), Scope: l.Scope, Password: Password, DisplayName: l.Note}
+		u := people.NewUser{Username: l.Username, Role: string(l.Role), Scope: l.Scope, Password: Password, DisplayName: l.Note}
 		if l.Role == access.Handler {
 			u.Department = handlerDepartment
 		}
-		if _, err := a.AddUser(ctx, actor, u); err != nil && !errs.Is(err, errs.Conflict) {
+		if _, err := a.People.AddUser(ctx, actor, u); err != nil && !errs.Is(err, errs.Conflict) {
 			return fmt.Errorf("seed user %s: %w", l.Username, err)
 		}
 	}
-	return a.PutGridMember(ctx, actor, GridWorkerGrid, "gridworker", app.GridWorker)
+	return a.Regions.PutGridMember(ctx, actor, GridWorkerGrid, "gridworker", regions.GridWorker)
 }

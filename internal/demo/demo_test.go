@@ -61,7 +61,7 @@ func TestDistrictPolygonsLocateToTheirDistrict(t *testing.T) {
 						continue // outside, or where published boundaries overlap
 					}
 					checked++
-					loc, err := a.Locate(context.Background(), p[0], p[1], crs.WGS84)
+					loc, err := a.Regions.Locate(context.Background(), p[0], p[1], crs.WGS84)
 					if err != nil {
 						t.Fatalf("%s (%s): Locate(%v) = %v", d.Name, d.Code, p, err)
 					}
@@ -90,7 +90,7 @@ func TestSmallSeedIsEnoughForTheDemoUsers(t *testing.T) {
 	a := seeded(t, store.SQLite, demo.Options{})
 	ctx := context.Background()
 	grids := 0
-	for r, err := range a.Regions(ctx, "") {
+	for r, err := range a.Regions.Regions(ctx, "") {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,11 +111,11 @@ func TestSmallSeedIsEnoughForTheDemoUsers(t *testing.T) {
 		if l.Scope == "" {
 			continue
 		}
-		if _, err := a.RegionPath(ctx, l.Scope); err != nil {
+		if _, err := a.Regions.RegionPath(ctx, l.Scope); err != nil {
 			t.Errorf("%s's scope %s: %v", l.Username, l.Scope, err)
 		}
 	}
-	members, err := a.GridMembers(ctx, access.SystemPrincipal("test"), demo.GridWorkerGrid)
+	members, err := a.Regions.GridMembers(ctx, access.SystemPrincipal("test"), demo.GridWorkerGrid)
 	if err != nil || len(members) != 1 || members[0].Username != "gridworker" {
 		t.Errorf("members of %s = %+v, %v; want the demo grid worker", demo.GridWorkerGrid, members, err)
 	}

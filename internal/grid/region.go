@@ -109,3 +109,21 @@ func isDigits(s string) bool {
 	}
 	return s != ""
 }
+
+// Codes returns the codes of regions, in order.
+func Codes(rs []Region) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Code
+	}
+	return out
+}
+
+// Refs returns the references of regions, in order.
+func Refs(rs []Region) []Ref {
+	out := make([]Ref, len(rs))
+	for i, r := range rs {
+		out[i] = Ref{Code: r.Code, Name: r.Name, Level: r.Level, AreaClass: r.AreaClass}
+	}
+	return out
+}

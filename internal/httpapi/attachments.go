@@ -5,7 +5,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/photo"
 )
@@ -41,7 +41,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Invalid, "no field named file in the upload"))
 		return
 	}
-	att, err := s.app.UploadPhoto(r.Context(), principal(r), data)
+	att, err := s.app.Cases.UploadPhoto(r.Context(), principal(r), data)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -63,9 +63,9 @@ func uploadError(err error) error {
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 	variant := r.URL.Query().Get("variant")
 	if variant == "" {
-		variant = app.PhotoPublic
+		variant = cases.PhotoPublic
 	}
-	rc, contentType, err := s.app.OpenPhoto(r.Context(), principal(r), r.PathValue("id"), variant)
+	rc, contentType, err := s.app.Cases.OpenPhoto(r.Context(), principal(r), r.PathValue("id"), variant)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -13,6 +13,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/store"
@@ -139,8 +140,8 @@ func TestLoginTakesAsLongForUnknownUsersAsForWrongPasswords(t *testing.T) {
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	if _, err := a.AddUser(t.Context(), access.SystemPrincipal("test"),
-		app.NewUser{Username: "alice", Role: "resident", Password: "correct-horse"}); err != nil {
+	if _, err := a.People.AddUser(t.Context(), access.SystemPrincipal("test"),
+		people.NewUser{Username: "alice", Role: "resident", Password: "correct-horse"}); err != nil {
 		t.Fatalf("add user: %v", err)
 	}
 	c := serve(t, a).anonymous()
@@ -203,7 +204,7 @@ func TestADisabledUserIsShutOut(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
 		sys := access.SystemPrincipal("test")
-		token, _, err := ts.App.CreateToken(t.Context(), sys, "dispatcher", "integration")
+		token, _, err := ts.App.People.CreateToken(t.Context(), sys, "dispatcher", "integration")
 		if err != nil {
 			t.Fatalf("create token: %v", err)
 		}
@@ -211,7 +212,7 @@ func TestADisabledUserIsShutOut(t *testing.T) {
 		getMe(t, ts.bearer(token)) // both work before
 		getMe(t, session)
 
-		if _, err := ts.App.SetDisabled(t.Context(), sys, "dispatcher", true); err != nil {
+		if _, err := ts.App.People.SetDisabled(t.Context(), sys, "dispatcher", true); err != nil {
 			t.Fatalf("disable: %v", err)
 		}
 		before := ts.snapshot(t)

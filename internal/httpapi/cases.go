@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/photo"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -18,7 +18,7 @@ import (
 
 // reportCase answers POST /api/v1/cases: anyone may report, signed in or not.
 func (s *Server) reportCase(w http.ResponseWriter, r *http.Request) {
-	var in app.NewCase
+	var in cases.NewCase
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		if err := s.readMultipartReport(w, r, &in); err != nil {
 			s.fail(w, r, err)
@@ -28,7 +28,7 @@ func (s *Server) reportCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out, err := s.app.Report(r.Context(), principal(r), in)
+	out, err := s.app.Cases.Report(r.Context(), principal(r), in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -42,7 +42,7 @@ const maxReportPhotos = 6
 // readMultipartReport reads a report sent as multipart/form-data: the report's JSON in a field
 // named "case" and up to maxReportPhotos files in fields named "photo". The photos are stored
 // with the case, in its transaction.
-func (s *Server) readMultipartReport(w http.ResponseWriter, r *http.Request, in *app.NewCase) error {
+func (s *Server) readMultipartReport(w http.ResponseWriter, r *http.Request, in *cases.NewCase) error {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+maxReportPhotos*(photo.MaxBytes+1<<10))
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -105,7 +105,7 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c, err := s.app.Case(r.Context(), principal(r), id)
+	c, err := s.app.Cases.Case(r.Context(), principal(r), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -135,7 +135,7 @@ func (s *Server) actOnCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Invalid, "action is required"))
 		return
 	}
-	c, err := s.app.Act(r.Context(), principal(r), id, in.Action, in.Version, in.Input)
+	c, err := s.app.Cases.Act(r.Context(), principal(r), id, in.Action, in.Version, in.Input)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -151,7 +151,7 @@ func (s *Server) actOnCase(w http.ResponseWriter, r *http.Request) {
 // &source=&reporter=&q=&from=&to=&overdue=1&light=green|yellow|red&sort=created|due&limit=&cursor=.
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	q := r.URL.Query()
-	f := app.CaseFilter{Kind: q.Get("kind"), Category: q.Get("category"), Department: q.Get("department"),
+	f := cases.CaseFilter{Kind: q.Get("kind"), Category: q.Get("category"), Department: q.Get("department"),
 		Source: q.Get("source"), Reporter: q.Get("reporter"), Text: q.Get("q"), Cursor: q.Get("cursor"), Light: q.Get("light")}
 	if v := q.Get("status"); v != "" {
 		for _, st := range strings.Split(v, ",") {
@@ -199,7 +199,7 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, p *access.Pri
 		}
 		f.Limit = n
 	}
-	page, err := s.app.ListCases(r.Context(), p, f)
+	page, err := s.app.Cases.ListCases(r.Context(), p, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return

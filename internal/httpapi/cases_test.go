@@ -16,7 +16,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/errs"
@@ -506,7 +506,7 @@ func TestACaseRunsTheClosedLoopThroughTheAPIAlone(t *testing.T) {
 func TestRefusedCaseActionsChangeNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
-		if _, err := ts.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{
+		if _, err := ts.App.People.AddUser(t.Context(), access.SystemPrincipal("test"), people.NewUser{
 			Username: "shanyang-operator", Role: "operator", Scope: shanyangDistrict, Password: "shanyang-password",
 		}); err != nil {
 			t.Fatalf("add the 山阳区 operator: %v", err)
@@ -794,7 +794,7 @@ func TestConcurrentCaseRequests(t *testing.T) {
 func TestIntakeChecksEveryInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
-		if _, err := ts.App.ImportCategories(t.Context(), access.SystemPrincipal("test"), []workflow.Category{
+		if _, err := ts.App.Settings.ImportCategories(t.Context(), access.SystemPrincipal("test"), []workflow.Category{
 			{Kind: workflow.Matter, Code: "99001", MajorCode: "99", MajorName: "本地事项类", Name: "内部巡查事项", Public: false, VerificationRequired: true},
 		}); err != nil {
 			t.Fatalf("import a non-public category: %v", err)

@@ -15,7 +15,7 @@ func TestCategories(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
 		// A city's local, non-public extension: staff see it, the public does not.
-		_, err := ts.App.ImportCategories(context.Background(), access.SystemPrincipal("test"), []workflow.Category{
+		_, err := ts.App.Settings.ImportCategories(context.Background(), access.SystemPrincipal("test"), []workflow.Category{
 			{Kind: workflow.Matter, Code: "99001", MajorCode: "99", MajorName: "本地事项类", Name: "内部巡查事项", Public: false, VerificationRequired: true},
 		})
 		if err != nil {

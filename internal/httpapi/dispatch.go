@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) listDepartments(w http.ResponseWriter, r *http.Request) {
-	depts, err := s.app.Departments(r.Context())
+	depts, err := s.app.Settings.Departments(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -19,7 +19,7 @@ func (s *Server) listDepartments(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	rules, err := s.app.Rules(r.Context(), p)
+	rules, err := s.app.Settings.Rules(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -48,7 +48,7 @@ func (s *Server) suggestRoute(w http.ResponseWriter, r *http.Request, p *access.
 			return
 		}
 	}
-	out, err := s.app.Route(r.Context(), p, kind, q.Get("category"), lon, lat, system, at)
+	out, err := s.app.Cases.Route(r.Context(), p, kind, q.Get("category"), lon, lat, system, at)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -31,7 +31,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p *access.Princi
 		}
 	}
 	if after < 0 {
-		head, err := s.app.ChangesHead(ctx)
+		head, err := s.app.Cases.ChangesHead(ctx)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -40,7 +40,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p *access.Princi
 	}
 	// Check the caller may follow at all before the stream starts: errors after it cannot be
 	// told in a status.
-	if _, _, err := s.app.CaseChanges(ctx, p, after, 0); err != nil {
+	if _, _, err := s.app.Cases.CaseChanges(ctx, p, after, 0); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -66,7 +66,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p *access.Princi
 			return // shutting down: the client reconnects to another process, or later
 		case <-poll.C:
 		}
-		changes, next, err := s.app.CaseChanges(ctx, p, after, eventsBatch)
+		changes, next, err := s.app.Cases.CaseChanges(ctx, p, after, eventsBatch)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.WarnContext(ctx, "event stream", "err", err)

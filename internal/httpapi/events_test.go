@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
@@ -67,7 +67,7 @@ func waitFor(t *testing.T, lines <-chan string, want string) []string {
 func TestEventsStreamCommittedChangesInScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
-		if _, err := ts.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
+		if _, err := ts.App.People.AddUser(t.Context(), access.SystemPrincipal("test"), people.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
 			t.Fatal(err)
 		}
 		operator, outsider := ts.signedIn(t, "operator"), ts.signedIn(t, "shanyang")

@@ -68,7 +68,7 @@ func (ts *testServer) photo(t *testing.T, seed uint8) string {
 	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	att, err := ts.App.UploadPhoto(t.Context(), nil, b.Bytes())
+	att, err := ts.App.Cases.UploadPhoto(t.Context(), nil, b.Bytes())
 	if err != nil {
 		t.Fatalf("upload a photo: %v", err)
 	}

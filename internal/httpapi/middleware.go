@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 )
 
@@ -26,7 +26,7 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(app.WithRequestID(r.Context(), id)))
+		next.ServeHTTP(w, r.WithContext(audit.WithRequestID(r.Context(), id)))
 	})
 }
 
@@ -84,7 +84,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", route,
-			"status", sw.status, "duration_ms", float64(elapsed.Microseconds())/1000, "request_id", app.RequestID(r.Context()))
+			"status", sw.status, "duration_ms", float64(elapsed.Microseconds())/1000, "request_id", audit.RequestID(r.Context()))
 	})
 }
 
@@ -97,7 +97,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.ErrorContext(r.Context(), "panic serving request", "panic", fmt.Sprint(v),
-					"stack", string(debug.Stack()), "request_id", app.RequestID(r.Context()))
+					"stack", string(debug.Stack()), "request_id", audit.RequestID(r.Context()))
 				s.writeError(w, r, http.StatusInternalServerError, string(errs.Internal), "internal error")
 			}
 		}()
@@ -125,13 +125,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				s.writeError(w, r, http.StatusUnauthorized, string(errs.Unauthorized), "Authorization must be: Bearer <token>")
 				return
 			}
-			if p, err = s.app.AuthenticateToken(r.Context(), strings.TrimSpace(token)); err != nil {
+			if p, err = s.app.People.AuthenticateToken(r.Context(), strings.TrimSpace(token)); err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="citygrid", error="invalid_token"`)
 				s.fail(w, r, err)
 				return
 			}
 		} else if c, cerr := r.Cookie(sessionCookie); cerr == nil && c.Value != "" {
-			p, err = s.app.AuthenticateSession(r.Context(), c.Value)
+			p, err = s.app.People.AuthenticateSession(r.Context(), c.Value)
 			if err != nil && !errs.Is(err, errs.Unauthorized) {
 				s.fail(w, r, err)
 				return

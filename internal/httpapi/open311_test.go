@@ -33,10 +33,10 @@ matter,09009,09,街面秩序类,机动车乱停放,"[{""code"":""plate"",""datat
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ts.App.ImportCategories(t.Context(), console, cats); err != nil {
+	if _, err := ts.App.Settings.ImportCategories(t.Context(), console, cats); err != nil {
 		t.Fatal(err)
 	}
-	key, _, err := ts.App.CreateOpen311Key(t.Context(), console, "fms")
+	key, _, err := ts.App.Open311.CreateOpen311Key(t.Context(), console, "fms")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,14 +323,14 @@ func TestOpen311RefusesBadRequestsAndChangesNothing(t *testing.T) {
 		anon := ts.anonymous()
 		p := casePoint(t, anon, demo.GridWorkerGrid, 0.0005)
 		good := fmt.Sprintf("api_key=%s&service_code=matter-09009&lat=%v&long=%v&attribute[plate]=X1", key, p[1], p[0])
-		revoked, _, err := ts.App.CreateOpen311Key(t.Context(), access.SystemPrincipal("test"), "gone")
+		revoked, _, err := ts.App.Open311.CreateOpen311Key(t.Context(), access.SystemPrincipal("test"), "gone")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ts.App.RevokeOpen311Keys(t.Context(), access.SystemPrincipal("test"), "gone"); err != nil {
+		if _, err := ts.App.Open311.RevokeOpen311Keys(t.Context(), access.SystemPrincipal("test"), "gone"); err != nil {
 			t.Fatal(err)
 		}
-		ordinary, _, err := ts.App.CreateToken(t.Context(), access.SystemPrincipal("test"), "resident", "")
+		ordinary, _, err := ts.App.People.CreateToken(t.Context(), access.SystemPrincipal("test"), "resident", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,7 +26,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	loc, err := s.app.Locate(r.Context(), lon, lat, system)
+	loc, err := s.app.Regions.Locate(r.Context(), lon, lat, system)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -100,7 +100,7 @@ func wantGeometry(r *http.Request) bool {
 }
 
 func (s *Server) getRegion(w http.ResponseWriter, r *http.Request) {
-	v, err := s.app.Region(r.Context(), r.PathValue("code"), wantGeometry(r))
+	v, err := s.app.Regions.Region(r.Context(), r.PathValue("code"), wantGeometry(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -118,7 +118,7 @@ func (s *Server) getRegion(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) {
-	regions, err := s.app.RegionChildren(r.Context(), r.URL.Query().Get("parent"), wantGeometry(r))
+	regions, err := s.app.Regions.RegionChildren(r.Context(), r.URL.Query().Get("parent"), wantGeometry(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -134,7 +134,7 @@ func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	members, err := s.app.GridMembers(r.Context(), p, r.PathValue("code"))
+	members, err := s.app.Regions.GridMembers(r.Context(), p, r.PathValue("code"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -153,7 +153,7 @@ func (s *Server) putMember(w http.ResponseWriter, r *http.Request, p *access.Pri
 		return
 	}
 	code, username := r.PathValue("code"), r.PathValue("username")
-	if err := s.app.PutGridMember(r.Context(), p, code, username, in.Role); err != nil {
+	if err := s.app.Regions.PutGridMember(r.Context(), p, code, username, in.Role); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -161,7 +161,7 @@ func (s *Server) putMember(w http.ResponseWriter, r *http.Request, p *access.Pri
 }
 
 func (s *Server) deleteMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	if err := s.app.RemoveGridMember(r.Context(), p, r.PathValue("code"), r.PathValue("username")); err != nil {
+	if err := s.app.Regions.RemoveGridMember(r.Context(), p, r.PathValue("code"), r.PathValue("username")); err != nil {
 		s.fail(w, r, err)
 		return
 	}

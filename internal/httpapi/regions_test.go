@@ -15,6 +15,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -333,7 +334,7 @@ func TestGridMembers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
 		const scopedPassword = "shanyang-password"
-		if _, err := ts.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{
+		if _, err := ts.App.People.AddUser(t.Context(), access.SystemPrincipal("test"), people.NewUser{
 			Username: "shanyang-admin", Role: "admin", Scope: "410811", Password: scopedPassword,
 		}); err != nil {
 			t.Fatalf("add scoped admin: %v", err)
@@ -559,7 +560,7 @@ func TestLocateSeesAnotherProcessesImport(t *testing.T) {
 	})
 
 	t.Run("a grid imported through the first process is found through the second within seconds", func(t *testing.T) {
-		report, err := app1.ImportRegions(ctx, access.SystemPrincipal("test"), newRegions, nil, false)
+		report, err := app1.Regions.ImportRegions(ctx, access.SystemPrincipal("test"), newRegions, nil, false)
 		if err != nil || !report.Written || report.New != len(newRegions) {
 			t.Fatalf("import: %v, report %+v", err, report)
 		}
@@ -590,7 +591,7 @@ func TestLocateSeesAnotherProcessesImport(t *testing.T) {
 	})
 
 	t.Run("the first process, which imported, finds the new grid at once", func(t *testing.T) {
-		loc, err := app1.Locate(ctx, inSquare[0], inSquare[1], crs.WGS84)
+		loc, err := app1.Regions.Locate(ctx, inSquare[0], inSquare[1], crs.WGS84)
 		if err != nil || loc.Region.Code != "410899001001001" {
 			t.Errorf("Locate: got %+v, %v; want 410899001001001", loc.Region, err)
 		}

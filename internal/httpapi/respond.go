@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 )
 
@@ -45,7 +45,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := errs.KindOf(err)
 	if kind == errs.Internal {
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path,
-			"request_id", app.RequestID(r.Context()))
+			"request_id", audit.RequestID(r.Context()))
 	}
 	code, msg := errs.Public(err)
 	if after := errs.RetryAfter(err); after > 0 {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
@@ -22,14 +22,14 @@ func TestEveryRoleAndActionOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
 		sys := access.SystemPrincipal("test")
-		for _, u := range []app.NewUser{
+		for _, u := range []people.NewUser{
 			{Username: "shanyang-operator", Role: "operator", Scope: shanyangDistrict},
 			{Username: "shanyang-dispatcher", Role: "dispatcher", Scope: shanyangDistrict},
 			{Username: "hw-handler", Role: "handler", Department: "410802-HW"},
 			{Username: "other-resident", Role: "resident"},
 		} {
 			u.Password = demo.Password
-			if _, err := ts.App.AddUser(t.Context(), sys, u); err != nil {
+			if _, err := ts.App.People.AddUser(t.Context(), sys, u); err != nil {
 				t.Fatalf("add %s: %v", u.Username, err)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -86,7 +86,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Invalid, "username and password are required"))
 		return
 	}
-	sess, err := s.app.Login(r.Context(), in.Username, in.Password, clientAddr(r))
+	sess, err := s.app.People.Login(r.Context(), in.Username, in.Password, clientAddr(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -110,7 +110,7 @@ func clientAddr(r *http.Request) string {
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	if p.Via == "session" {
 		if c, err := r.Cookie(sessionCookie); err == nil {
-			if err := s.app.Logout(r.Context(), p, c.Value); err != nil {
+			if err := s.app.People.Logout(r.Context(), p, c.Value); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -130,7 +130,7 @@ type meResponse struct {
 func (s *Server) me(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	out := meResponse{User: p.User, Via: p.Via, ScopePath: []grid.Region{}}
 	if p.User.Scope != "" {
-		path, err := s.app.RegionPath(r.Context(), p.User.Scope)
+		path, err := s.app.Regions.RegionPath(r.Context(), p.User.Scope)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -141,7 +141,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p *access.Principal)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	users, err := s.app.ListUsers(r.Context(), p)
+	users, err := s.app.People.ListUsers(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -150,12 +150,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *access.Pri
 }
 
 func (s *Server) addUser(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	var in app.NewUser
+	var in people.NewUser
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.app.AddUser(r.Context(), p, in)
+	u, err := s.app.People.AddUser(r.Context(), p, in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -185,7 +185,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, p *access.P
 	if in.Username == "" {
 		in.Username = p.User.Username
 	}
-	secret, tok, err := s.app.CreateToken(r.Context(), p, in.Username, in.Name)
+	secret, tok, err := s.app.People.CreateToken(r.Context(), p, in.Username, in.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -199,7 +199,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p *access.P
 		s.fail(w, r, errs.E(errs.NotFound, "token %q not found", r.PathValue("id")))
 		return
 	}
-	if err := s.app.RevokeToken(r.Context(), p, id); err != nil {
+	if err := s.app.People.RevokeToken(r.Context(), p, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -207,7 +207,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p *access.P
 }
 
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) {
-	cats, err := s.app.Categories(r.Context(), principal(r))
+	cats, err := s.app.Settings.Categories(r.Context(), principal(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

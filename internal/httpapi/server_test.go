@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/httpapi"
@@ -84,15 +84,15 @@ func userList(t *testing.T, c *client) []string {
 func TestAdminsActOnlyInsideTheirScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
-		if _, err := ts.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{
+		if _, err := ts.App.People.AddUser(t.Context(), access.SystemPrincipal("test"), people.NewUser{
 			Username: "shanyang-admin", Role: "admin", Scope: "410811", Password: "shanyang-password",
 		}); err != nil {
 			t.Fatalf("add scoped admin: %v", err)
 		}
 		scoped := ts.anonymous()
 		wantStatus(t, scoped.login(t, "shanyang-admin", "shanyang-password"), http.StatusOK)
-		newUser := func(username, scope string) app.NewUser {
-			return app.NewUser{Username: username, Role: "gridworker", Scope: scope, Password: "a-good-password"}
+		newUser := func(username, scope string) people.NewUser {
+			return people.NewUser{Username: username, Role: "gridworker", Scope: scope, Password: "a-good-password"}
 		}
 
 		refusals := []struct {
@@ -282,7 +282,7 @@ func TestRequestIDs(t *testing.T) {
 func TestInternalErrorsAreLoggedButNotShown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newServer(t, db)
-		token, _, err := ts.App.CreateToken(t.Context(), access.SystemPrincipal("test"), "admin", "ops")
+		token, _, err := ts.App.People.CreateToken(t.Context(), access.SystemPrincipal("test"), "admin", "ops")
 		if err != nil {
 			t.Fatalf("create token: %v", err)
 		}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -14,7 +14,7 @@ import (
 // Time limits, calendar overrides, notifications and webhooks.
 
 func (s *Server) listTimeLimits(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	rows, err := s.app.TimeLimits(r.Context(), p)
+	rows, err := s.app.Settings.TimeLimits(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -29,7 +29,7 @@ func (s *Server) putTimeLimits(w http.ResponseWriter, r *http.Request, p *access
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.app.ReplaceTimeLimits(r.Context(), p, rows); err != nil {
+	if err := s.app.Settings.ReplaceTimeLimits(r.Context(), p, rows); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -37,7 +37,7 @@ func (s *Server) putTimeLimits(w http.ResponseWriter, r *http.Request, p *access
 }
 
 func (s *Server) listCalendarOverrides(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	rows, err := s.app.CalendarOverrides(r.Context(), p)
+	rows, err := s.app.Settings.CalendarOverrides(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -66,7 +66,7 @@ func (s *Server) putCalendarOverride(w http.ResponseWriter, r *http.Request, p *
 		return
 	}
 	o := worktime.Override{Date: r.PathValue("date"), Working: *in.Working, Note: in.Note}
-	if err := s.app.PutCalendarOverride(r.Context(), p, o); err != nil {
+	if err := s.app.Settings.PutCalendarOverride(r.Context(), p, o); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -74,7 +74,7 @@ func (s *Server) putCalendarOverride(w http.ResponseWriter, r *http.Request, p *
 }
 
 func (s *Server) deleteCalendarOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	if err := s.app.DeleteCalendarOverride(r.Context(), p, r.PathValue("date")); err != nil {
+	if err := s.app.Settings.DeleteCalendarOverride(r.Context(), p, r.PathValue("date")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -99,7 +99,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p *ac
 		s.fail(w, r, err)
 		return
 	}
-	page, err := s.app.Notifications(r.Context(), p, unread, before, int(limit))
+	page, err := s.app.Notices.Notifications(r.Context(), p, unread, before, int(limit))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -115,7 +115,7 @@ func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, p *ac
 		s.fail(w, r, err)
 		return
 	}
-	n, err := s.app.MarkNotificationsRead(r.Context(), p, in.UpTo)
+	n, err := s.app.Notices.MarkNotificationsRead(r.Context(), p, in.UpTo)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -124,7 +124,7 @@ func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, p *ac
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	hooks, err := s.app.Webhooks(r.Context(), p)
+	hooks, err := s.app.Notices.Webhooks(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -133,12 +133,12 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, p *access.
 }
 
 func (s *Server) addWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	var in app.NewWebhook
+	var in notices.NewWebhook
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	h, err := s.app.AddWebhook(r.Context(), p, in)
+	h, err := s.app.Notices.AddWebhook(r.Context(), p, in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -152,7 +152,7 @@ func (s *Server) disableWebhook(w http.ResponseWriter, r *http.Request, p *acces
 		s.fail(w, r, errs.E(errs.NotFound, "webhook %q not found", r.PathValue("id")))
 		return
 	}
-	if err := s.app.DisableWebhook(r.Context(), p, id); err != nil {
+	if err := s.app.Notices.DisableWebhook(r.Context(), p, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -165,7 +165,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, p *acces
 		s.fail(w, r, err)
 		return
 	}
-	ds, err := s.app.Deliveries(r.Context(), p, int(limit))
+	ds, err := s.app.Notices.Deliveries(r.Context(), p, int(limit))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -94,7 +94,7 @@ func TestNotificationsAndWebhooksOverHTTP(t *testing.T) {
 		cs := fileCase(t, ts.anonymous(), reportAt(p, nil))
 		cs = act(t, operator, cs, "register", nil)
 		act(t, dispatcher, cs, "dispatch", nil)
-		if _, err := ts.App.DeliverOutbox(t.Context()); err != nil {
+		if _, err := ts.App.Notices.DeliverOutbox(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		var page struct {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/georeport"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -131,7 +133,7 @@ func problemOf(h *Handler, r *http.Request, err error) problem {
 		return problem{http.StatusRequestEntityTooLarge, msg}
 	case errs.Internal, errs.Unavailable:
 		h.log.ErrorContext(r.Context(), "open311: internal error", "err", err, "method", r.Method, "path", r.URL.Path,
-			"request_id", app.RequestID(r.Context()))
+			"request_id", audit.RequestID(r.Context()))
 		return problem{http.StatusInternalServerError, msg}
 	}
 	return problem{http.StatusBadRequest, msg}
@@ -228,7 +230,7 @@ func (h *Handler) base(r *http.Request) string {
 
 // jurisdiction resolves jurisdiction_id to the city's code.
 func (h *Handler) jurisdiction(c *call) (string, *problem) {
-	city, err := h.app.Jurisdiction(c.r.Context(), c.form.get("jurisdiction_id"))
+	city, err := h.app.Open311.Jurisdiction(c.r.Context(), c.form.get("jurisdiction_id"))
 	if err != nil {
 		p := problemOf(h, c.r, err)
 		return "", &p
@@ -237,19 +239,19 @@ func (h *Handler) jurisdiction(c *call) (string, *problem) {
 }
 
 // authenticate checks api_key and spends one unit of its rate.
-func (h *Handler) authenticate(c *call) (*access.Principal, app.Open311Client, *problem) {
+func (h *Handler) authenticate(c *call) (*access.Principal, georeport.Open311Client, *problem) {
 	key := c.form.get("api_key")
 	if key == "" {
-		return nil, app.Open311Client{}, &problem{http.StatusForbidden, "api_key is required"}
+		return nil, georeport.Open311Client{}, &problem{http.StatusForbidden, "api_key is required"}
 	}
 	if wait := h.limiter.take(key); wait > 0 {
 		c.w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return nil, app.Open311Client{}, &problem{http.StatusTooManyRequests, fmt.Sprintf("too many requests with this api_key; try again in %d s", int(math.Ceil(wait.Seconds())))}
+		return nil, georeport.Open311Client{}, &problem{http.StatusTooManyRequests, fmt.Sprintf("too many requests with this api_key; try again in %d s", int(math.Ceil(wait.Seconds())))}
 	}
-	p, client, err := h.app.AuthenticateOpen311(c.r.Context(), key)
+	p, client, err := h.app.Open311.AuthenticateOpen311(c.r.Context(), key)
 	if err != nil {
 		pr := problemOf(h, c.r, err)
-		return nil, app.Open311Client{}, &pr
+		return nil, georeport.Open311Client{}, &pr
 	}
 	return p, client, nil
 }
@@ -284,7 +286,7 @@ func parseServiceCode(s string) (workflow.CategoryKind, string, bool) {
 
 var kindNames = map[workflow.CategoryKind]string{workflow.Component: "管理部件", workflow.Matter: "管理事项"}
 
-func serviceOf(s app.Open311Service) serviceDoc {
+func serviceOf(s georeport.Open311Service) serviceDoc {
 	keywords := strings.Join([]string{string(s.Kind), kindNames[s.Kind], s.MajorCode, s.MajorName, s.Code}, ",")
 	return serviceDoc{ServiceCode: serviceCode(s.Kind, s.Code), ServiceName: s.Name, Description: opt(s.FilingCondition),
 		Metadata: len(s.Attributes) > 0, Type: "realtime", Keywords: &keywords, Group: opt(s.MajorName)}
@@ -295,7 +297,7 @@ func (h *Handler) services(c *call, _ []string) {
 		c.fail(h, *p)
 		return
 	}
-	svcs, err := h.app.Open311Services(c.r.Context())
+	svcs, err := h.app.Open311.Open311Services(c.r.Context())
 	if err != nil {
 		c.failErr(h, err)
 		return
@@ -317,7 +319,7 @@ func (h *Handler) definition(c *call, parts []string) {
 		c.fail(h, problem{http.StatusNotFound, fmt.Sprintf("no service %q: service codes look like matter-09009", short(parts[1]))})
 		return
 	}
-	svc, err := h.app.Open311Service(c.r.Context(), kind, code)
+	svc, err := h.app.Open311.Open311Service(c.r.Context(), kind, code)
 	if err != nil {
 		c.failErr(h, err)
 		return
@@ -365,10 +367,10 @@ func (h *Handler) submit(c *call, _ []string) {
 	if pr != nil {
 		problems = append(problems, *pr)
 	}
-	in := app.Open311Submission{City: city, Answers: c.form.attrs, Description: c.form.get("description"),
+	in := georeport.Open311Submission{City: city, Answers: c.form.attrs, Description: c.form.get("description"),
 		AddressString: c.form.get("address_string"), AddressID: c.form.get("address_id"), Phone: c.form.get("phone"),
 		Email: c.form.get("email"), Name: strings.TrimSpace(c.form.get("first_name") + " " + c.form.get("last_name"))}
-	var svc *app.Open311Service
+	var svc *georeport.Open311Service
 	switch code := c.form.get("service_code"); {
 	case code == "":
 		problems = append(problems, problem{http.StatusBadRequest, "service_code is required"})
@@ -378,7 +380,7 @@ func (h *Handler) submit(c *call, _ []string) {
 			problems = append(problems, problem{http.StatusNotFound, fmt.Sprintf("no service %q: service codes look like matter-09009", short(code))})
 			break
 		}
-		s, err := h.app.Open311Service(ctx, kind, cat)
+		s, err := h.app.Open311.Open311Service(ctx, kind, cat)
 		if err != nil {
 			problems = append(problems, problemOf(h, c.r, err))
 			break
@@ -429,7 +431,7 @@ func (h *Handler) submit(c *call, _ []string) {
 	for _, f := range c.form.files {
 		in.PhotoData = append(in.PhotoData, f.data)
 	}
-	receipt, err := h.app.SubmitOpen311(ctx, p, client, in)
+	receipt, err := h.app.Open311.SubmitOpen311(ctx, p, client, in)
 	if err != nil {
 		c.failErr(h, err)
 		return
@@ -456,7 +458,7 @@ func openOrClosed(s workflow.Status) string {
 	return "open"
 }
 
-func (h *Handler) requestOf(r *http.Request, v app.Open311View) requestDoc {
+func (h *Handler) requestOf(r *http.Request, v georeport.Open311View) requestDoc {
 	notes := statusNames[v.Status]
 	if v.RejectReason != "" {
 		notes += ": " + v.RejectReason
@@ -475,7 +477,7 @@ func (h *Handler) requestOf(r *http.Request, v app.Open311View) requestDoc {
 	return d
 }
 
-func (h *Handler) writeRequests(c *call, views []app.Open311View) {
+func (h *Handler) writeRequests(c *call, views []georeport.Open311View) {
 	doc := requestsDoc{Requests: make([]requestDoc, len(views))}
 	for i, v := range views {
 		doc.Requests[i] = h.requestOf(c.r, v)
@@ -489,12 +491,12 @@ func (h *Handler) request(c *call, parts []string) {
 		c.fail(h, *pr)
 		return
 	}
-	v, err := h.app.Open311Request(c.r.Context(), city, parts[1])
+	v, err := h.app.Open311.Open311Request(c.r.Context(), city, parts[1])
 	if err != nil {
 		c.failErr(h, err)
 		return
 	}
-	h.writeRequests(c, []app.Open311View{v})
+	h.writeRequests(c, []georeport.Open311View{v})
 }
 
 // timeParam reads a W3C date-time parameter.
@@ -559,7 +561,7 @@ func (h *Handler) requests(c *call, _ []string) {
 	if pr != nil {
 		problems = append(problems, *pr)
 	}
-	f := app.Open311Filter{City: city, Tickets: c.form.list("service_request_id")}
+	f := georeport.Open311Filter{City: city, Tickets: c.form.list("service_request_id")}
 	if len(f.Tickets) > 0 {
 		// service_request_id overrides every other filter (the spec).
 		if len(f.Tickets) > maxPageSize {
@@ -569,7 +571,7 @@ func (h *Handler) requests(c *call, _ []string) {
 			c.fail(h, problems...)
 			return
 		}
-		views, err := h.app.Open311Requests(ctx, f)
+		views, err := h.app.Open311.Open311Requests(ctx, f)
 		if err != nil {
 			c.failErr(h, err)
 			return
@@ -583,7 +585,7 @@ func (h *Handler) requests(c *call, _ []string) {
 			problems = append(problems, problem{http.StatusNotFound, fmt.Sprintf("no service %q: service codes look like matter-09009", short(code))})
 			continue
 		}
-		if _, err := h.app.Open311Service(ctx, kind, cat); err != nil {
+		if _, err := h.app.Open311.Open311Service(ctx, kind, cat); err != nil {
 			problems = append(problems, problemOf(h, c.r, err))
 			continue
 		}
@@ -615,7 +617,7 @@ func (h *Handler) requests(c *call, _ []string) {
 		return
 	}
 	f.Limit, f.Offset = size, (page-1)*size
-	views, err := h.app.Open311Requests(ctx, f)
+	views, err := h.app.Open311.Open311Requests(ctx, f)
 	if err != nil {
 		c.failErr(h, err)
 		return
@@ -628,7 +630,7 @@ func (h *Handler) token(c *call, parts []string) {
 		c.fail(h, *pr)
 		return
 	}
-	ticket, err := h.app.Open311Token(c.r.Context(), parts[1])
+	ticket, err := h.app.Open311.Open311Token(c.r.Context(), parts[1])
 	if err != nil {
 		c.failErr(h, err)
 		return
@@ -638,7 +640,7 @@ func (h *Handler) token(c *call, parts []string) {
 }
 
 // extendedStatus is the servicerequestupdates extension's detailed status (FixMyStreet's words).
-func extendedStatus(u app.Open311Update) string {
+func extendedStatus(u georeport.Open311Update) string {
 	switch u.Status {
 	case workflow.Reported:
 		return "open"
@@ -668,7 +670,7 @@ func (h *Handler) updates(c *call, _ []string) {
 		c.fail(h, problems...)
 		return
 	}
-	ups, err := h.app.Open311Updates(c.r.Context(), city, from, to.Add(time.Second), maxPageSize)
+	ups, err := h.app.Open311.Open311Updates(c.r.Context(), city, from, to.Add(time.Second), maxPageSize)
 	if err != nil {
 		c.failErr(h, err)
 		return
@@ -696,7 +698,7 @@ func (h *Handler) postUpdate(c *call, _ []string) {
 	if _, pr := h.jurisdiction(c); pr != nil {
 		problems = append(problems, *pr)
 	}
-	in := app.Open311UpdateIn{Ticket: c.form.get("service_request_id"), RemoteID: c.form.get("update_id"),
+	in := georeport.Open311UpdateIn{Ticket: c.form.get("service_request_id"), RemoteID: c.form.get("update_id"),
 		Status: c.form.get("status"), Description: c.form.get("description"), MediaURL: c.form.get("media_url"),
 		Name: strings.TrimSpace(c.form.get("first_name") + " " + c.form.get("last_name"))}
 	if in.Ticket == "" {
@@ -728,7 +730,7 @@ func (h *Handler) postUpdate(c *call, _ []string) {
 		c.fail(h, problems...)
 		return
 	}
-	id, err := h.app.PostOpen311Update(c.r.Context(), p, client, in)
+	id, err := h.app.Open311.PostOpen311Update(c.r.Context(), p, client, in)
 	if err != nil {
 		c.failErr(h, err)
 		return

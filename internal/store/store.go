@@ -44,6 +44,8 @@ type DB struct {
 	// caseIDs and tickets hand out case ids and ticket numbers in blocks on PostgreSQL (txn.go).
 	caseIDs idBlock
 	tickets ticketBlocks
+	// group joins concurrent reports into one commit (groupcommit.go).
+	group groupCommit
 }
 
 // Target is a parsed DSN.

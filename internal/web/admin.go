@@ -6,7 +6,8 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
+	"github.com/citygrid/citygrid/internal/app/regions"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
@@ -25,7 +26,7 @@ type adminBody struct {
 	Rules       []workflow.Rule
 	Categories  []workflow.Category
 	Query       string
-	Region      app.RegionView
+	Region      regions.RegionView
 	Children    []grid.Region
 	Members     []store.GridMember
 	Sections    []adminSection
@@ -62,17 +63,17 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *access.Pr
 	var err error
 	switch section {
 	case "users":
-		body.Users, err = h.app.ListUsers(ctx, p)
+		body.Users, err = h.app.People.ListUsers(ctx, p)
 		if err == nil {
-			body.Departments, err = h.app.Departments(ctx)
+			body.Departments, err = h.app.Settings.Departments(ctx)
 		}
 	case "departments":
-		body.Departments, err = h.app.Departments(ctx)
+		body.Departments, err = h.app.Settings.Departments(ctx)
 	case "rules":
-		body.Rules, err = h.app.Rules(ctx, p)
+		body.Rules, err = h.app.Settings.Rules(ctx, p)
 	case "categories":
 		var all []workflow.Category
-		all, err = h.app.Categories(ctx, p)
+		all, err = h.app.Settings.Categories(ctx, p)
 		for _, c := range all {
 			if body.Query == "" || strings.Contains(c.Name, body.Query) || strings.HasPrefix(c.Code, body.Query) {
 				body.Categories = append(body.Categories, c)
@@ -83,15 +84,15 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *access.Pr
 		if code == "" {
 			if p.User.Scope != "" {
 				code = p.User.Scope
-			} else if roots, e := h.app.RegionChildren(ctx, "", false); e == nil && len(roots) > 0 {
+			} else if roots, e := h.app.Regions.RegionChildren(ctx, "", false); e == nil && len(roots) > 0 {
 				code = roots[0].Code
 			}
 		}
-		if body.Region, err = h.app.Region(ctx, code, false); err == nil {
-			body.Children, err = h.app.RegionChildren(ctx, code, false)
+		if body.Region, err = h.app.Regions.Region(ctx, code, false); err == nil {
+			body.Children, err = h.app.Regions.RegionChildren(ctx, code, false)
 		}
 		if err == nil && body.Region.Level == grid.Grid {
-			body.Members, err = h.app.GridMembers(ctx, p, code)
+			body.Members, err = h.app.Regions.GridMembers(ctx, p, code)
 		}
 	default:
 		var posted url.Values
@@ -127,26 +128,26 @@ func (h *Handler) adminDone(w http.ResponseWriter, r *http.Request, p *access.Pr
 func (h *Handler) adminAddUser(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	_ = r.ParseForm() // a bad body leaves the form empty, which AddUser refuses by name
 	f := r.PostForm
-	_, err := h.app.AddUser(r.Context(), p, app.NewUser{Username: strings.TrimSpace(f.Get("username")), DisplayName: f.Get("display_name"),
+	_, err := h.app.People.AddUser(r.Context(), p, people.NewUser{Username: strings.TrimSpace(f.Get("username")), DisplayName: f.Get("display_name"),
 		Role: f.Get("role"), Scope: strings.TrimSpace(f.Get("scope")), Department: f.Get("department"), Password: f.Get("password")})
 	h.adminDone(w, r, p, "users", "", err)
 }
 
 func (h *Handler) adminDisableUser(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	_, err := h.app.SetDisabled(r.Context(), p, r.PathValue("username"), r.PostFormValue("disabled") == "1")
+	_, err := h.app.People.SetDisabled(r.Context(), p, r.PathValue("username"), r.PostFormValue("disabled") == "1")
 	h.adminDone(w, r, p, "users", "", err)
 }
 
 func (h *Handler) adminPutDepartment(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	d := workflow.Department{Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Level: grid.Level(r.PostFormValue("level")), RegionCode: strings.TrimSpace(r.PostFormValue("region_code"))}
-	h.adminDone(w, r, p, "departments", "", h.app.PutDepartments(r.Context(), p, []workflow.Department{d}))
+	h.adminDone(w, r, p, "departments", "", h.app.Settings.PutDepartments(r.Context(), p, []workflow.Department{d}))
 }
 
 // adminPutCategory changes a category's handling flags and conditions; its code, kind and
 // name stay as the dictionary has them.
 func (h *Handler) adminPutCategory(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	cats, err := h.app.Categories(r.Context(), p)
+	cats, err := h.app.Settings.Categories(r.Context(), p)
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -159,7 +160,7 @@ func (h *Handler) adminPutCategory(w http.ResponseWriter, r *http.Request, p *ac
 		c.Public, c.Sensitive = r.PostFormValue("public") == "1", r.PostFormValue("sensitive") == "1"
 		c.VerificationRequired = r.PostFormValue("verification_required") == "1"
 		c.FilingCondition, c.ClosingCondition = r.PostFormValue("filing_condition"), r.PostFormValue("closing_condition")
-		_, err := h.app.ImportCategories(r.Context(), p, []workflow.Category{c})
+		_, err := h.app.Settings.ImportCategories(r.Context(), p, []workflow.Category{c})
 		h.adminDone(w, r, p, "categories", "/admin/categories?q="+url.QueryEscape(c.Code)+"&", err)
 		return
 	}
@@ -169,13 +170,13 @@ func (h *Handler) adminPutCategory(w http.ResponseWriter, r *http.Request, p *ac
 func (h *Handler) adminPutMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	code := r.PathValue("code")
 	r.URL.RawQuery = "code=" + url.QueryEscape(code) // a refusal shows this grid again
-	err := h.app.PutGridMember(r.Context(), p, code, strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("role"))
+	err := h.app.Regions.PutGridMember(r.Context(), p, code, strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("role"))
 	h.adminDone(w, r, p, "regions", "/admin/regions?code="+url.QueryEscape(code)+"&", err)
 }
 
 func (h *Handler) adminRemoveMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	code := r.PathValue("code")
 	r.URL.RawQuery = "code=" + url.QueryEscape(code)
-	err := h.app.RemoveGridMember(r.Context(), p, code, r.PathValue("username"))
+	err := h.app.Regions.RemoveGridMember(r.Context(), p, code, r.PathValue("username"))
 	h.adminDone(w, r, p, "regions", "/admin/regions?code="+url.QueryEscape(code)+"&", err)
 }

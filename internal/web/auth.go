@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -14,7 +14,7 @@ import (
 // home is the public portal: report a problem, track a ticket; signed-in staff also get their
 // workspace.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	points, err := h.app.PublicMap(r.Context(), publicMapWindow, publicMapSize)
+	points, err := h.app.Cases.PublicMap(r.Context(), publicMapWindow, publicMapSize)
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -39,7 +39,7 @@ type homeBody struct{ Map publicMap }
 
 // publicMap is what the portal's map draws: no people, sensitive places blurred to the grid.
 type publicMap struct {
-	Cases    []app.PublicPoint          `json:"cases"`
+	Cases    []cases.PublicPoint        `json:"cases"`
 	Lon      float64                    `json:"lon"`
 	Lat      float64                    `json:"lat"`
 	Tiles    string                     `json:"tiles,omitempty"`
@@ -67,7 +67,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusUnprocessableEntity, "login.html", &page{Title: h.cat.T(l, "login.title"), Error: h.cat.T(l, "login.required"), Body: body})
 		return
 	}
-	sess, err := h.app.Login(r.Context(), username, password, clientAddr(r))
+	sess, err := h.app.People.Login(r.Context(), username, password, clientAddr(r))
 	if err != nil {
 		msg := h.cat.T(l, "login.failed")
 		switch errs.KindOf(err) {
@@ -95,7 +95,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	if p := access.FromContext(r.Context()); p != nil && p.Via == "session" {
 		if c, err := r.Cookie(h.cfg.SessionCookie); err == nil {
-			if err := h.app.Logout(r.Context(), p, c.Value); err != nil {
+			if err := h.app.People.Logout(r.Context(), p, c.Value); err != nil {
 				h.errorPage(w, r, 0, err)
 				return
 			}

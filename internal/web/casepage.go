@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -40,9 +40,9 @@ type timelineEntry struct {
 }
 
 type caseBody struct {
-	Case        app.CaseView
+	Case        cases.CaseView
 	Timeline    []timelineEntry
-	Choices     []app.ActionChoice
+	Choices     []cases.ActionChoice
 	Departments []workflow.Department
 	Suggested   string
 	Map         mapData
@@ -72,12 +72,12 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 		return
 	}
 	ctx := r.Context()
-	c, err := h.app.Case(ctx, p, id)
+	c, err := h.app.Cases.Case(ctx, p, id)
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	choices, err := h.app.ActionChoices(ctx, p, id)
+	choices, err := h.app.Cases.ActionChoices(ctx, p, id)
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -85,11 +85,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 	staff := p.User.Role != access.Resident
 	if staff {
 		// "Me too" is the public's voice; staff act on a case instead.
-		choices = slices.DeleteFunc(choices, func(c app.ActionChoice) bool { return c.Action == workflow.Support })
+		choices = slices.DeleteFunc(choices, func(c cases.ActionChoice) bool { return c.Action == workflow.Support })
 	}
 	body := caseBody{Case: c, Choices: choices, Staff: c.Contact != nil || c.Reporter != "",
 		Map: mapData{Lon: c.Lon, Lat: c.Lat, GridName: c.Grid.Name, Tiles: h.cfg.TileURL}}
-	if g, err := h.app.Region(ctx, c.Grid.Code, true); err == nil && g.Geometry != nil {
+	if g, err := h.app.Regions.Region(ctx, c.Grid.Code, true); err == nil && g.Geometry != nil {
 		if b, err := grid.EncodeGeometry(g.Geometry); err == nil {
 			body.Map.Grid = b
 		}
@@ -100,12 +100,12 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 		body.Timeline = append(body.Timeline, timelineEntry{At: e.At, Actor: e.Actor, Action: workflow.Action(e.Action),
 			From: workflow.Status(e.From), To: workflow.Status(e.To), Note: e.Note, Photos: in.Photos})
 	}
-	if slices.ContainsFunc(choices, func(ch app.ActionChoice) bool { return ch.Action == workflow.Dispatch && ch.Allowed }) {
-		if body.Departments, err = h.app.Departments(ctx); err != nil {
+	if slices.ContainsFunc(choices, func(ch cases.ActionChoice) bool { return ch.Action == workflow.Dispatch && ch.Allowed }) {
+		if body.Departments, err = h.app.Settings.Departments(ctx); err != nil {
 			h.errorPage(w, r, 0, err)
 			return
 		}
-		if rt, err := h.app.Route(ctx, p, c.Category.Kind, c.Category.Code, c.Lon, c.Lat, crs.WGS84, c.UpdatedAt); err == nil {
+		if rt, err := h.app.Cases.Route(ctx, p, c.Category.Kind, c.Category.Code, c.Lon, c.Lat, crs.WGS84, c.UpdatedAt); err == nil {
 			body.Suggested = rt.Department
 		}
 	}
@@ -160,7 +160,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, p *access.Principa
 	if v, err := strconv.Atoi(f.Get("version")); err == nil {
 		version = &v
 	}
-	if _, err := h.app.Act(r.Context(), p, id, f.Get("action"), version, in); err != nil {
+	if _, err := h.app.Cases.Act(r.Context(), p, id, f.Get("action"), version, in); err != nil {
 		if statusOf(err) >= 500 || errs.Is(err, errs.NotFound) {
 			h.errorPage(w, r, 0, err)
 			return
@@ -168,7 +168,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, p *access.Principa
 		h.showCase(w, r, p, statusOf(err), errMessage(err))
 		return
 	}
-	if _, err := h.app.Case(r.Context(), p, id); err != nil {
+	if _, err := h.app.Cases.Case(r.Context(), p, id); err != nil {
 		http.Redirect(w, r, "/tasks", http.StatusSeeOther)
 		return
 	}
@@ -189,7 +189,7 @@ func (h *Handler) uploadPhotos(r *http.Request, p *access.Principal, field strin
 		if err != nil {
 			return nil, err
 		}
-		att, err := h.app.UploadPhoto(r.Context(), p, data)
+		att, err := h.app.Cases.UploadPhoto(r.Context(), p, data)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ func TestTheCasePageShowsEachRunningClock(t *testing.T) {
 	c := reportIn(t, s, demo.GridWorkerGrid, "09009")
 	act := func(action string, in workflow.Input) {
 		t.Helper()
-		if _, err := s.App.Act(t.Context(), system, c.ID, action, nil, in); err != nil {
+		if _, err := s.App.Cases.Act(t.Context(), system, c.ID, action, nil, in); err != nil {
 			t.Fatalf("%s: %v", action, err)
 		}
 	}
@@ -48,7 +48,7 @@ func TestTheCasePageShowsEachRunningClock(t *testing.T) {
 	}
 	for _, st := range steps {
 		st.before()
-		view, err := s.App.Case(t.Context(), system, c.ID)
+		view, err := s.App.Cases.Case(t.Context(), system, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

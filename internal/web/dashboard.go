@@ -8,7 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -17,7 +17,7 @@ import (
 const dashboardNewest = 30
 
 type dashboardBody struct {
-	app.Dashboard
+	cases.Dashboard
 	Statuses []workflow.Status `json:"-"`
 	Data     dashboardData     `json:"-"`
 }
@@ -25,7 +25,7 @@ type dashboardBody struct {
 // dashboardData is what the dashboard's script draws and updates: the figures, the newest
 // cases, and the words it needs.
 type dashboardData struct {
-	app.Dashboard
+	cases.Dashboard
 	Days     []string                   `json:"days"`
 	Words    map[string]string          `json:"words"`
 	Statuses map[workflow.Status]string `json:"statuses"`
@@ -56,7 +56,7 @@ func (h *Handler) areas(r *http.Request, p *access.Principal) []json.RawMessage 
 	var parent string
 	switch len(codes) {
 	case 0:
-		roots, err := h.app.RegionChildren(ctx, "", false)
+		roots, err := h.app.Regions.RegionChildren(ctx, "", false)
 		if err != nil || len(roots) == 0 {
 			return nil
 		}
@@ -65,12 +65,12 @@ func (h *Handler) areas(r *http.Request, p *access.Principal) []json.RawMessage 
 		parent = codes[0]
 	}
 	for _, code := range codes {
-		if reg, err := h.app.Region(ctx, code, true); err == nil {
+		if reg, err := h.app.Regions.Region(ctx, code, true); err == nil {
 			add(reg.Geometry)
 		}
 	}
 	if parent != "" && len(codes) <= 1 {
-		if kids, err := h.app.RegionChildren(ctx, parent, true); err == nil {
+		if kids, err := h.app.Regions.RegionChildren(ctx, parent, true); err == nil {
 			for _, k := range kids {
 				add(k.Geometry)
 			}
@@ -80,7 +80,7 @@ func (h *Handler) areas(r *http.Request, p *access.Principal) []json.RawMessage 
 }
 
 func (h *Handler) dashboardData(r *http.Request, p *access.Principal) (dashboardData, error) {
-	d, err := h.app.Dashboard(r.Context(), p, dashboardNewest)
+	d, err := h.app.Cases.Dashboard(r.Context(), p, dashboardNewest)
 	if err != nil {
 		return dashboardData{}, err
 	}

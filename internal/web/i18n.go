@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -143,7 +143,7 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 		"when": func(tm time.Time) string { return formatTime(l, tm) },
 		// why says in the page's language why an action is not open; refusals the catalogue
 		// has no words for keep the domain's own message.
-		"why": func(c app.ActionChoice, s workflow.Status) string {
+		"why": func(c cases.ActionChoice, s workflow.Status) string {
 			switch c.Code {
 			case "wrong_state":
 				// The state machine says "cannot X: the case is S (allowed now: …)" when the

@@ -18,7 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
 )
@@ -111,7 +112,7 @@ var ticketPattern = regexp.MustCompile(`^\d{8}-\d{6}$`)
 func TestTheClosedLoopInBrowsers(t *testing.T) {
 	s := newSite(t)
 	b := newBrowser(t)
-	reg, err := s.App.Region(t.Context(), demo.GridWorkerGrid, true)
+	reg, err := s.App.Regions.Region(t.Context(), demo.GridWorkerGrid, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 	}
 	resident.shot("tracked")
 	id := caseIDByTicket(t, s, ticket)
-	if c, err := s.App.Case(t.Context(), access.SystemPrincipal("test"), id); err != nil || len(c.Photos) != 1 || c.Grid.Code != demo.GridWorkerGrid {
+	if c, err := s.App.Cases.Case(t.Context(), access.SystemPrincipal("test"), id); err != nil || len(c.Photos) != 1 || c.Grid.Code != demo.GridWorkerGrid {
 		t.Fatalf("the stored report: %+v %v", c, err)
 	}
 
@@ -180,7 +181,7 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 
 	// The department's handler is told (the notice job runs), opens it from the notice, signs
 	// for it, then reports it handled with a photo.
-	if _, err := s.App.DeliverOutbox(t.Context()); err != nil {
+	if _, err := s.App.Notices.DeliverOutbox(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	handler := b.person(t, "handler", false)
@@ -220,7 +221,7 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 	leader.shot("dashboard-after")
 
 	// An operator of another district can neither find nor open it.
-	if _, err := s.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
+	if _, err := s.App.People.AddUser(t.Context(), access.SystemPrincipal("test"), people.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
 		t.Fatal(err)
 	}
 	outsider := b.person(t, "outsider", false)
@@ -244,7 +245,7 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 	resident.do(chromedp.SetValue(chromedp.ID("rating"), "5"))
 	resident.follow(chromedp.Click(chromedp.CSS("#rate-form button")), "#track-status")
 	resident.shot("rated-in-english")
-	c, err := s.App.Case(t.Context(), access.SystemPrincipal("test"), id)
+	c, err := s.App.Cases.Case(t.Context(), access.SystemPrincipal("test"), id)
 	if err != nil || c.Status != "closed" || c.Rating != 5 || c.ClosureType != "normal" {
 		t.Errorf("the case ends %s, rated %d, closure %q (%v)", c.Status, c.Rating, c.ClosureType, err)
 	}
@@ -259,7 +260,7 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 
 func caseIDByTicket(t *testing.T, s *site, ticket string) int64 {
 	t.Helper()
-	page, err := s.App.ListCases(t.Context(), access.SystemPrincipal("test"), app.CaseFilter{Text: ticket})
+	page, err := s.App.Cases.ListCases(t.Context(), access.SystemPrincipal("test"), cases.CaseFilter{Text: ticket})
 	if err != nil || len(page.Cases) != 1 {
 		t.Fatalf("find %s: %v %v", ticket, page, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/store"
 )
 
@@ -46,9 +46,9 @@ func (h *Handler) unread(ctx context.Context, p *access.Principal) int {
 	if p == nil || p.System {
 		return 0
 	}
-	np, err := h.app.Notifications(ctx, p, true, 0, 1)
+	np, err := h.app.Notices.Notifications(ctx, p, true, 0, 1)
 	if err != nil {
-		h.log.WarnContext(ctx, "count unread notifications", "user", p.User.Username, "err", err, "request_id", app.RequestID(ctx))
+		h.log.WarnContext(ctx, "count unread notifications", "user", p.User.Username, "err", err, "request_id", audit.RequestID(ctx))
 		return 0
 	}
 	return np.Unread
@@ -60,7 +60,7 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request, p *acces
 
 func (h *Handler) showNotifications(w http.ResponseWriter, r *http.Request, p *access.Principal, status int, problem string) {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	np, err := h.app.Notifications(r.Context(), p, false, max(before, 0), notificationsPage)
+	np, err := h.app.Notices.Notifications(r.Context(), p, false, max(before, 0), notificationsPage)
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -84,7 +84,7 @@ func (h *Handler) markRead(w http.ResponseWriter, r *http.Request, p *access.Pri
 	if err != nil {
 		upTo = 0 // refused by the use case, with its reason
 	}
-	if _, err := h.app.MarkNotificationsRead(r.Context(), p, upTo); err != nil {
+	if _, err := h.app.Notices.MarkNotificationsRead(r.Context(), p, upTo); err != nil {
 		if statusOf(err) >= 500 {
 			h.errorPage(w, r, 0, err)
 			return

@@ -29,7 +29,7 @@ func TestTheHandlerSeesADispatchAmongTheirNotifications(t *testing.T) {
 		action string
 		in     workflow.Input
 	}{{"register", workflow.Input{}}, {"dispatch", workflow.Input{Department: "410802-CGJ"}}} {
-		if _, err := s.App.Act(t.Context(), system, c.ID, st.action, nil, st.in); err != nil {
+		if _, err := s.App.Cases.Act(t.Context(), system, c.ID, st.action, nil, st.in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -38,7 +38,7 @@ func TestTheHandlerSeesADispatchAmongTheirNotifications(t *testing.T) {
 	if _, _, body := handler.do("GET", "/tasks", nil); unreadInHeader(body) != "" {
 		t.Fatalf("unread before the jobs ran: %s", unreadInHeader(body))
 	}
-	if _, err := s.App.DeliverOutbox(t.Context()); err != nil {
+	if _, err := s.App.Notices.DeliverOutbox(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	_, _, body := handler.do("GET", "/tasks", nil)
@@ -73,11 +73,11 @@ func TestTheHandlerSeesADispatchAmongTheirNotifications(t *testing.T) {
 		t.Fatalf("no mark-read form, or the refused mark-read changed the count (%q)", unreadInHeader(body))
 	}
 	// A notice that arrives after the page was shown stays unread when the page marks its own.
-	if _, err := s.App.Act(t.Context(), system, c.ID, "return", nil, workflow.Input{Reason: "wrong department"}); err == nil {
-		if _, err := s.App.Act(t.Context(), system, c.ID, "dispatch", nil, workflow.Input{Department: "410802-CGJ"}); err != nil {
+	if _, err := s.App.Cases.Act(t.Context(), system, c.ID, "return", nil, workflow.Input{Reason: "wrong department"}); err == nil {
+		if _, err := s.App.Cases.Act(t.Context(), system, c.ID, "dispatch", nil, workflow.Input{Department: "410802-CGJ"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.App.DeliverOutbox(t.Context()); err != nil {
+		if _, err := s.App.Notices.DeliverOutbox(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	} else {
@@ -86,7 +86,7 @@ func TestTheHandlerSeesADispatchAmongTheirNotifications(t *testing.T) {
 	if status, h, _ := handler.do("POST", "/notifications/read", url.Values{"up_to": {upTo[1]}}); status != http.StatusSeeOther {
 		t.Fatalf("mark read: %d %s", status, h.Get("Location"))
 	}
-	np, err := s.App.Notifications(t.Context(), principal(t, s, "handler"), false, 0, 10)
+	np, err := s.App.Notices.Notifications(t.Context(), principal(t, s, "handler"), false, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +102,11 @@ func TestTheHandlerSeesADispatchAmongTheirNotifications(t *testing.T) {
 // principal signs a demo user in through the use case, as the API's middleware would.
 func principal(t *testing.T, s *site, username string) *access.Principal {
 	t.Helper()
-	sess, err := s.App.Login(t.Context(), username, demo.Password, "127.0.0.1")
+	sess, err := s.App.People.Login(t.Context(), username, demo.Password, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.App.AuthenticateSession(t.Context(), sess.Secret)
+	p, err := s.App.People.AuthenticateSession(t.Context(), sess.Secret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
 )
@@ -38,7 +38,7 @@ func (p *person) offline(off bool) {
 func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 	s := newSite(t)
 	b := newBrowser(t)
-	reg, err := s.App.Region(t.Context(), demo.GridWorkerGrid, true)
+	reg, err := s.App.Regions.Region(t.Context(), demo.GridWorkerGrid, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 	if lon := eval[string](worker, `document.getElementById('lon').value`); lon == "" {
 		t.Errorf("the form for the next report lost its place")
 	}
-	if page, err := s.App.ListCases(t.Context(), access.SystemPrincipal("test"), app.CaseFilter{}); err != nil || len(page.Cases) != 0 {
+	if page, err := s.App.Cases.ListCases(t.Context(), access.SystemPrincipal("test"), cases.CaseFilter{}); err != nil || len(page.Cases) != 0 {
 		t.Fatalf("a case arrived while offline: %v %v", page, err)
 	}
 
@@ -77,7 +77,7 @@ func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 	worker.shot("draft-sent-online")
 	ticket := worker.text("#drafts li.sent a")
 	id := caseIDByTicket(t, s, ticket)
-	c, err := s.App.Case(t.Context(), access.SystemPrincipal("test"), id)
+	c, err := s.App.Cases.Case(t.Context(), access.SystemPrincipal("test"), id)
 	if err != nil || len(c.Photos) != 1 || c.Description != "地下通道口车辆乱停" || c.Source != "patrol" || c.Grid.Code != demo.GridWorkerGrid {
 		t.Errorf("the sent draft became %+v (%v)", c, err)
 	}
@@ -98,11 +98,11 @@ func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 	if w := eval[int](worker, `document.documentElement.scrollWidth`); w > phoneWidth {
 		t.Errorf("the workspace is %d px wide on a %d px phone", w, phoneWidth)
 	}
-	me, err := s.App.AuthenticateSession(t.Context(), mustLogin(t, s, "gridworker"))
+	me, err := s.App.People.AuthenticateSession(t.Context(), mustLogin(t, s, "gridworker"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if day, err := s.App.MyPatrols(t.Context(), me); err != nil || len(day.Today) != 1 || day.Today[0].Running() || day.Today[0].Points < 1 ||
+	if day, err := s.App.Regions.MyPatrols(t.Context(), me); err != nil || len(day.Today) != 1 || day.Today[0].Running() || day.Today[0].Points < 1 ||
 		day.Today[0].Grid != demo.GridWorkerGrid {
 		t.Errorf("the patrol was kept as %+v (%v), want one stopped patrol with a point", day.Today, err)
 	}
@@ -111,7 +111,7 @@ func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 // mustLogin opens a session for a demo user and returns its secret.
 func mustLogin(t *testing.T, s *site, username string) string {
 	t.Helper()
-	sess, err := s.App.Login(t.Context(), username, demo.Password, "127.0.0.1")
+	sess, err := s.App.People.Login(t.Context(), username, demo.Password, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

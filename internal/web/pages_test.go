@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
@@ -78,9 +79,9 @@ func (v *visitor) signIn(username string) {
 var missingKey = regexp.MustCompile(`\[[a-z_]+\.[a-z_.0-9]+\]`)
 
 // reportIn files a report as the system and returns it.
-func reportIn(t *testing.T, s *site, gridCode, category string) app.Intake {
+func reportIn(t *testing.T, s *site, gridCode, category string) cases.Intake {
 	t.Helper()
-	reg, err := s.App.Region(t.Context(), gridCode, true)
+	reg, err := s.App.Regions.Region(t.Context(), gridCode, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,9 +89,9 @@ func reportIn(t *testing.T, s *site, gridCode, category string) app.Intake {
 	if !ok {
 		t.Fatalf("no point inside %s", gridCode)
 	}
-	in := app.NewCase{CategoryKind: "matter", Category: category, Description: "井盖缺失 near the school gate", Lon: &pt[0], Lat: &pt[1]}
+	in := cases.NewCase{CategoryKind: "matter", Category: category, Description: "井盖缺失 near the school gate", Lon: &pt[0], Lat: &pt[1]}
 	in.Contact.Name, in.Contact.Phone = "王女士", "13800000000"
-	out, err := s.App.Report(t.Context(), nil, in)
+	out, err := s.App.Cases.Report(t.Context(), nil, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 func TestOutOfScopeStaffGetNotFound(t *testing.T) {
 	s := newSite(t)
 	c := reportIn(t, s, demo.GridWorkerGrid, "09009")
-	if _, err := s.App.AddUser(t.Context(), access.SystemPrincipal("test"), app.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
+	if _, err := s.App.People.AddUser(t.Context(), access.SystemPrincipal("test"), people.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
 		t.Fatal(err)
 	}
 	v := s.visitor(t)
@@ -176,7 +177,7 @@ func TestOutOfScopeStaffGetNotFound(t *testing.T) {
 	if status != 404 {
 		t.Errorf("out-of-scope action: got %d, want 404", status)
 	}
-	got, err := s.App.Case(t.Context(), access.SystemPrincipal("test"), c.ID)
+	got, err := s.App.Cases.Case(t.Context(), access.SystemPrincipal("test"), c.ID)
 	if err != nil || got.Status != "reported" || got.Version != 1 {
 		t.Errorf("the case changed: %v %v", got.Status, err)
 	}
@@ -217,7 +218,7 @@ func TestCrossSiteFormsAreRefused(t *testing.T) {
 	if status != http.StatusForbidden {
 		t.Errorf("cross-site action: got %d, want 403", status)
 	}
-	got, _ := s.App.Case(t.Context(), access.SystemPrincipal("test"), c.ID)
+	got, _ := s.App.Cases.Case(t.Context(), access.SystemPrincipal("test"), c.ID)
 	if got.Status != "reported" {
 		t.Errorf("a cross-site form changed the case to %s", got.Status)
 	}
@@ -252,14 +253,14 @@ func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
 func TestThePublicMapShowsNoPeopleAndBlursSensitivePlaces(t *testing.T) {
 	s := newSite(t)
 	system := access.SystemPrincipal("test")
-	cats, err := s.App.Categories(t.Context(), system)
+	cats, err := s.App.Settings.Categories(t.Context(), system)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range cats {
 		if c.Kind == "matter" && c.Code == "06010" { // 暴露垃圾: say a city keeps its places private
 			c.Sensitive = true
-			if _, err := s.App.ImportCategories(t.Context(), system, []workflow.Category{c}); err != nil {
+			if _, err := s.App.Settings.ImportCategories(t.Context(), system, []workflow.Category{c}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -267,7 +268,7 @@ func TestThePublicMapShowsNoPeopleAndBlursSensitivePlaces(t *testing.T) {
 	plain := reportIn(t, s, demo.GridWorkerGrid, "09009")
 	// A little way from the grid's own point, as a real place would be.
 	lon, lat := plain.Lon+0.0007, plain.Lat+0.0004
-	private, err := s.App.Report(t.Context(), nil, app.NewCase{CategoryKind: "matter", Category: "06010", Description: "垃圾堆在王女士家门口", Lon: &lon, Lat: &lat})
+	private, err := s.App.Cases.Report(t.Context(), nil, cases.NewCase{CategoryKind: "matter", Category: "06010", Description: "垃圾堆在王女士家门口", Lon: &lon, Lat: &lat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,12 +278,12 @@ func TestThePublicMapShowsNoPeopleAndBlursSensitivePlaces(t *testing.T) {
 		t.Fatal("no public map data on the portal")
 	}
 	var data struct {
-		Cases []app.PublicPoint `json:"cases"`
+		Cases []cases.PublicPoint `json:"cases"`
 	}
 	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
 		t.Fatalf("%v: %s", err, m[1])
 	}
-	got := map[string]app.PublicPoint{}
+	got := map[string]cases.PublicPoint{}
 	for _, p := range data.Cases {
 		got[p.Ticket] = p
 	}
@@ -303,7 +304,7 @@ func TestBulkActionsEachCheckedOnTheirOwn(t *testing.T) {
 	s := newSite(t)
 	system := access.SystemPrincipal("test")
 	a, b, c := reportIn(t, s, demo.GridWorkerGrid, "09009"), reportIn(t, s, demo.GridWorkerGrid, "09009"), reportIn(t, s, demo.GridWorkerGrid, "09009")
-	if _, err := s.App.Act(t.Context(), system, c.ID, "reject", nil, workflow.Input{RejectReason: "invalid", Reason: "not found"}); err != nil {
+	if _, err := s.App.Cases.Act(t.Context(), system, c.ID, "reject", nil, workflow.Input{RejectReason: "invalid", Reason: "not found"}); err != nil {
 		t.Fatal(err)
 	}
 	v := s.visitor(t)
@@ -321,7 +322,7 @@ func TestBulkActionsEachCheckedOnTheirOwn(t *testing.T) {
 		t.Errorf("notice %q, problem %q; want 2 done and case %d refused", n, p, c.ID)
 	}
 	for id, want := range map[int64]string{a.ID: "registered", b.ID: "registered", c.ID: "rejected"} {
-		if got, _ := s.App.Case(t.Context(), system, id); string(got.Status) != want {
+		if got, _ := s.App.Cases.Case(t.Context(), system, id); string(got.Status) != want {
 			t.Errorf("case %d is %s, want %s", id, got.Status, want)
 		}
 	}
@@ -361,15 +362,15 @@ func TestAdminPagesChangeThroughTheUseCases(t *testing.T) {
 			t.Fatalf("POST %s: %d %s %s", st.path, status, h.Get("Location"), missingKey.FindString(body)+regexp.MustCompile(`(?s)id="problem">(.*?)<`).FindString(body))
 		}
 	}
-	members, err := s.App.GridMembers(t.Context(), system, demo.GridWorkerGrid)
+	members, err := s.App.Regions.GridMembers(t.Context(), system, demo.GridWorkerGrid)
 	if err != nil || !slices.ContainsFunc(members, func(m store.GridMember) bool { return m.Username == "wang" }) {
 		t.Errorf("members %v (%v), want wang", members, err)
 	}
-	users, _ := s.App.ListUsers(t.Context(), system)
+	users, _ := s.App.People.ListUsers(t.Context(), system)
 	if i := slices.IndexFunc(users, func(u access.User) bool { return u.Username == "wang" }); i < 0 || !users[i].Disabled {
 		t.Errorf("wang was not added and disabled")
 	}
-	cats, _ := s.App.Categories(t.Context(), system)
+	cats, _ := s.App.Settings.Categories(t.Context(), system)
 	if i := slices.IndexFunc(cats, func(c workflow.Category) bool { return c.Kind == "matter" && c.Code == "09009" }); i < 0 || !cats[i].Sensitive {
 		t.Errorf("09009 is not sensitive after the change")
 	}

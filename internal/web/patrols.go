@@ -6,7 +6,7 @@ import (
 	"net/url"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/patrol"
 )
@@ -21,12 +21,12 @@ func (h *Handler) patrolRoutes() {
 }
 
 func (h *Handler) startPatrol(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	_, err := h.app.StartPatrol(r.Context(), p, r.PostFormValue("grid"))
+	_, err := h.app.Regions.StartPatrol(r.Context(), p, r.PostFormValue("grid"))
 	h.patrolDone(w, r, p, "patrol.started", err)
 }
 
 func (h *Handler) stopPatrol(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	_, err := h.app.StopPatrol(r.Context(), p)
+	_, err := h.app.Regions.StopPatrol(r.Context(), p)
 	h.patrolDone(w, r, p, "patrol.stopped", err)
 }
 
@@ -58,14 +58,14 @@ func (h *Handler) patrolPoints(w http.ResponseWriter, r *http.Request, p *access
 	if err != nil {
 		err = errs.E(errs.BadRequest, "the points must be JSON {\"points\": [{\"at\", \"lon\", \"lat\", \"accuracy\"}]}: %v", err)
 	} else {
-		n, err = h.app.RecordPatrolPoints(r.Context(), p, in.Points)
+		n, err = h.app.Regions.RecordPatrolPoints(r.Context(), p, in.Points)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		status := statusOf(err)
 		if status >= 500 {
-			h.log.ErrorContext(r.Context(), "record patrol points", "err", err, "request_id", app.RequestID(r.Context()))
+			h.log.ErrorContext(r.Context(), "record patrol points", "err", err, "request_id", audit.RequestID(r.Context()))
 		}
 		code, msg := errs.Public(err)
 		w.WriteHeader(status)

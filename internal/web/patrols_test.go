@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/regions"
 )
 
 // postJSON posts a JSON body as the patrol page's script does.
@@ -40,8 +40,8 @@ func TestAGridWorkerPatrolsFromTheWorkspace(t *testing.T) {
 	worker := s.visitor(t)
 	worker.signIn("gridworker")
 	me := principal(t, s, "gridworker")
-	day := func() app.PatrolDay {
-		d, err := s.App.MyPatrols(t.Context(), me)
+	day := func() regions.PatrolDay {
+		d, err := s.App.Regions.MyPatrols(t.Context(), me)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -69,17 +69,17 @@ func (h *Handler) startPoint(r *http.Request, p *access.Principal) (lon, lat flo
 		}
 	}
 	for _, code := range codes {
-		if reg, err := h.app.Region(ctx, code, true); err == nil && reg.Geometry != nil {
+		if reg, err := h.app.Regions.Region(ctx, code, true); err == nil && reg.Geometry != nil {
 			if pt, ok := grid.PointInside(reg.Geometry); ok {
 				return pt[0], pt[1]
 			}
 		}
 	}
-	roots, err := h.app.RegionChildren(ctx, "", false)
+	roots, err := h.app.Regions.RegionChildren(ctx, "", false)
 	if err != nil || len(roots) == 0 {
 		return 0, 0
 	}
-	kids, err := h.app.RegionChildren(ctx, roots[0].Code, true)
+	kids, err := h.app.Regions.RegionChildren(ctx, roots[0].Code, true)
 	if err != nil {
 		return 0, 0
 	}
@@ -94,7 +94,7 @@ func (h *Handler) startPoint(r *http.Request, p *access.Principal) (lon, lat flo
 // pickCategories finds the categories offered to the viewer whose name or code contains q
 // (all when q is empty), the chosen one first.
 func (h *Handler) pickCategories(r *http.Request, p *access.Principal, q, chosen string) ([]workflow.Category, error) {
-	all, err := h.app.Categories(r.Context(), p)
+	all, err := h.app.Settings.Categories(r.Context(), p)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (h *Handler) where(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(out)
 		return
 	}
-	loc, err := h.app.Locate(r.Context(), lon, lat, crs.WGS84)
+	loc, err := h.app.Regions.Locate(r.Context(), lon, lat, crs.WGS84)
 	if err != nil || loc.Region.Level != grid.Grid {
 		out["error"] = h.cat.T(l, "report.where.outside")
 		_ = json.NewEncoder(w).Encode(out)
@@ -150,7 +150,7 @@ func (h *Handler) where(w http.ResponseWriter, r *http.Request) {
 		names = append(names, ref.Name)
 	}
 	out["code"], out["name"], out["path"] = loc.Region.Code, loc.Region.Name, strings.Join(names, " › ")
-	if reg, err := h.app.Region(r.Context(), loc.Region.Code, true); err == nil && reg.Geometry != nil {
+	if reg, err := h.app.Regions.Region(r.Context(), loc.Region.Code, true); err == nil && reg.Geometry != nil {
 		if b, err := grid.EncodeGeometry(reg.Geometry); err == nil {
 			out["geometry"] = json.RawMessage(b)
 		}
@@ -176,7 +176,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	photoIDs = append(photoIDs, uploaded...)
-	in := app.NewCase{Description: f.Get("description"), Address: f.Get("address"), CRS: "wgs84",
+	in := cases.NewCase{Description: f.Get("description"), Address: f.Get("address"), CRS: "wgs84",
 		Urgency: workflow.Urgency(f.Get("urgency")), Photos: photoIDs}
 	kind, code, _ := strings.Cut(f.Get("category"), ":")
 	in.CategoryKind, in.Category = workflow.CategoryKind(kind), code
@@ -199,7 +199,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		h.showReport(w, r, http.StatusUnprocessableEntity, f, photoIDs, problem)
 		return
 	}
-	out, err := h.app.Report(r.Context(), p, in)
+	out, err := h.app.Cases.Report(r.Context(), p, in)
 	if err != nil {
 		if statusOf(err) >= 500 {
 			h.errorPage(w, r, 0, err)

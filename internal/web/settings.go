@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -48,9 +48,9 @@ type settingsBody struct {
 	Working   string
 	Note      string
 	Webhooks  []store.Webhook
-	HookNames map[string]string // webhook id → name, for the deliveries list
-	Hook      app.NewWebhook    // a refused subscription's fields, shown again
-	Created   *app.CreatedWebhook
+	HookNames map[string]string  // webhook id → name, for the deliveries list
+	Hook      notices.NewWebhook // a refused subscription's fields, shown again
+	Created   *notices.CreatedWebhook
 	Deliver   []store.Delivery
 }
 
@@ -69,7 +69,7 @@ func (h *Handler) settingsSection(ctx context.Context, p *access.Principal, sect
 	var err error
 	switch section {
 	case "time-limits":
-		if b.Limits, err = h.app.TimeLimits(ctx, p); err != nil {
+		if b.Limits, err = h.app.Settings.TimeLimits(ctx, p); err != nil {
 			return err
 		}
 		b.CSV = timeLimitsCSV(b.Limits)
@@ -77,21 +77,21 @@ func (h *Handler) settingsSection(ctx context.Context, p *access.Principal, sect
 			b.CSV = posted.Get("csv")
 		}
 	case "calendar":
-		b.Overrides, err = h.app.CalendarOverrides(ctx, p)
+		b.Overrides, err = h.app.Settings.CalendarOverrides(ctx, p)
 		if posted != nil {
 			b.Date, b.Working, b.Note = posted.Get("date"), posted.Get("working"), posted.Get("note")
 		}
 	case "webhooks":
-		if b.Webhooks, err = h.app.Webhooks(ctx, p); err != nil {
+		if b.Webhooks, err = h.app.Notices.Webhooks(ctx, p); err != nil {
 			return err
 		}
 		b.HookNames = map[string]string{}
 		for _, w := range b.Webhooks {
 			b.HookNames[strconv.FormatInt(w.ID, 10)] = w.Name
 		}
-		b.Deliver, err = h.app.Deliveries(ctx, p, 100)
+		b.Deliver, err = h.app.Notices.Deliveries(ctx, p, 100)
 		if posted != nil {
-			b.Hook = app.NewWebhook{Name: posted.Get("name"), URL: posted.Get("url"), Topics: posted.Get("topics")}
+			b.Hook = notices.NewWebhook{Name: posted.Get("name"), URL: posted.Get("url"), Topics: posted.Get("topics")}
 		}
 	default:
 		err = errs.E(errs.NotFound, "no admin page %q", section)
@@ -155,7 +155,7 @@ func (h *Handler) adminPutTimeLimits(w http.ResponseWriter, r *http.Request, p *
 	}
 	rows, err := workflow.ReadTimeLimits(strings.NewReader(text))
 	if err == nil {
-		err = h.app.ReplaceTimeLimits(r.Context(), p, rows)
+		err = h.app.Settings.ReplaceTimeLimits(r.Context(), p, rows)
 	}
 	h.adminDone(w, r, p, "time-limits", "", err)
 }
@@ -170,18 +170,18 @@ func (h *Handler) adminPutOverride(w http.ResponseWriter, r *http.Request, p *ac
 		h.adminDone(w, r, p, "calendar", "", errs.E(errs.Invalid, "say whether %s is a working day or a day off", o.Date))
 		return
 	}
-	h.adminDone(w, r, p, "calendar", "", h.app.PutCalendarOverride(r.Context(), p, o))
+	h.adminDone(w, r, p, "calendar", "", h.app.Settings.PutCalendarOverride(r.Context(), p, o))
 }
 
 func (h *Handler) adminDeleteOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	h.adminDone(w, r, p, "calendar", "", h.app.DeleteCalendarOverride(r.Context(), p, r.PathValue("date")))
+	h.adminDone(w, r, p, "calendar", "", h.app.Settings.DeleteCalendarOverride(r.Context(), p, r.PathValue("date")))
 }
 
 // adminAddWebhook subscribes a URL and shows its secret this once: it is stored for signing
 // and never shown again.
 func (h *Handler) adminAddWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	in := app.NewWebhook{Name: r.PostFormValue("name"), URL: r.PostFormValue("url"), Topics: r.PostFormValue("topics"), Secret: r.PostFormValue("secret")}
-	created, err := h.app.AddWebhook(r.Context(), p, in)
+	in := notices.NewWebhook{Name: r.PostFormValue("name"), URL: r.PostFormValue("url"), Topics: r.PostFormValue("topics"), Secret: r.PostFormValue("secret")}
+	created, err := h.app.Notices.AddWebhook(r.Context(), p, in)
 	if err != nil {
 		h.adminDone(w, r, p, "webhooks", "", err)
 		return
@@ -203,5 +203,5 @@ func (h *Handler) adminDisableWebhook(w http.ResponseWriter, r *http.Request, p 
 		h.adminDone(w, r, p, "webhooks", "", errs.E(errs.NotFound, "no webhook %q", r.PathValue("id")))
 		return
 	}
-	h.adminDone(w, r, p, "webhooks", "", h.app.DisableWebhook(r.Context(), p, id))
+	h.adminDone(w, r, p, "webhooks", "", h.app.Notices.DisableWebhook(r.Context(), p, id))
 }

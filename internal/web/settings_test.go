@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -65,7 +65,7 @@ func TestTimeLimitsPageReplacesTheTableOrChangesNothing(t *testing.T) {
 	s := newSite(t)
 	system := access.SystemPrincipal("test")
 	stored := func() []workflow.TimeLimit {
-		rows, err := s.App.TimeLimits(t.Context(), system)
+		rows, err := s.App.Settings.TimeLimits(t.Context(), system)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestTimeLimitsPageReplacesTheTableOrChangesNothing(t *testing.T) {
 	if status, _, _ := op.do("POST", "/admin/time-limits", url.Values{"csv": {smallTable}}); status != http.StatusForbidden {
 		t.Errorf("an operator replacing the time limits: %d, want 403", status)
 	}
-	if _, err := s.App.AddUser(t.Context(), system, app.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: demo.Password}); err != nil {
+	if _, err := s.App.People.AddUser(t.Context(), system, people.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: demo.Password}); err != nil {
 		t.Fatal(err)
 	}
 	da := s.visitor(t)
@@ -170,7 +170,7 @@ func TestCalendarPageAddsAndRemovesDates(t *testing.T) {
 	s := newSite(t)
 	system := access.SystemPrincipal("test")
 	stored := func() []worktime.Override {
-		o, err := s.App.CalendarOverrides(t.Context(), system)
+		o, err := s.App.Settings.CalendarOverrides(t.Context(), system)
 		if err != nil {
 			t.Fatal(err)
 		}

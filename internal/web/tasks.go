@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/app/regions"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -38,12 +39,12 @@ type tasksBody struct {
 	Bulk     []workflow.Action
 	Filter   string // "todo", "open", "all" or a status
 	Statuses []workflow.Status
-	Cases    []app.CaseSummary
+	Cases    []cases.CaseSummary
 	More     bool
 	Lights   map[string]int
 	ByStatus map[workflow.Status]int
 	Queue    []workflow.Status
-	Patrol   *app.PatrolDay // a grid worker's patrols today
+	Patrol   *regions.PatrolDay // a grid worker's patrols today
 }
 
 // tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
@@ -61,7 +62,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 			filter = "todo"
 		}
 	}
-	f := app.CaseFilter{Limit: taskList}
+	f := cases.CaseFilter{Limit: taskList}
 	switch filter {
 	case "todo":
 		for _, s := range queue {
@@ -85,7 +86,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		f.Statuses = []string{string(s)}
 	}
-	list, err := h.app.ListCases(r.Context(), p, f)
+	list, err := h.app.Cases.ListCases(r.Context(), p, f)
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -100,10 +101,10 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	// Most urgent first: red, then yellow, then the rest, each newest first as listed.
 	rank := map[string]int{"red": 0, "yellow": 1, "green": 2, "": 3}
-	slices.SortStableFunc(body.Cases, func(a, b app.CaseSummary) int { return rank[string(a.Light)] - rank[string(b.Light)] })
+	slices.SortStableFunc(body.Cases, func(a, b cases.CaseSummary) int { return rank[string(a.Light)] - rank[string(b.Light)] })
 	pg := &page{Title: h.cat.T(h.lang(r), "tasks.title"), Body: &body, Notice: r.URL.Query().Get("notice"), Error: problem}
 	if p.User.Role == access.GridWorker {
-		day, err := h.app.MyPatrols(r.Context(), p)
+		day, err := h.app.Regions.MyPatrols(r.Context(), p)
 		if err != nil {
 			h.errorPage(w, r, 0, err)
 			return
@@ -133,7 +134,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Princip
 		if err != nil {
 			continue
 		}
-		if _, err := h.app.Act(r.Context(), p, id, string(action), nil, workflow.Input{}); err != nil {
+		if _, err := h.app.Cases.Act(r.Context(), p, id, string(action), nil, workflow.Input{}); err != nil {
 			if statusOf(err) >= 500 {
 				h.errorPage(w, r, 0, err)
 				return

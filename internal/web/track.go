@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 type trackBody struct {
-	Case app.PublicCase
+	Case cases.PublicCase
 	New  bool
 }
 
@@ -33,7 +33,7 @@ func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, status int, problem, notice string) {
 	p := access.FromContext(r.Context())
-	c, err := h.app.Track(r.Context(), p, r.PathValue("ticket"))
+	c, err := h.app.Cases.Track(r.Context(), p, r.PathValue("ticket"))
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -46,7 +46,7 @@ func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, status int, 
 // told apart by a device cookie) and the reporter's rating.
 func (h *Handler) trackAct(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	c, err := h.app.Track(r.Context(), p, r.PathValue("ticket"))
+	c, err := h.app.Cases.Track(r.Context(), p, r.PathValue("ticket"))
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -64,7 +64,7 @@ func (h *Handler) trackAct(w http.ResponseWriter, r *http.Request) {
 		h.showTrack(w, r, http.StatusUnprocessableEntity, h.cat.T(h.lang(r), "track.unknown.action"), "")
 		return
 	}
-	if _, err := h.app.Act(r.Context(), p, c.ID(), action, nil, in); err != nil {
+	if _, err := h.app.Cases.Act(r.Context(), p, c.ID(), action, nil, in); err != nil {
 		if statusOf(err) >= 500 {
 			h.errorPage(w, r, 0, err)
 			return

@@ -17,6 +17,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 )
 
@@ -162,7 +163,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p.Unread = h.unread(r.Context(), p.Who)
 	var buf bytes.Buffer
 	if err := h.pages[p.Lang].ExecuteTemplate(&buf, name, p); err != nil {
-		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err, "request_id", app.RequestID(r.Context()))
+		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err, "request_id", audit.RequestID(r.Context()))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -195,7 +196,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		status = statusOf(err)
 	}
 	if status >= 500 {
-		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err, "request_id", app.RequestID(r.Context()))
+		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err, "request_id", audit.RequestID(r.Context()))
 	}
 	_, msg := errs.Public(err)
 	h.render(w, r, status, "error.html", &page{Title: h.cat.T(h.lang(r), fmt.Sprintf("error.%d", status)), Error: msg,

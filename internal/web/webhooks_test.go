@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -76,7 +76,7 @@ func TestWebhooksPageAddsShowsTheSecretOnceAndDisables(t *testing.T) {
 			t.Errorf("%s: the form lost the URL typed", rf.name)
 		}
 	}
-	if _, err := s.App.AddUser(t.Context(), system, app.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: demo.Password}); err != nil {
+	if _, err := s.App.People.AddUser(t.Context(), system, people.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: demo.Password}); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []string{"operator", "district-admin"} {
@@ -98,13 +98,13 @@ func TestWebhooksPageAddsShowsTheSecretOnceAndDisables(t *testing.T) {
 
 	// A dispatch goes out to both; the page shows one delivered, one waiting with the error.
 	c := reportIn(t, s, demo.GridWorkerGrid, "09009")
-	if _, err := s.App.Act(t.Context(), system, c.ID, "register", nil, workflow.Input{}); err != nil {
+	if _, err := s.App.Cases.Act(t.Context(), system, c.ID, "register", nil, workflow.Input{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.App.DeliverOutbox(t.Context()); err != nil {
+	if _, err := s.App.Notices.DeliverOutbox(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.App.SendDeliveries(t.Context()); err != nil {
+	if _, err := s.App.Notices.SendDeliveries(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"zh-CN", "en"} {

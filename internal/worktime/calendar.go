@@ -11,6 +11,11 @@ import (
 // DefaultZone is where a Calendar counts when Config.Location is nil.
 const DefaultZone = "Asia/Shanghai"
 
+// China is the zone every time of the city is read in: tickets' days, dispatch windows, the
+// dashboard's days, dates shown on pages. China has kept one zone without daylight saving since
+// 1991, so a fixed offset is exact and needs no zone database.
+var China = time.FixedZone("CST", 8*3600)
+
 // Window is one stretch of office hours, as offsets from midnight on the wall clock,
 // e.g. {8 * time.Hour, 12 * time.Hour} for 08:00–12:00.
 type Window struct {

@@ -1,0 +1,129 @@
+package cases
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// CaseFilter selects the cases of a list (see store.CaseFilter); callers outside app name it
+// here, so transports need not reach into storage.
+type CaseFilter = store.CaseFilter
+
+// CaseSummary is a case as a list shows it.
+type CaseSummary struct {
+	ID           int64             `json:"id"`
+	Ticket       string            `json:"ticket"`
+	Status       workflow.Status   `json:"status"`
+	Source       string            `json:"source"`
+	CategoryKind string            `json:"category_kind"`
+	Category     string            `json:"category"`
+	CategoryName string            `json:"category_name"`
+	Description  string            `json:"description"`
+	Grid         string            `json:"grid"`
+	Holder       workflow.Holder   `json:"holder"`
+	Department   string            `json:"department"`
+	Urgency      workflow.Urgency  `json:"urgency"`
+	HandleDue    *time.Time        `json:"handle_due,omitempty"`
+	Light        worktime.Light    `json:"light,omitempty"`
+	Counters     workflow.Counters `json:"counters"`
+	CreatedAt    time.Time         `json:"created_at"`
+}
+
+// CasePage is one page of a list and the cursor of the next ("" at the end).
+type CasePage struct {
+	Cases []CaseSummary `json:"cases"`
+	Next  string        `json:"next"`
+}
+
+// ListCases lists the cases a viewer may see, filtered: staff within their scope (grid workers
+// also their member grids), handlers their department's cases, residents their own reports.
+func (a *Service) ListCases(ctx context.Context, actor *access.Principal, f store.CaseFilter) (CasePage, error) {
+	if actor == nil {
+		return CasePage{}, errs.E(errs.Unauthorized, "sign in first")
+	}
+	f.Now = a.Now()
+	if err := a.scopeFilter(actor, &f); err != nil {
+		return CasePage{}, err
+	}
+	recs, next, err := a.DB.ListCases(ctx, f)
+	if err != nil {
+		return CasePage{}, err
+	}
+	cats, err := a.DB.Categories(ctx, false)
+	if err != nil {
+		return CasePage{}, err
+	}
+	names := map[string]string{}
+	for _, c := range cats {
+		names[string(c.Kind)+":"+c.Code] = c.Name
+	}
+	page := CasePage{Cases: make([]CaseSummary, 0, len(recs)), Next: next}
+	for _, r := range recs {
+		s := r.State
+		sum := CaseSummary{ID: r.ID, Ticket: r.Ticket, Status: s.Status, Source: r.Source, CategoryKind: string(s.Kind),
+			Category: s.Category, CategoryName: names[string(s.Kind)+":"+s.Category], Description: shorten(r.Description, 120),
+			Grid: s.Grid(), Holder: s.Holder, Department: s.Department, Urgency: s.Urgency, Counters: s.Counters, CreatedAt: r.CreatedAt}
+		if !s.HandleDue.IsZero() {
+			due := s.HandleDue
+			sum.HandleDue = &due
+			if !r.HandleWarn.IsZero() && (s.Status == workflow.Dispatched || s.Status == workflow.InProgress) {
+				sum.Light = clockLight(store.Clock{Due: due, Warn: r.HandleWarn}, f.Now)
+			}
+		}
+		page.Cases = append(page.Cases, sum)
+	}
+	return page, nil
+}
+
+// scopeFilter narrows a filter to what the actor may see, refusing regions outside its scope.
+func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
+	switch {
+	case p.System || (p.User.Role == access.Admin && p.User.Scope == ""):
+		return nil
+	case p.User.Role == access.Resident:
+		f.Reporter = p.User.Username
+		return nil
+	case p.User.Role == access.Handler:
+		if f.Department != "" && f.Department != p.User.Department {
+			return errs.E(errs.Forbidden, "you see your own department's cases only")
+		}
+		f.Department = p.User.Department
+		return nil
+	}
+	scope := append([]string{}, p.Grids...)
+	if p.User.Scope != "" {
+		scope = append(scope, p.User.Scope)
+	}
+	if len(scope) == 0 {
+		return errs.E(errs.Forbidden, "you have no region scope")
+	}
+	if len(f.Regions) == 0 {
+		f.Regions = scope
+		return nil
+	}
+	for _, r := range f.Regions {
+		inside := false
+		for _, s := range scope {
+			inside = inside || strings.HasPrefix(r, s)
+		}
+		if !inside {
+			return errs.E(errs.Forbidden, "region %s is outside your scope", r)
+		}
+	}
+	return nil
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

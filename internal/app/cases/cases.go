@@ -1,0 +1,603 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/crs"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// Sources a case may come from.
+var sources = []string{"patrol", "resident", "open311", "hotline", "inspection", "instruction"}
+
+// NewCase is a report as the API takes it.
+type NewCase struct {
+	Action       string                `json:"action"` // "report" (default) or "self_handle"
+	CategoryKind workflow.CategoryKind `json:"category_kind"`
+	Category     string                `json:"category"`
+	Description  string                `json:"description"`
+	Lon          *float64              `json:"lon"`
+	Lat          *float64              `json:"lat"`
+	CRS          string                `json:"crs"`
+	Geometry     json.RawMessage       `json:"geometry"` // a LineString or Polygon instead of lon/lat
+	Address      string                `json:"address"`
+	Urgency      workflow.Urgency      `json:"urgency"`
+	Source       string                `json:"source"`
+	Photos       []string              `json:"photos"`
+	// PhotoData are photos sent with the report itself (multipart): stored and recorded in
+	// the report's transaction, so a refused report records none.
+	PhotoData [][]byte `json:"-"`
+	Result    string   `json:"result"` // self_handle: what was done
+	Contact   struct {
+		Name  string `json:"name"`
+		Phone string `json:"phone"`
+	} `json:"contact"`
+}
+
+// CaseView is a case as its viewer may see it.
+type CaseView struct {
+	ID            int64              `json:"id"`
+	Ticket        string             `json:"ticket"`
+	Status        workflow.Status    `json:"status"`
+	Source        string             `json:"source"`
+	Category      workflow.Category  `json:"category"`
+	Description   string             `json:"description"`
+	Lon           float64            `json:"lon"`
+	Lat           float64            `json:"lat"`
+	Address       string             `json:"address"`
+	Grid          grid.Ref           `json:"grid"`
+	RegionPath    []grid.Ref         `json:"region_path"`
+	Holder        workflow.Holder    `json:"holder"`
+	Department    string             `json:"department"`
+	CoDepartments []string           `json:"co_departments"`
+	Urgency       workflow.Urgency   `json:"urgency"`
+	Deadlines     map[string]any     `json:"deadlines"`
+	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: how much of the handling (else current) stage's time is used
+	Clocks        []ClockView        `json:"clocks"`          // the running stages and their deadlines
+	Counters      workflow.Counters  `json:"counters"`
+	ClosureType   string             `json:"closure_type"`
+	Rating        int                `json:"rating,omitempty"`
+	Version       int                `json:"version"`
+	Photos        []string           `json:"photos"`
+	Contact       *map[string]string `json:"contact,omitempty"` // centre staff only
+	Reporter      string             `json:"reporter,omitempty"`
+	Channels      []store.Channel    `json:"channels,omitempty"` // other channels merged in (并单), centre staff only
+	Allowed       []workflow.Action  `json:"allowed_actions"`
+	Timeline      []store.CaseEvent  `json:"timeline"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	publicOnly    bool
+}
+
+// Intake is what a report returns: the case, where it would go, and possible duplicates.
+type Intake struct {
+	CaseView
+	SuggestedDepartment *workflow.Department `json:"suggested_department"`
+	Duplicates          []store.Nearby       `json:"duplicates"`
+}
+
+// Report takes a report (or a grid worker's self-handled problem): locates it to its grid,
+// checks the category, numbers it, stores it with its first timeline event and audit record in
+// one transaction, and returns it with the suggested department and possible duplicates.
+func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCase) (Intake, error) {
+	now := a.Now()
+	action := workflow.Report
+	if in.Action == string(workflow.SelfHandle) {
+		action = workflow.SelfHandle
+	} else if in.Action != "" && in.Action != string(workflow.Report) {
+		return Intake{}, errs.E(errs.Invalid, "action must be report or self_handle, not %q", in.Action)
+	}
+	source, err := intakeSource(actor, in.Source)
+	if err != nil {
+		return Intake{}, err
+	}
+	system, err := crs.Parse(in.CRS)
+	if err != nil {
+		return Intake{}, errs.E(errs.Invalid, "%v", err)
+	}
+	lon, lat, shape, err := intakePoint(in, system)
+	if err != nil {
+		return Intake{}, err
+	}
+	loc, err := a.Locate(ctx, lon, lat, crs.WGS84)
+	if err != nil {
+		return Intake{}, err
+	}
+	if loc.Region.Level != grid.Grid {
+		return Intake{}, errs.Coded(errs.Invalid, "outside_grids", "the place lies in %s but in no unit grid", loc.Region.Name)
+	}
+	cat, err := a.Category(ctx, in.CategoryKind, in.Category)
+	if errs.Is(err, errs.NotFound) || (err == nil && !cat.Public && !kernel.IsStaff(actor)) {
+		return Intake{}, errs.E(errs.Invalid, "no %s category %q", in.CategoryKind, in.Category)
+	} else if err != nil {
+		return Intake{}, err
+	}
+	if err := kernel.CheckText(in.Description, "description", descriptionLimit(actor)); err != nil {
+		return Intake{}, err
+	}
+	if err := kernel.CheckText(in.Address, "address", 500); err != nil {
+		return Intake{}, err
+	}
+	if err := kernel.CheckText(in.Contact.Name+in.Contact.Phone, "contact", 200); err != nil {
+		return Intake{}, err
+	}
+	path := make([]string, len(loc.Path))
+	for i, r := range loc.Path {
+		path[i] = r.Code
+	}
+	var uploads []store.Attachment
+	for i, data := range in.PhotoData {
+		att, err := a.storePhoto(ctx, actor, data)
+		if err != nil {
+			return Intake{}, errs.E(errs.KindOf(err), "photo %d: %v", i+1, err)
+		}
+		uploads = append(uploads, att)
+		in.Photos = append(in.Photos, att.ID)
+	}
+	tr, err := workflow.NewReport(actor, action, workflow.Case{RegionPath: path, Kind: cat.Kind, Category: cat.Code,
+		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired},
+		workflow.Input{Note: TimelineCopy(in.Description), Photos: in.Photos, Result: in.Result}, now)
+	if err != nil {
+		return Intake{}, err
+	}
+	if err := a.checkPhotos(ctx, in.Photos[:len(in.Photos)-len(uploads)]); err != nil {
+		return Intake{}, err
+	}
+	rec := store.CaseRecord{Source: source, Description: strings.TrimSpace(in.Description), Lon: lon, Lat: lat,
+		InputCRS: string(system), Address: strings.TrimSpace(in.Address), Geometry: shape,
+		ContactName: strings.TrimSpace(in.Contact.Name), ContactPhone: strings.TrimSpace(in.Contact.Phone),
+		Photos: in.Photos, State: tr.Case, CreatedAt: now, UpdatedAt: now}
+	// What the transaction writes of the case's timeline and clocks, so the answer need not
+	// read them back.
+	var known knownParts
+	err = a.DB.GroupTx(ctx, func(ctx context.Context) error { // group commit: see store/groupcommit.go
+		for _, att := range uploads {
+			if err := a.DB.PutAttachment(ctx, att); err != nil {
+				return err
+			}
+		}
+		if rec.Ticket, err = a.DB.NextTicket(ctx, now.In(worktime.China).Format("20060102")); err != nil {
+			return err
+		}
+		if rec.ID, err = a.DB.InsertCase(ctx, rec); err != nil {
+			return err
+		}
+		if known.clocks, err = a.moveClocks(ctx, rec.ID, workflow.Case{}, &tr); err != nil {
+			return err
+		}
+		ev, err := a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: TimelineCopy(in.Description), Result: in.Result})
+		known.events = []store.CaseEvent{ev}
+		return err
+	})
+	if err != nil {
+		return Intake{}, err
+	}
+	out := Intake{Duplicates: []store.Nearby{}}
+	known.set = true
+	if out.CaseView, err = a.caseViewWith(ctx, actor, rec, known); err != nil {
+		return Intake{}, err
+	}
+	if route, ok, err := a.route(ctx, cat.Kind, cat.Code, loc, now); err != nil {
+		return Intake{}, err
+	} else if ok {
+		depts, err := a.RefDepartments(ctx)
+		if err != nil {
+			return Intake{}, err
+		}
+		if i := slices.IndexFunc(depts, func(d workflow.Department) bool { return d.Code == route.Department }); i >= 0 {
+			d := depts[i]
+			out.SuggestedDepartment = &d
+		}
+	}
+	if action == workflow.Report {
+		near, err := a.DB.NearbyOpenCases(ctx, cat.Kind, cat.Code, lon, lat, a.Opts.DuplicateRadiusM, now.Add(-a.Opts.DuplicateWindow))
+		if err != nil {
+			return Intake{}, err
+		}
+		out.Duplicates = slices.DeleteFunc(near, func(n store.Nearby) bool { return n.ID == rec.ID })
+	}
+	return out, nil
+}
+
+// intakeSource checks where a report says it comes from: the public always reports as
+// "resident"; staff name their channel (a grid worker's default is "patrol").
+func intakeSource(p *access.Principal, source string) (string, error) {
+	if source != "" && !slices.Contains(sources, source) {
+		return "", errs.E(errs.Invalid, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
+	}
+	switch {
+	case p != nil && p.Via == access.ViaOpen311:
+		return "open311", nil // whatever an Open311 client says, that is where the report came from
+	case !kernel.IsStaff(p):
+		if source != "" && source != "resident" {
+			return "", errs.E(errs.Forbidden, "the public reports as resident, not %s", source)
+		}
+		return "resident", nil
+	case source == "":
+		if p.User.Role == access.GridWorker {
+			return "patrol", nil
+		}
+		return "instruction", nil
+	}
+	return source, nil
+}
+
+// intakePoint returns the stored (WGS-84) point of a report and, for a line or area, its
+// shape: located by its centroid, drawn as drawn.
+func intakePoint(in NewCase, system crs.System) (lon, lat float64, shape orb.Geometry, err error) {
+	toWGS := func(lon, lat float64) (float64, float64) { return crs.Convert(system, crs.WGS84, lon, lat) }
+	switch {
+	case len(in.Geometry) > 0 && string(in.Geometry) != "null":
+		if in.Lon != nil || in.Lat != nil {
+			return 0, 0, nil, errs.E(errs.Invalid, "give lon/lat or a geometry, not both")
+		}
+		g, err := grid.DecodeGeometry(in.Geometry)
+		if err != nil {
+			return 0, 0, nil, errs.E(errs.Invalid, "%v", err)
+		}
+		switch g.(type) {
+		case orb.LineString, orb.Polygon:
+		default:
+			return 0, 0, nil, errs.E(errs.Invalid, "geometry must be a LineString or Polygon, not %s", g.GeoJSONType())
+		}
+		pts := points(g)
+		if len(pts) < 2 {
+			return 0, 0, nil, errs.E(errs.Invalid, "geometry has no points to locate")
+		}
+		for _, p := range pts {
+			if err := crs.ValidLonLat(p[0], p[1]); err != nil {
+				return 0, 0, nil, errs.E(errs.Invalid, "geometry: %v", err)
+			}
+		}
+		if _, ok := g.(orb.Polygon); ok {
+			if problems := grid.CheckGeometry(g); len(problems) > 0 {
+				return 0, 0, nil, errs.E(errs.Invalid, "geometry: %s", problems[0])
+			}
+		}
+		g = grid.Transform(g, toWGS)
+		c, _ := planar.CentroidArea(g)
+		return c[0], c[1], g, nil
+	case in.Lon == nil || in.Lat == nil:
+		return 0, 0, nil, errs.E(errs.Invalid, "lon and lat (or a geometry) are required")
+	}
+	if err := crs.ValidLonLat(*in.Lon, *in.Lat); err != nil {
+		return 0, 0, nil, errs.E(errs.Invalid, "%v", err)
+	}
+	lon, lat = toWGS(*in.Lon, *in.Lat)
+	return lon, lat, nil, nil
+}
+
+func points(g orb.Geometry) []orb.Point {
+	switch g := g.(type) {
+	case orb.LineString:
+		return g
+	case orb.Polygon:
+		var out []orb.Point
+		for _, r := range g {
+			out = append(out, r...)
+		}
+		return out
+	}
+	return nil
+}
+
+// descriptionLimit is 2000 characters, or Open311's 4000 (GeoReport v2 request schema) for a
+// report through Open311; the timeline's copy is cut to a timeline note's length.
+func descriptionLimit(p *access.Principal) int {
+	if p != nil && p.Via == access.ViaOpen311 {
+		return 4000
+	}
+	return 2000
+}
+
+// TimelineCopy is a description cut to a timeline note's length.
+func TimelineCopy(description string) string {
+	if r := []rune(description); len(r) > 2000 {
+		return string(r[:1999]) + "…"
+	}
+	return description
+}
+
+// recordCaseEvent writes a transition's timeline event, audit record and outbox message in the
+// transaction carried by ctx.
+func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, rec store.CaseRecord, tr workflow.Transition, in workflow.Input) (store.CaseEvent, error) {
+	input, _ := json.Marshal(in)
+	note := kernel.FirstNonBlank(in.Note, in.Reason, in.Result, tr.Event)
+	ev := store.CaseEvent{At: a.Now().Truncate(time.Microsecond), Actor: actor.Name(), Action: string(tr.Action),
+		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input)}
+	if err := a.DB.AppendCaseEvent(ctx, rec.ID, ev); err != nil {
+		return ev, err
+	}
+	summary := map[string]any{"case_id": rec.ID, "ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event, "actor": actor.Name()}
+	if err := a.Record(ctx, actor, "case."+string(tr.Action), fmt.Sprintf("case:%d", rec.ID), map[string]any{"status": tr.From}, summary); err != nil {
+		return ev, err
+	}
+	payload, _ := json.Marshal(summary)
+	return ev, a.DB.Enqueue(ctx, "case."+string(tr.Action), string(payload), a.Now())
+}
+
+// checkPhotos requires every photo a case names to be an uploaded attachment, so a case never
+// points at nothing.
+func (a *Service) checkPhotos(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := a.DB.Attachment(ctx, id); errs.Is(err, errs.NotFound) {
+			return errs.E(errs.Invalid, "photo %q is not an uploaded attachment: POST it to /api/v1/attachments first", id)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func firstOf[T ~string](vs ...T) T {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Act performs an action on a case. version, when given, must be the version the caller saw:
+// of two people acting on what they both saw, exactly one succeeds.
+func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input) (CaseView, error) {
+	act, err := workflow.ParseAction(action)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if act == workflow.Report || act == workflow.SelfHandle {
+		return CaseView{}, errs.E(errs.Invalid, "%s creates a case: POST /api/v1/cases", act)
+	}
+	var (
+		rec                   store.CaseRecord
+		correctedVerification *bool
+	)
+	err = a.DB.InTx(ctx, func(ctx context.Context) error {
+		if rec, err = a.DB.Case(ctx, id); err != nil {
+			return err
+		}
+		if !a.canSee(actor, rec) && act != workflow.Support {
+			return errs.E(errs.NotFound, "case %d not found", id)
+		}
+		if version != nil && *version != rec.State.Version {
+			return errs.Coded(errs.Conflict, "version_conflict", "case %s is at version %d, not %d; reload it and try again", rec.Ticket, rec.State.Version, *version)
+		}
+		switch {
+		case act == workflow.Register && (in.Kind != "" || in.Category != ""):
+			kind, code := firstOf(in.Kind, rec.State.Kind), firstOf(in.Category, rec.State.Category)
+			cat, err := a.DB.Category(ctx, kind, code)
+			if errs.Is(err, errs.NotFound) {
+				return errs.E(errs.Invalid, "no %s category %q to correct to", kind, code)
+			} else if err != nil {
+				return err
+			}
+			correctedVerification = &cat.VerificationRequired
+		case act == workflow.Reject && in.RejectReason == workflow.RejectDuplicate && in.MergedInto != "":
+			orig, err := a.DB.CaseByTicket(ctx, in.MergedInto)
+			if errs.Is(err, errs.NotFound) {
+				return errs.E(errs.Invalid, "merged_into: no case %s", in.MergedInto)
+			} else if err != nil {
+				return err
+			}
+			if orig.ID == rec.ID {
+				return errs.E(errs.Invalid, "merged_into: a case cannot duplicate itself")
+			}
+		}
+		if act == workflow.Dispatch && in.Department == "" {
+			if in.Department, err = a.suggestedDepartment(ctx, rec); err != nil {
+				return err
+			}
+		}
+		if act == workflow.Dispatch {
+			for _, d := range append([]string{in.Department}, in.CoDepartments...) {
+				if _, err := a.DB.Department(ctx, d); errs.Is(err, errs.NotFound) {
+					return errs.E(errs.Invalid, "department %s does not exist", d)
+				} else if err != nil {
+					return err
+				}
+			}
+		}
+		tr, err := workflow.Decide(rec.State, actor, act, in, a.Now())
+		if err != nil {
+			return err
+		}
+		if err := a.checkPhotos(ctx, in.Photos); err != nil {
+			return err
+		}
+		if correctedVerification != nil {
+			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
+		}
+		if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
+			return err
+		}
+		if err := a.DB.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.Now()); err != nil {
+			return err
+		}
+		rec.State = tr.Case
+		if _, err := a.recordCaseEvent(ctx, actor, rec, tr, in); err != nil {
+			return err
+		}
+		if tr.Action == workflow.Register {
+			return a.autoDispatch(ctx, &rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return CaseView{}, err
+	}
+	if !a.canSee(actor, rec) {
+		// Someone who may not see the case said "me too": tell them it counted, nothing more.
+		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
+	}
+	return a.caseView(ctx, actor, rec)
+}
+
+// PublicOnly reports whether the view is the short answer for someone who may not see the
+// case: only id, ticket, status and the number of supports may be shown.
+func (v CaseView) PublicOnly() bool { return v.publicOnly }
+
+// autoDispatch dispatches a just-registered case at once when the rule that routes it is
+// marked auto: no dispatcher needs to look at cases whose owner is never in doubt.
+func (a *Service) autoDispatch(ctx context.Context, rec *store.CaseRecord) error {
+	loc, err := a.Locate(ctx, rec.Lon, rec.Lat, crs.WGS84)
+	if err != nil {
+		return err
+	}
+	r, ok, err := a.route(ctx, rec.State.Kind, rec.State.Category, loc, a.Now())
+	if err != nil || !ok || !r.Auto {
+		return err
+	}
+	actor := access.SystemPrincipal("auto-dispatch")
+	in := workflow.Input{Department: r.Department, CoDepartments: r.CoDepartments}
+	tr, err := workflow.Decide(rec.State, actor, workflow.Dispatch, in, a.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
+		return err
+	}
+	if err := a.DB.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.Now()); err != nil {
+		return err
+	}
+	rec.State = tr.Case
+	_, err = a.recordCaseEvent(ctx, actor, *rec, tr, in)
+	return err
+}
+
+// suggestedDepartment is the dispatch default: the rule's department, else the locality's.
+func (a *Service) suggestedDepartment(ctx context.Context, rec store.CaseRecord) (string, error) {
+	loc, err := a.Locate(ctx, rec.Lon, rec.Lat, crs.WGS84)
+	if err != nil {
+		return "", err
+	}
+	r, ok, err := a.route(ctx, rec.State.Kind, rec.State.Category, loc, a.Now())
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", errs.E(errs.Invalid, "no rule suggests a department for case %s: name one", rec.Ticket)
+	}
+	return r.Department, nil
+}
+
+// Case returns a case for a viewer who may see it; others get not found, so that existence
+// itself stays private.
+func (a *Service) Case(ctx context.Context, actor *access.Principal, id int64) (CaseView, error) {
+	rec, err := a.DB.Case(ctx, id)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if !a.canSee(actor, rec) {
+		return CaseView{}, errs.E(errs.NotFound, "case %d not found", id)
+	}
+	return a.caseView(ctx, actor, rec)
+}
+
+// canSee: staff whose scope covers the case (handlers: their department's cases), and the
+// reporter.
+func (a *Service) canSee(p *access.Principal, rec store.CaseRecord) bool {
+	s := rec.State
+	switch {
+	case p == nil:
+		return false
+	case p.System:
+		return true
+	case s.Reporter != "" && s.Reporter == p.User.Username:
+		return true
+	case p.User.Role == access.Handler:
+		return p.User.Department != "" && (p.User.Department == s.Department || slices.Contains(s.CoDepartments, p.User.Department))
+	case p.User.Role == access.Resident:
+		return false
+	}
+	return p.Covers(s.RegionPath)
+}
+
+// caseView builds what the viewer may see of a case.
+func (a *Service) caseView(ctx context.Context, viewer *access.Principal, rec store.CaseRecord) (CaseView, error) {
+	return a.caseViewWith(ctx, viewer, rec, knownParts{})
+}
+
+// knownParts are a case's timeline and running clocks when the caller holds them already (a
+// report just written), so building its view reads neither back.
+type knownParts struct {
+	set    bool
+	events []store.CaseEvent
+	clocks []store.Clock
+}
+
+func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, rec store.CaseRecord, known knownParts) (CaseView, error) {
+	s := rec.State
+	path, err := a.PathOf(ctx, s.Grid())
+	if err != nil {
+		return CaseView{}, err
+	}
+	cat, err := a.Category(ctx, s.Kind, s.Category)
+	if err != nil {
+		return CaseView{}, err
+	}
+	events := known.events
+	if !known.set {
+		if events, err = a.DB.CaseEvents(ctx, rec.ID); err != nil {
+			return CaseView{}, err
+		}
+	}
+	v := CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Source: rec.Source, Category: cat,
+		Description: rec.Description, Lon: rec.Lon, Lat: rec.Lat, Address: rec.Address, RegionPath: path,
+		Holder: s.Holder, Department: s.Department, CoDepartments: s.CoDepartments, Urgency: s.Urgency,
+		Deadlines: map[string]any{}, Counters: s.Counters, ClosureType: string(s.ClosureType), Rating: s.Rating,
+		Version: s.Version, Photos: rec.Photos, Timeline: events, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
+		Allowed: workflow.Allowed(s, viewer)}
+	v.Grid = v.RegionPath[len(v.RegionPath)-1]
+	if v.CoDepartments == nil {
+		v.CoDepartments = []string{}
+	}
+	if v.Photos == nil {
+		v.Photos = []string{}
+	}
+	if !s.HandleDue.IsZero() {
+		v.Deadlines["handle"] = s.HandleDue
+	}
+	clocks := known.clocks
+	if !known.set {
+		if clocks, err = a.DB.RunningClocks(ctx, rec.ID); err != nil {
+			return CaseView{}, err
+		}
+	}
+	v.Clocks = make([]ClockView, 0, len(clocks))
+	for _, c := range clocks {
+		cv := ClockView{Stage: c.Stage, Started: c.Start, Limit: c.Limit, Due: c.Due, Light: clockLight(c, a.Now()), Paused: !c.PausedAt.IsZero()}
+		v.Clocks = append(v.Clocks, cv)
+		v.Deadlines[string(c.Stage)] = c.Due
+		// The light is the handling stage's while it runs (what departments are rated on),
+		// else the current stage's.
+		if v.Light == "" || c.Stage == workflow.StageHandle {
+			v.Light = cv.Light
+		}
+	}
+	// Reporters' contacts go to the centres that may need to call back, never to departments
+	// or the public (DESIGN §4).
+	if viewer != nil && (viewer.System || slices.Contains([]access.Role{access.Admin, access.Operator, access.Leader, access.Dispatcher}, viewer.User.Role)) {
+		v.Reporter = s.Reporter
+		if v.Channels, err = a.DB.Channels(ctx, rec.ID); err != nil {
+			return CaseView{}, err
+		}
+		if rec.ContactName != "" || rec.ContactPhone != "" {
+			v.Contact = &map[string]string{"name": rec.ContactName, "phone": rec.ContactPhone}
+		}
+	}
+	return v, nil
+}

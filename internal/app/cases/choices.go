@@ -1,0 +1,61 @@
+package cases
+
+import (
+	"context"
+	"slices"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// ActionChoice is an action a viewer's role takes on cases, and whether it may be taken on this
+// case now; when not, Why says what stands in the way (scope, state, a pending step).
+type ActionChoice struct {
+	Action  workflow.Action `json:"action"`
+	Allowed bool            `json:"allowed"`
+	Why     string          `json:"why,omitempty"`
+	Code    string          `json:"code,omitempty"` // the refusal's wire code: forbidden, wrong_state, already_rated …
+}
+
+// ActionChoices lists, for a case the viewer may see, every action of the viewer's role: those
+// it may take now, and those it may not with the reason, so that pages can offer the first
+// and explain the second. Creating actions (report, self_handle) are not listed.
+func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, id int64) ([]ActionChoice, error) {
+	rec, err := a.DB.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.canSee(viewer, rec) {
+		return nil, errs.E(errs.NotFound, "case %d not found", id)
+	}
+	allowed := workflow.Allowed(rec.State, viewer)
+	// A stand-in with the viewer's role whose scope and department cover this case: the
+	// actions it may take are the ones the viewer's role takes at all.
+	var stand *access.Principal
+	if viewer != nil {
+		s := *viewer
+		s.User.Scope, s.User.Department, s.Grids = "", rec.State.Department, rec.State.RegionPath
+		stand = &s
+	}
+	var out []ActionChoice
+	for _, act := range workflow.Actions {
+		if act == workflow.Report || act == workflow.SelfHandle {
+			continue
+		}
+		if slices.Contains(allowed, act) {
+			out = append(out, ActionChoice{Action: act, Allowed: true})
+			continue
+		}
+		if _, err := workflow.Decide(rec.State, stand, act, workflow.Input{}, a.Now()); errs.Is(err, errs.Forbidden) {
+			continue // not this role's action
+		}
+		_, err := workflow.Decide(rec.State, viewer, act, workflow.Input{}, a.Now())
+		if err == nil || errs.Is(err, errs.Invalid) {
+			continue // Allowed would have listed it; only the input is missing
+		}
+		code, why := errs.Public(err)
+		out = append(out, ActionChoice{Action: act, Why: why, Code: code})
+	}
+	return out, nil
+}

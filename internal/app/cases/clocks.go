@@ -1,0 +1,185 @@
+package cases
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// Every stage of a case with a time limit runs a clock (DESIGN §4, Deadlines): acceptance
+// while reported, dispatch while registered, signing and handling from dispatch, verification
+// while handled. A clock's deadline is snapshotted when its stage starts, so later edits of the
+// table or the calendar never rewrite a case's history; an extension moves the handling
+// deadline, a suspension (挂账) pauses it.
+
+// runningStages are the stages whose clocks run while a case is in its status.
+func runningStages(c workflow.Case) []workflow.Stage {
+	switch c.Status {
+	case workflow.Reported:
+		return []workflow.Stage{workflow.StageAccept}
+	case workflow.Registered:
+		return []workflow.Stage{workflow.StageDispatch}
+	case workflow.Dispatched:
+		return []workflow.Stage{workflow.StageSign, workflow.StageHandle}
+	case workflow.InProgress, workflow.Suspended:
+		return []workflow.Stage{workflow.StageHandle}
+	case workflow.Handled:
+		return []workflow.Stage{workflow.StageVerify}
+	}
+	return nil
+}
+
+// timing is what deadlines of one case are computed with, read once per transition.
+type timing struct {
+	cal    *worktime.Calendar
+	limits []workflow.TimeLimit
+	area   string // the area class of the case's grid
+}
+
+func (a *Service) timing(ctx context.Context, c workflow.Case) (timing, error) {
+	limits, cal, err := a.TimeSettings(ctx)
+	if err != nil {
+		return timing{}, err
+	}
+	path, err := a.PathOf(ctx, c.Grid())
+	if err != nil {
+		return timing{}, err
+	}
+	return timing{cal: cal, limits: limits, area: string(path[len(path)-1].AreaClass)}, nil
+}
+
+func (t timing) limit(stage workflow.Stage, c workflow.Case) (worktime.Limit, bool) {
+	return workflow.LimitFor(t.limits, stage, c.Kind, c.Category, c.Urgency, t.area)
+}
+
+// moveClocks brings a case's clocks in step with a transition, in the transaction carried by
+// ctx, before the new state is written: it fixes the handling deadline in tr.Case when the
+// handling stage starts (dispatch, reopen), is extended or resumes, then stops the clocks of
+// stages that ended, pauses or resumes the handling clock, and starts the clocks of stages that
+// began.
+func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) (started []store.Clock, err error) {
+	now := a.Now()
+	var running []store.Clock
+	if before.Status != "" { // a new case has no clocks yet
+		if running, err = a.DB.RunningClocks(ctx, caseID); err != nil {
+			return nil, err
+		}
+	}
+	want := runningStages(tr.Case)
+	if len(running) == 0 && len(want) == 0 {
+		return nil, nil
+	}
+	t, err := a.timing(ctx, tr.Case)
+	if err != nil {
+		return nil, err
+	}
+	handleRestarts := tr.To == workflow.Dispatched && tr.From != workflow.Dispatched
+	switch {
+	case handleRestarts:
+		tr.Case.HandleDue = time.Time{}
+		if limit, ok := t.limit(workflow.StageHandle, tr.Case); ok {
+			tr.Case.HandleDue = t.cal.Deadline(now, limit)
+		}
+	case tr.Action == workflow.ApproveExtension && !before.HandleDue.IsZero():
+		tr.Case.HandleDue = t.cal.Deadline(before.HandleDue, worktime.Limit{Value: tr.GrantedHours, Unit: worktime.WorkHour})
+	}
+	handleWarn, handleChanged := time.Time{}, false
+	have := map[workflow.Stage]bool{}
+	for _, c := range running {
+		changed := false
+		switch {
+		case !slices.Contains(want, c.Stage) || (c.Stage == workflow.StageHandle && handleRestarts):
+			c.Stopped, changed = now, true
+		case c.Stage == workflow.StageHandle && tr.To == workflow.Suspended && c.PausedAt.IsZero():
+			c.PausedAt, changed = now, true
+		case c.Stage == workflow.StageHandle && !c.PausedAt.IsZero() && tr.To != workflow.Suspended:
+			// Resumed: the deadline moves later by the pause, in the limit's own kind of time.
+			tr.Case.HandleDue = t.cal.Shift(tr.Case.HandleDue, c.PausedAt, now, c.Limit.Unit)
+			c.Pauses, c.PausedAt = append(c.Pauses, [2]time.Time{c.PausedAt, now}), time.Time{}
+			fallthrough
+		case c.Stage == workflow.StageHandle && !tr.Case.HandleDue.Equal(c.Due):
+			c.Due, changed = tr.Case.HandleDue, true
+			c.Warn = warnAt(t.cal, c)
+		}
+		if changed {
+			if err := a.DB.UpdateClock(ctx, c, now); err != nil {
+				return nil, err
+			}
+		}
+		if c.Stopped.IsZero() {
+			have[c.Stage] = true
+			if c.Stage == workflow.StageHandle {
+				handleWarn = c.Warn
+			}
+		}
+		handleChanged = handleChanged || (changed && c.Stage == workflow.StageHandle)
+	}
+	for _, stage := range want {
+		if have[stage] {
+			continue
+		}
+		limit, ok := t.limit(stage, tr.Case)
+		if !ok {
+			continue // the city sets no limit for this stage
+		}
+		c := store.Clock{CaseID: caseID, Stage: stage, Start: now, Limit: limit, Due: t.cal.Deadline(now, limit)}
+		if stage == workflow.StageHandle {
+			if tr.Case.HandleDue.IsZero() {
+				continue
+			}
+			// Rework and reopening keep the deadline the case already has.
+			c.Due = tr.Case.HandleDue
+			handleChanged = true
+		}
+		c.Warn = warnAt(t.cal, c)
+		if err := a.DB.StartClock(ctx, c); err != nil {
+			return nil, err
+		}
+		started = append(started, c)
+		if stage == workflow.StageHandle {
+			handleWarn = c.Warn
+		}
+	}
+	if handleChanged {
+		return started, a.DB.SetHandleWarn(ctx, caseID, handleWarn)
+	}
+	return started, nil
+}
+
+// warnAt is when 80 % of a clock's time is used: the moment it turns yellow and the near-due
+// notice goes out. A deadline already past warns at once.
+func warnAt(cal *worktime.Calendar, c store.Clock) time.Time {
+	if !c.Due.After(c.Start) {
+		return c.Due
+	}
+	return cal.Mark(c.Start, c.Due, c.Limit.Unit, c.Pauses, worktime.YellowAt)
+}
+
+// clockLight is a clock's light at now: red past the deadline, yellow from the warning
+// moment. A paused clock shows the light it had when it stopped.
+func clockLight(c store.Clock, now time.Time) worktime.Light {
+	if !c.PausedAt.IsZero() {
+		now = c.PausedAt
+	}
+	switch {
+	case now.After(c.Due):
+		return worktime.Red
+	case !now.Before(c.Warn):
+		return worktime.Yellow
+	}
+	return worktime.Green
+}
+
+// ClockView is a running stage clock as a case page shows it.
+type ClockView struct {
+	Stage   workflow.Stage `json:"stage"`
+	Started time.Time      `json:"started_at"`
+	Limit   worktime.Limit `json:"limit"`
+	Due     time.Time      `json:"due"`
+	Light   worktime.Light `json:"light"`
+	Paused  bool           `json:"paused"`
+}

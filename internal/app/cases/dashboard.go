@@ -1,0 +1,147 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
+)
+
+// DashboardDays is how many days of intake a dashboard charts.
+const DashboardDays = 14
+
+// Dashboard is the command centre's picture of the cases in a viewer's scope.
+type Dashboard struct {
+	store.CaseStats
+	Newest []DashboardCase `json:"newest"`
+	Head   int64           `json:"head"` // the outbox id the figures include: live updates follow from it
+}
+
+// DashboardCase is a case as the dashboard's list and map show it.
+type DashboardCase struct {
+	ID           int64           `json:"id"`
+	Ticket       string          `json:"ticket"`
+	Status       workflow.Status `json:"status"`
+	CategoryName string          `json:"category_name"`
+	Grid         string          `json:"grid"`
+	Lon          float64         `json:"lon"`
+	Lat          float64         `json:"lat"`
+	CreatedAt    time.Time       `json:"created_at"`
+}
+
+// Dashboard returns the figures and newest cases in the viewer's scope; staff only.
+func (a *Service) Dashboard(ctx context.Context, viewer *access.Principal, newest int) (Dashboard, error) {
+	if !kernel.IsStaff(viewer) {
+		return Dashboard{}, errs.E(errs.Forbidden, "the dashboard is for staff")
+	}
+	now := a.Now()
+	var f store.CaseFilter
+	if err := a.scopeFilter(viewer, &f); err != nil {
+		return Dashboard{}, err
+	}
+	head, err := a.DB.OutboxHead(ctx)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	today := now.In(worktime.China)
+	since := time.Date(today.Year(), today.Month(), today.Day()-DashboardDays+1, 0, 0, 0, 0, worktime.China)
+	stats, err := a.DB.CaseStats(ctx, store.StatsScope{Regions: f.Regions, Department: f.Department, Now: now, Since: since, Zone: worktime.China})
+	if err != nil {
+		return Dashboard{}, err
+	}
+	// Every day of the chart, quiet ones too.
+	for d := since; !d.After(now); d = d.AddDate(0, 0, 1) {
+		if key := d.Format("2006-01-02"); stats.IntakeByDay[key] == 0 {
+			stats.IntakeByDay[key] = 0
+		}
+	}
+	f.Limit, f.Now = newest, now
+	recs, _, err := a.DB.ListCases(ctx, f)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	names, err := a.categoryNames(ctx)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	out := Dashboard{CaseStats: stats, Head: head, Newest: make([]DashboardCase, 0, len(recs))}
+	for _, r := range recs {
+		out.Newest = append(out.Newest, dashboardCase(r, names))
+	}
+	return out, nil
+}
+
+func dashboardCase(r store.CaseRecord, names map[string]string) DashboardCase {
+	return DashboardCase{ID: r.ID, Ticket: r.Ticket, Status: r.State.Status, CategoryName: names[string(r.State.Kind)+":"+r.State.Category],
+		Grid: r.State.Grid(), Lon: r.Lon, Lat: r.Lat, CreatedAt: r.CreatedAt}
+}
+
+func (a *Service) categoryNames(ctx context.Context) (map[string]string, error) {
+	cats, err := a.DB.Categories(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(cats))
+	for _, c := range cats {
+		names[string(c.Kind)+":"+c.Code] = c.Name
+	}
+	return names, nil
+}
+
+// CaseChange is one committed change to a case, as live views receive it.
+type CaseChange struct {
+	Seq    int64  `json:"seq"`
+	Action string `json:"action"`
+	DashboardCase
+}
+
+// CaseChanges returns the changes after seq to cases the viewer may see (at most limit
+// messages are read) and the seq to continue from, which passes changes the viewer may not see.
+func (a *Service) CaseChanges(ctx context.Context, viewer *access.Principal, after int64, limit int) ([]CaseChange, int64, error) {
+	if viewer == nil {
+		return nil, after, errs.E(errs.Unauthorized, "sign in first")
+	}
+	msgs, err := a.DB.OutboxAfter(ctx, after, "case.", limit)
+	if err != nil {
+		return nil, after, err
+	}
+	var (
+		out   []CaseChange
+		names map[string]string
+	)
+	for _, m := range msgs {
+		after = m.ID
+		var p struct {
+			Ticket string `json:"ticket"`
+		}
+		if json.Unmarshal([]byte(m.Payload), &p) != nil || p.Ticket == "" {
+			continue
+		}
+		rec, err := a.DB.CaseByTicket(ctx, p.Ticket)
+		if errs.Is(err, errs.NotFound) {
+			continue
+		} else if err != nil {
+			return nil, after, err
+		}
+		if !a.canSee(viewer, rec) {
+			continue
+		}
+		if names == nil {
+			if names, err = a.categoryNames(ctx); err != nil {
+				return nil, after, err
+			}
+		}
+		out = append(out, CaseChange{Seq: m.ID, Action: strings.TrimPrefix(m.Topic, "case."), DashboardCase: dashboardCase(rec, names)})
+	}
+	return out, after, nil
+}
+
+// ChangesHead is the seq of the newest change: a live view that starts now follows from it.
+func (a *Service) ChangesHead(ctx context.Context) (int64, error) { return a.DB.OutboxHead(ctx) }

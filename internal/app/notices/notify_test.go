@@ -1,0 +1,381 @@
+package notices_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/apptest"
+	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/app/notices"
+	"github.com/citygrid/citygrid/internal/app/people"
+	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/notify"
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/store/storetest"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// count runs a COUNT(*) query through a raw connection.
+func count(t *testing.T, dsn, query string) int {
+	t.Helper()
+	var n int
+	if err := storetest.Raw(t, dsn).QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// Two processes sharing one database (two Apps on two connection pools) sweep the deadlines
+// and fan out the outbox at the same time, again and again: every threshold is announced once
+// and every person hears of it once.
+func TestNoticesExactlyOnceAcrossProcesses(t *testing.T) {
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		now := apptest.At(t, "2026-03-09 09:00")
+		clock := func() time.Time { return now }
+		var (
+			apps []*app.App
+			dbs  []*store.DB
+		)
+		for i := range 2 {
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if i == 0 {
+				if _, err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: clock, Logger: apptest.Quiet()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			apps, dbs = append(apps, a), append(dbs, db)
+		}
+		a := apps[0]
+		p := apptest.PointIn(t, a, demo.GridWorkerGrid)
+		var ids []int64
+		for range 3 {
+			in, err := a.Cases.Report(ctx, nil, cases.NewCase{CategoryKind: workflow.Matter, Category: "09009", Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, in.ID)
+		}
+		asUser := func(name string) *access.Principal { return apptest.As(t, dbs[0], name) }
+		for _, id := range ids[:2] {
+			for _, step := range []struct{ who, action string }{{"operator", "register"}, {"dispatcher", "dispatch"}} {
+				if _, err := a.Cases.Act(ctx, asUser(step.who), id, step.action, nil, workflow.Input{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// 11:30: the first two cases' sign clocks (due 10:00) and handling clocks (due 11:00) are
+		// overdue, the third case's acceptance clock (due 09:30) too.
+		now = apptest.At(t, "2026-03-09 11:30")
+		race := func(job func(*app.App) func(context.Context) (int, error)) int {
+			var (
+				wg    sync.WaitGroup
+				mu    sync.Mutex
+				total int
+			)
+			for w := range 6 {
+				wg.Go(func() {
+					for range 4 {
+						n, err := job(apps[w%2])(ctx)
+						if err != nil {
+							t.Errorf("worker %d: %v", w, err)
+						}
+						mu.Lock()
+						total += n
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			return total
+		}
+		if n := race(func(a *app.App) func(context.Context) (int, error) { return a.Notices.SweepDeadlines }); n != 5 {
+			t.Errorf("the sweepers announced %d notices, want 5", n)
+		}
+		if got := count(t, dsn, `SELECT COUNT(*) FROM outbox WHERE topic = 'case.overdue'`); got != 5 {
+			t.Errorf("%d overdue messages in the outbox, want 5 (one per clock)", got)
+		}
+		if got := count(t, dsn, `SELECT COUNT(*) FROM outbox WHERE topic = 'case.near_due'`); got != 0 {
+			t.Errorf("%d near-due messages for clocks already overdue, want 0", got)
+		}
+		race(func(a *app.App) func(context.Context) (int, error) { return a.Notices.DeliverOutbox })
+		if got := count(t, dsn, `SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL`); got != 0 {
+			t.Errorf("%d outbox messages left undelivered", got)
+		}
+		// The handler (of 410802-CGJ, the lead department) hears of its own four overdue stages
+		// once each; the leader over the district hears of all five.
+		for user, want := range map[string]int{"handler": 4, "leader": 5} {
+			if got := count(t, dsn, `SELECT COUNT(*) FROM notifications WHERE username = '`+user+`' AND topic = 'case.overdue'`); got != want {
+				t.Errorf("%s has %d overdue notifications, want %d", user, got, want)
+			}
+		}
+		if got := count(t, dsn, `SELECT COUNT(*) FROM notifications WHERE username = 'handler' AND topic = 'case.dispatch'`); got != 2 {
+			t.Errorf("handler has %d dispatch notifications, want 2", got)
+		}
+		page, err := a.Notices.Notifications(ctx, asUser("handler"), true, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Unread != 6 || len(page.Notifications) != 6 {
+			t.Fatalf("handler's unread page: %d listed, %d unread; want 6", len(page.Notifications), page.Unread)
+		}
+		if n, err := a.Notices.MarkNotificationsRead(ctx, asUser("handler"), page.Notifications[2].ID); err != nil || n != 4 {
+			t.Errorf("mark read up to the third newest: %d, %v; want 4", n, err)
+		}
+		if page, _ := a.Notices.Notifications(ctx, asUser("handler"), true, 0, 0); page.Unread != 2 {
+			t.Errorf("after marking: %d unread, want 2", page.Unread)
+		}
+		// A return sends the case back to its subdistrict centre: the district dispatcher, whose
+		// scope covers that centre, is told; the handler who returned it is not.
+		if _, err := a.Cases.Act(ctx, asUser("handler"), ids[0], "return", nil, workflow.Input{Reason: "not ours"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Notices.DeliverOutbox(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for user, want := range map[string]int{"dispatcher": 1, "handler": 0} {
+			if got := count(t, dsn, `SELECT COUNT(*) FROM notifications WHERE username = '`+user+`' AND topic = 'case.return'`); got != want {
+				t.Errorf("%s has %d return notifications, want %d", user, got, want)
+			}
+		}
+		if _, err := a.Notices.Notifications(ctx, nil, false, 0, 0); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("anonymous notifications: %v, want unauthorized", err)
+		}
+	})
+}
+
+// Webhooks are signed, retried with backoff until they succeed, and refused when malformed.
+func TestWebhooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := apptest.NewCaseRun(t, db, "2026-03-09 09:00", "")
+		var (
+			mu       sync.Mutex
+			attempts int
+			got      []http.Header
+			bodies   []string
+		)
+		const secret = "a-shared-secret-of-some-length"
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			attempts++
+			if attempts <= 2 {
+				http.Error(w, "try later", http.StatusServiceUnavailable)
+				return
+			}
+			body, _ := io.ReadAll(req.Body)
+			ts, _ := strconv.ParseInt(req.Header.Get("X-Citygrid-Timestamp"), 10, 64)
+			if want := notify.Sign(secret, ts, body); !hmac.Equal([]byte(req.Header.Get("X-Citygrid-Signature")), []byte(want)) {
+				http.Error(w, "bad signature", http.StatusUnauthorized)
+				return
+			}
+			got, bodies = append(got, req.Header.Clone()), append(bodies, string(body))
+		}))
+		defer hook.Close()
+		admin := apptest.As(t, db, "admin")
+		refusals := []struct {
+			name string
+			in   notices.NewWebhook
+		}{
+			{"no name", notices.NewWebhook{URL: hook.URL}},
+			{"not http", notices.NewWebhook{Name: "x", URL: "ftp://example.com/hook"}},
+			{"relative", notices.NewWebhook{Name: "x", URL: "/hook"}},
+			{"short secret", notices.NewWebhook{Name: "x", URL: hook.URL, Secret: "short"}},
+		}
+		for _, tt := range refusals {
+			if _, err := r.A.Notices.AddWebhook(ctx, admin, tt.in); !errs.Is(err, errs.Invalid) {
+				t.Errorf("%s: %v, want invalid", tt.name, err)
+			}
+		}
+		if _, err := r.A.Notices.AddWebhook(ctx, apptest.As(t, db, "dispatcher"), notices.NewWebhook{Name: "x", URL: hook.URL}); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a dispatcher adds a webhook: %v, want forbidden", err)
+		}
+		if hs, _ := db.Webhooks(ctx); len(hs) != 0 {
+			t.Fatalf("refused webhooks were stored: %v", hs)
+		}
+		created, err := r.A.Notices.AddWebhook(ctx, admin, notices.NewWebhook{Name: "city-brain", URL: hook.URL, Topics: "case.register", Secret: secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.A.Notices.AddWebhook(ctx, admin, notices.NewWebhook{Name: "city-brain", URL: hook.URL}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("a second webhook of the same name: %v, want conflict", err)
+		}
+		p := apptest.PointIn(t, r.A, demo.GridWorkerGrid)
+		in, err := r.A.Cases.Report(ctx, nil, cases.NewCase{CategoryKind: workflow.Matter, Category: "09009", Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.ID = in.ID
+		r.Act("operator", "register", workflow.Input{})
+		if _, err := r.A.Notices.DeliverOutbox(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i, wait := range []time.Duration{0, 30 * time.Second, 60 * time.Second} {
+			*r.Now = r.Now.Add(wait)
+			if _, err := r.A.Notices.SendDeliveries(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if i < 2 {
+				// Before the backoff has passed nothing is tried again.
+				*r.Now = r.Now.Add(time.Second)
+				if _, err := r.A.Notices.SendDeliveries(ctx); err != nil {
+					t.Fatal(err)
+				}
+				*r.Now = r.Now.Add(-time.Second)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if attempts != 3 || len(got) != 1 {
+			t.Fatalf("%d attempts, %d accepted; want 3 attempts (two refused, backoff 30 s then 60 s) and 1 accepted", attempts, len(got))
+		}
+		if got[0].Get("X-Citygrid-Event") != "case.register" || got[0].Get("X-Citygrid-Delivery") == "" {
+			t.Errorf("headers %v", got[0])
+		}
+		ds, err := r.A.Notices.Deliveries(ctx, admin, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 1 || !ds[0].Done || ds[0].Failed || ds[0].Attempts != 3 || ds[0].Target != strconv.FormatInt(created.ID, 10) {
+			t.Errorf("deliveries %+v; want one done after 3 attempts", ds)
+		}
+	})
+}
+
+// smtpSink is a real SMTP server on a local port that keeps what it receives.
+type smtpSink struct {
+	mu   sync.Mutex
+	msgs []sunkMail
+}
+
+type sunkMail struct {
+	from string
+	to   []string
+	data string
+}
+
+func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }
+
+type sinkSession struct {
+	sink *smtpSink
+	cur  sunkMail
+}
+
+func (s *sinkSession) Reset()                                      { s.cur = sunkMail{} }
+func (s *sinkSession) Logout() error                               { return nil }
+func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
+func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.to = append(s.cur.to, to)
+	return nil
+}
+func (s *sinkSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.data = string(b)
+	s.sink.mu.Lock()
+	s.sink.msgs = append(s.sink.msgs, s.cur)
+	s.sink.mu.Unlock()
+	return nil
+}
+
+func startSMTP(t *testing.T) (*smtpSink, string) {
+	t.Helper()
+	sink := &smtpSink{}
+	srv := smtp.NewServer(sink)
+	srv.Domain = "localhost"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { srv.Close() })
+	return sink, "smtp://" + l.Addr().String()
+}
+
+// Users with an address get their notices by e-mail too, through a real SMTP exchange.
+func TestEmailNotices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sink, server := startSMTP(t)
+		mailer, err := notify.NewSMTPMailer(server, "citygrid <noreply@city.example>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := apptest.At(t, "2026-03-09 09:00")
+		a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: func() time.Time { return now }, Logger: apptest.Quiet(), Mailer: mailer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.People.AddUser(ctx, apptest.System, people.NewUser{Username: "cgj-chief", Role: "handler", Department: "410802-CGJ", Email: "chief@cgj.example", Password: "pass-word-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.People.AddUser(ctx, apptest.System, people.NewUser{Username: "bad-mail", Role: "handler", Department: "410802-CGJ", Email: "chief at cgj", Password: "pass-word-1"}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("a malformed address: %v, want invalid", err)
+		}
+		p := apptest.PointIn(t, a, demo.GridWorkerGrid)
+		in, err := a.Cases.Report(ctx, nil, cases.NewCase{CategoryKind: workflow.Matter, Category: "09009", Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct{ who, action string }{{"operator", "register"}, {"dispatcher", "dispatch"}} {
+			if _, err := a.Cases.Act(ctx, apptest.As(t, db, step.who), in.ID, step.action, nil, workflow.Input{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := a.Notices.DeliverOutbox(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := a.Notices.SendDeliveries(ctx); err != nil || n != 1 {
+			t.Fatalf("sent %d, %v; want 1 e-mail", n, err)
+		}
+		sink.mu.Lock()
+		defer sink.mu.Unlock()
+		if len(sink.msgs) != 1 || len(sink.msgs[0].to) != 1 || sink.msgs[0].to[0] != "chief@cgj.example" || sink.msgs[0].from != "noreply@city.example" {
+			t.Fatalf("received %+v", sink.msgs)
+		}
+		m, err := mail.ReadMessage(strings.NewReader(sink.msgs[0].data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if want := "[citygrid] " + in.Ticket + ": dispatched to 410802-CGJ"; subject != want {
+			t.Errorf("subject %q, want %q", subject, want)
+		}
+	})
+}

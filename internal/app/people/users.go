@@ -1,0 +1,232 @@
+package people
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
+)
+
+// NewUser is what AddUser needs.
+type NewUser struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`
+	Scope       string `json:"scope"`
+	Department  string `json:"department"`
+	Email       string `json:"email"` // optional: where notices are mailed
+	Password    string `json:"password"`
+}
+
+// AddUser creates an account. Only admins may, and only inside their own scope.
+func (a *Service) AddUser(ctx context.Context, actor *access.Principal, in NewUser) (access.User, error) {
+	if !actor.IsAdmin() {
+		return access.User{}, errs.E(errs.Forbidden, "only an admin may add users")
+	}
+	u, err := a.checkNewUser(in)
+	if err != nil {
+		return access.User{}, err
+	}
+	hash, err := access.HashPassword(in.Password, a.Opts.BcryptCost)
+	if err != nil {
+		return access.User{}, err
+	}
+	err = a.DB.InTx(ctx, func(ctx context.Context) error {
+		if err := a.authorizeOver(ctx, actor, u); err != nil {
+			return err
+		}
+		u, err = a.DB.CreateUser(ctx, u, hash, a.Now())
+		if err != nil {
+			return err
+		}
+		return a.Record(ctx, actor, "user.add", "user:"+u.Username, nil, userSummary(u))
+	})
+	if err != nil {
+		return access.User{}, err
+	}
+	return u, nil
+}
+
+// checkNewUser validates the shape of a new account before anything is looked up.
+func (a *Service) checkNewUser(in NewUser) (access.User, error) {
+	in.Username = strings.TrimSpace(in.Username)
+	if err := access.ValidUsername(in.Username); err != nil {
+		return access.User{}, err
+	}
+	role, err := access.ParseRole(in.Role)
+	if err != nil {
+		return access.User{}, err
+	}
+	switch {
+	case role.NeedsRegionScope() && in.Scope == "":
+		return access.User{}, errs.E(errs.Invalid, "a %s needs a scope (a region code)", role)
+	case !role.MayHaveRegionScope() && in.Scope != "":
+		return access.User{}, errs.E(errs.Invalid, "a %s has no region scope", role)
+	case role.NeedsDepartment() && in.Department == "":
+		return access.User{}, errs.E(errs.Invalid, "a %s needs a department", role)
+	case !role.NeedsDepartment() && in.Department != "":
+		return access.User{}, errs.E(errs.Invalid, "only a handler belongs to a department")
+	}
+	if err := access.CheckPasswordPolicy(in.Password); err != nil {
+		return access.User{}, err
+	}
+	email, err := checkEmail(in.Email)
+	if err != nil {
+		return access.User{}, err
+	}
+	return access.User{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName), Role: role,
+		Scope: in.Scope, Department: in.Department, Email: email}, nil
+}
+
+// ListUsers returns the users an admin may manage.
+func (a *Service) ListUsers(ctx context.Context, actor *access.Principal) ([]access.User, error) {
+	if !actor.IsAdmin() {
+		return nil, errs.E(errs.Forbidden, "only an admin may list users")
+	}
+	all, err := a.DB.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users := []access.User{}
+	for _, u := range all {
+		switch err := a.authorizeOver(ctx, actor, u); {
+		case err == nil:
+			users = append(users, u)
+		case !errs.Is(err, errs.Forbidden):
+			return nil, err
+		}
+	}
+	return users, nil
+}
+
+// SetPassword changes a user's password: the user's own, or, for an admin, any user in scope.
+// Every session of the user ends.
+func (a *Service) SetPassword(ctx context.Context, actor *access.Principal, username, password string) error {
+	if err := access.CheckPasswordPolicy(password); err != nil {
+		return err
+	}
+	hash, err := access.HashPassword(password, a.Opts.BcryptCost)
+	if err != nil {
+		return err
+	}
+	return a.DB.InTx(ctx, func(ctx context.Context) error {
+		u, err := a.userFor(ctx, actor, username, true)
+		if err != nil {
+			return err
+		}
+		if err := a.DB.SetPasswordHash(ctx, u.ID, hash, a.Now()); err != nil {
+			return err
+		}
+		if err := a.DB.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		return a.Record(ctx, actor, "user.passwd", "user:"+u.Username, nil, nil)
+	})
+}
+
+// SetDisabled disables (or re-enables) a user in an admin's scope. A disabled user's sessions
+// end and its tokens stop working.
+func (a *Service) SetDisabled(ctx context.Context, actor *access.Principal, username string, disabled bool) (access.User, error) {
+	if !actor.IsAdmin() {
+		return access.User{}, errs.E(errs.Forbidden, "only an admin may disable users")
+	}
+	if !actor.System && strings.EqualFold(actor.User.Username, username) {
+		return access.User{}, errs.E(errs.Invalid, "you cannot disable your own account")
+	}
+	var u access.User
+	err := a.DB.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		u, err = a.userFor(ctx, actor, username, false)
+		if err != nil {
+			return err
+		}
+		before := userSummary(u)
+		if err := a.DB.SetDisabled(ctx, u.ID, disabled, a.Now()); err != nil {
+			return err
+		}
+		if err := a.DB.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		u.Disabled = disabled
+		action := "user.disable"
+		if !disabled {
+			action = "user.enable"
+		}
+		return a.Record(ctx, actor, action, "user:"+u.Username, before, userSummary(u))
+	})
+	return u, err
+}
+
+// userFor returns the named user if actor may manage it: an admin covering it, or (when self
+// is allowed) the user itself.
+func (a *Service) userFor(ctx context.Context, actor *access.Principal, username string, self bool) (access.User, error) {
+	u, _, err := a.DB.UserByUsername(ctx, username)
+	if err != nil {
+		return access.User{}, err
+	}
+	if self && !actor.System && actor.User.ID == u.ID {
+		return u, nil
+	}
+	if !actor.IsAdmin() {
+		return access.User{}, errs.E(errs.Forbidden, "only an admin may manage other users")
+	}
+	if err := a.authorizeOver(ctx, actor, u); err != nil {
+		return access.User{}, err
+	}
+	return u, nil
+}
+
+// authorizeOver checks that an admin's scope covers a user: the user's region scope, or the
+// region of its department. Users with neither (unscoped admins, residents) are managed only
+// by unscoped admins.
+func (a *Service) authorizeOver(ctx context.Context, actor *access.Principal, u access.User) error {
+	region := u.Scope
+	if u.Department != "" {
+		d, err := a.DB.Department(ctx, u.Department)
+		if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.E(errs.Invalid, "unknown department %q", u.Department)
+			}
+			return err
+		}
+		region = d.RegionCode
+	}
+	if region == "" {
+		if actor.Covers(nil) {
+			return nil
+		}
+		return errs.E(errs.Forbidden, "user %q is outside your scope", u.Username)
+	}
+	path, err := a.DB.RegionPath(ctx, region)
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return errs.E(errs.Invalid, "unknown region %q", region)
+		}
+		return err
+	}
+	if !actor.Covers(grid.Codes(path)) {
+		return errs.E(errs.Forbidden, "user %q is outside your scope", u.Username)
+	}
+	return nil
+}
+
+func userSummary(u access.User) map[string]any {
+	return map[string]any{"username": u.Username, "role": u.Role, "scope": u.Scope,
+		"department": u.Department, "disabled": u.Disabled}
+}
+
+// checkEmail accepts a bare address (or nothing) and returns it trimmed.
+func checkEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		return "", errs.E(errs.Invalid, "email %q is not a plain e-mail address", s)
+	}
+	return s, nil
+}

@@ -1,0 +1,74 @@
+package settings
+
+import (
+	"context"
+	"strings"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// Departments lists every department.
+func (a *Service) Departments(ctx context.Context) ([]workflow.Department, error) {
+	return a.DB.Departments(ctx)
+}
+
+// Rules lists the dispatch table, for staff.
+func (a *Service) Rules(ctx context.Context, actor *access.Principal) ([]workflow.Rule, error) {
+	if !kernel.IsStaff(actor) {
+		return nil, errs.E(errs.Forbidden, "the dispatch table is visible to staff only")
+	}
+	return a.DB.Rules(ctx)
+}
+
+// ReplaceRules replaces the city's dispatch table after checking that every department,
+// region and category it names exists. Only an unscoped admin may: the table is city-wide.
+func (a *Service) ReplaceRules(ctx context.Context, actor *access.Principal, rules []workflow.Rule) error {
+	defer a.ForgetReference()
+	if !actor.IsAdmin() || (!actor.System && actor.User.Scope != "") {
+		return errs.E(errs.Forbidden, "only an unscoped admin may change the dispatch table")
+	}
+	cats, err := a.DB.Categories(ctx, false)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, c := range cats {
+		known[c.Code], known[string(c.Kind)+":"+c.Code], known[c.MajorCode] = true, true, true
+		known[string(c.Kind)+":"+c.MajorCode] = true
+	}
+	return a.DB.InTx(ctx, func(ctx context.Context) error {
+		for _, r := range rules {
+			if err := r.Validate(); err != nil {
+				return err
+			}
+			for _, d := range append([]string{r.Department}, r.CoDepartments...) {
+				if _, err := a.DB.Department(ctx, d); errs.Is(err, errs.NotFound) {
+					return errs.E(errs.Invalid, "%v: department %s does not exist", r, d)
+				} else if err != nil {
+					return err
+				}
+			}
+			if r.Region != "" {
+				if _, err := a.DB.Region(ctx, r.Region); errs.Is(err, errs.NotFound) {
+					return errs.E(errs.Invalid, "%v: region %s does not exist", r, r.Region)
+				} else if err != nil {
+					return err
+				}
+			}
+			key := r.Category
+			if r.CategoryKind != "" {
+				key = string(r.CategoryKind) + ":" + r.Category
+			}
+			if r.Category != "" && !known[key] {
+				return errs.E(errs.Invalid, "%v: no category %s", r, strings.TrimPrefix(key, ":"))
+			}
+		}
+		if err := a.DB.ReplaceRules(ctx, rules); err != nil {
+			return err
+		}
+		return a.Record(ctx, actor, "rules.replace", "dispatch_rules", nil, map[string]any{"rules": len(rules)})
+	})
+}
