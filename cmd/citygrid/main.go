@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	_ "time/tzdata" // Asia/Shanghai working time even where the system has no zoneinfo
 )
 
 func main() {

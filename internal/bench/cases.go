@@ -12,6 +12,7 @@ import (
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // GenConfig says what GenerateCases makes.
@@ -192,7 +193,7 @@ func GenerateCases(ctx context.Context, db *store.DB, cfg GenConfig) (GenStats, 
 				c.Rating = 1 + rng.IntN(5)
 			}
 		}
-		day := created.In(chinaTime).Format("20060102")
+		day := created.In(worktime.China).Format("20060102")
 		tickets[day]++
 		p := pl.points[rng.IntN(len(pl.points))]
 		rec := store.CaseRecord{
@@ -229,9 +230,6 @@ func GenerateCases(ctx context.Context, db *store.DB, cfg GenConfig) (GenStats, 
 	stats.Elapsed = time.Since(start)
 	return stats, nil
 }
-
-// chinaTime is where tickets count their days (as package app does).
-var chinaTime = time.FixedZone("CST", 8*60*60)
 
 func pickStatus(rng *mrand.Rand) workflow.Status {
 	k := rng.IntN(1000)

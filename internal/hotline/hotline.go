@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // Row is one hotline ticket.
@@ -49,9 +50,6 @@ func (p Problem) String() string {
 
 // Columns are the header names a batch must (or may) have.
 var required = []string{"ticket", "received_at", "category_kind", "category", "description", "lon", "lat"}
-
-// chinaTime reads times without a zone as China time, as the hotline writes them.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // ReadCSV reads a CSV batch.
 func ReadCSV(r io.Reader) ([]Row, []Problem, error) {
@@ -160,9 +158,10 @@ func parse(records [][]string) ([]Row, []Problem, error) {
 	return rows, problems, nil
 }
 
+// parseTime reads a time without a zone as China time, as the hotline writes them.
 func parseTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, chinaTime); err == nil {
+		if t, err := time.ParseInLocation(layout, s, worktime.China); err == nil {
 			return t, nil
 		}
 	}

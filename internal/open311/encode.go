@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"net/http"
 	"time"
+
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // The documents below are GeoReport v2's, field for field. Each type serves both formats: XML
@@ -25,15 +27,7 @@ func opt(s string) text {
 
 // stamp formats a time as W3C date-time with its offset and no fractional seconds, in China
 // time: what a resident of the city reads.
-func stamp(t time.Time) string { return t.In(chinaTime).Format("2006-01-02T15:04:05-07:00") }
-
-var chinaTime = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+func stamp(t time.Time) string { return t.In(worktime.China).Format("2006-01-02T15:04:05-07:00") }
 
 type serviceDoc struct {
 	XMLName     xml.Name `xml:"service" json:"-"`

@@ -18,6 +18,7 @@ import (
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // CaseRecord is a stored case: what was reported and where, and the state machine's view.
@@ -255,7 +256,7 @@ func (db *DB) NearbyOpenCases(ctx context.Context, kind workflow.CategoryKind, c
 	dLon := radiusM / (111_320 * math.Max(math.Cos(lat*math.Pi/180), 0.01))
 	rows, err := db.query(ctx, `SELECT id, ticket, lon, lat FROM cases
 		WHERE kind = ? AND category = ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
-		  AND status NOT IN ('closed', 'rejected') AND created_at >= ?`,
+		  AND status NOT IN (`+statusList(workflow.TerminalStatuses())+`) AND created_at >= ?`,
 		string(kind), category, lat-dLat, lat+dLat, lon-dLon, lon+dLon, micros(since))
 	if err != nil {
 		return nil, fmt.Errorf("find nearby cases: %w", err)
@@ -378,16 +379,13 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		add(`created_at < ?`, micros(f.To))
 	}
 	if f.Overdue {
-		add(`handle_due < ? AND status NOT IN ('closed', 'rejected', 'suspended')`, micros(f.Now))
+		add(`handle_due < ? AND status NOT IN (`+overdueExcluded+`)`, micros(f.Now))
 	}
 	switch f.Light {
 	case "":
-	case "red":
-		add(`handle_due < ? AND status IN ('dispatched', 'in_progress')`, micros(f.Now))
-	case "yellow":
-		add(`handle_warn <= ? AND handle_due >= ? AND status IN ('dispatched', 'in_progress')`, micros(f.Now), micros(f.Now))
-	case "green":
-		add(`handle_warn > ? AND status IN ('dispatched', 'in_progress')`, micros(f.Now))
+	case "red", "yellow", "green":
+		cond, args := lightCondition(worktime.Light(f.Light), f.Now)
+		add(cond+` AND status IN (`+statusList(workflow.HandlingStatuses())+`)`, args...)
 	default:
 		return nil, "", errs.E(errs.Invalid, "light must be green, yellow or red, not %q", f.Light)
 	}
@@ -531,4 +529,30 @@ func (db *DB) Channels(ctx context.Context, caseID int64) ([]Channel, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// statusList is statuses as a SQL list of literals. Statuses are the domain's constants, never
+// input, and literals (not parameters) keep the partial indexes usable.
+func statusList(ss []workflow.Status) string {
+	quoted := make([]string, len(ss))
+	for i, s := range ss {
+		quoted[i] = "'" + string(s) + "'"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// overdueExcluded are the statuses a case past its handling deadline is not counted overdue in:
+// no work left, or its clock stopped.
+var overdueExcluded = statusList(append(workflow.TerminalStatuses(), workflow.Suspended))
+
+// lightCondition is worktime.LightAt over the handling clock's columns, as SQL.
+func lightCondition(l worktime.Light, now time.Time) (string, []any) {
+	switch l {
+	case worktime.Red:
+		return `handle_due < ?`, []any{micros(now)}
+	case worktime.Yellow:
+		return `handle_warn <= ? AND handle_due >= ?`, []any{micros(now), micros(now)}
+	default:
+		return `handle_warn > ?`, []any{micros(now)}
+	}
 }

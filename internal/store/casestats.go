@@ -54,7 +54,7 @@ func (db *DB) CaseStats(ctx context.Context, s StatsScope) (CaseStats, error) {
 		func(k string, n int) { out.ByStatus[k] = n }); err != nil {
 		return CaseStats{}, err
 	}
-	if err := count(`SELECT department, COUNT(*) FROM cases WHERE handle_due < ? AND status NOT IN ('closed', 'rejected', 'suspended') AND `+where+` GROUP BY department`,
+	if err := count(`SELECT department, COUNT(*) FROM cases WHERE handle_due < ? AND status NOT IN (`+overdueExcluded+`) AND `+where+` GROUP BY department`,
 		[]any{micros(s.Now)}, func(k string, n int) { out.OverdueByDepartment[k] = n; out.Overdue += n }); err != nil {
 		return CaseStats{}, err
 	}

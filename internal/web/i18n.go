@@ -14,6 +14,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // Lang is a language the pages speak, as a BCP 47 tag.
@@ -117,15 +118,6 @@ func (h *Handler) switchLang(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
 }
 
-// chinaTime is where the city is: times show in its zone whatever the server's.
-var chinaTime = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600) // no tzdata: China keeps no daylight saving
-	}
-	return loc
-}()
-
 // funcs are the template functions, bound to a language.
 func (h *Handler) funcs(l Lang) template.FuncMap {
 	t := func(key string, args ...any) string { return h.cat.T(l, key, args...) }
@@ -185,7 +177,7 @@ func formatTime(l Lang, tm time.Time) string {
 	if tm.IsZero() {
 		return ""
 	}
-	tm = tm.In(chinaTime)
+	tm = tm.In(worktime.China)
 	if l == English {
 		return tm.Format("2 Jan 2006 15:04")
 	}

@@ -35,8 +35,16 @@ func ParseStatus(s string) (Status, error) {
 	return "", errs.E(errs.Invalid, "unknown status %q (want one of %s)", s, join(Statuses))
 }
 
-// Terminal reports whether no work is left on a case in the status: it is closed or rejected.
-func (s Status) Terminal() bool { return s == Closed || s == Rejected }
+// TerminalStatuses are the statuses with no work left: closed and rejected. Every "open
+// case" in lists, counts, duplicates and SQL is a case in none of them.
+func TerminalStatuses() []Status { return []Status{Closed, Rejected} }
+
+// HandlingStatuses are the statuses in which the handling clock runs: dispatched (to be
+// signed for) and in progress. Suspended cases keep their deadline but their clock is stopped.
+func HandlingStatuses() []Status { return []Status{Dispatched, InProgress} }
+
+// Terminal reports whether no work is left on a case in the status (TerminalStatuses).
+func (s Status) Terminal() bool { return slices.Contains(TerminalStatuses(), s) }
 
 // Action is one verb of the case endpoint (DESIGN §4, Actions). Each is checked for role,
 // scope and state by Decide.

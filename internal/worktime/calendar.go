@@ -4,12 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	// Embedded zone data, so that Asia/Shanghai loads on minimal containers and Windows hosts
-	// that ship no zoneinfo; deadlines must not depend on what the host happens to have.
 )
-
-// DefaultZone is where a Calendar counts when Config.Location is nil.
-const DefaultZone = "Asia/Shanghai"
 
 // China is the zone every time of the city is read in: tickets' days, dispatch windows, the
 // dashboard's days, dates shown on pages. China has kept one zone without daylight saving since
@@ -40,7 +35,7 @@ type Override struct {
 
 // Config is what a Calendar is built from. The zero Config is the DESIGN default.
 type Config struct {
-	// Location is the zone office hours are read in; nil means Asia/Shanghai.
+	// Location is the zone office hours are read in; nil means China.
 	Location *time.Location
 	// Schedules are the seasons of office hours; none means one schedule from "01-01" with
 	// 08:00–12:00 and 14:00–18:00.
@@ -87,11 +82,7 @@ type season struct {
 func New(cfg Config) (*Calendar, error) {
 	c := &Calendar{loc: cfg.Location, official: official()}
 	if c.loc == nil {
-		loc, err := time.LoadLocation(DefaultZone)
-		if err != nil {
-			return nil, fmt.Errorf("load time zone %s: %w", DefaultZone, err)
-		}
-		c.loc = loc
+		c.loc = China
 	}
 	schedules := cfg.Schedules
 	if len(schedules) == 0 {

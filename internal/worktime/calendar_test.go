@@ -129,8 +129,8 @@ func TestWorkDayLength(t *testing.T) {
 
 func TestNewDefaults(t *testing.T) {
 	c := newCalendar(t)
-	if got := c.Location().String(); got != "Asia/Shanghai" {
-		t.Errorf("default location = %s, want Asia/Shanghai", got)
+	if got := c.Location(); got != worktime.China {
+		t.Errorf("default location = %s, want China time", got)
 	}
 	utc, err := worktime.New(worktime.Config{Location: time.UTC})
 	if err != nil {

@@ -3,7 +3,6 @@ package worktime_test
 import (
 	"testing"
 	"time"
-	_ "time/tzdata" // New loads Asia/Shanghai; machines without zoneinfo have it from here
 
 	"github.com/citygrid/citygrid/internal/worktime"
 )
@@ -26,7 +25,7 @@ func at(t testing.TB, s string) time.Time {
 	return v
 }
 
-// newCalendar builds a calendar with the default office hours in Asia/Shanghai, plus options.
+// newCalendar builds a calendar with the default office hours in China time, plus options.
 func newCalendar(t testing.TB, opts ...func(*worktime.Config)) *worktime.Calendar {
 	t.Helper()
 	var cfg worktime.Config

@@ -176,6 +176,19 @@ const (
 // YellowAt is the share of a limit used at which a case turns yellow (DESIGN §4).
 const YellowAt = 0.8
 
+// LightAt is the light at now of a clock that turns yellow at warn and red after due. It is
+// the one light rule: stored clocks are read with it, and the store's list filters compare the
+// same columns the same way in SQL (a store test holds the two to agree at every boundary).
+func LightAt(now, warn, due time.Time) Light {
+	switch {
+	case now.After(due):
+		return Red
+	case !now.Before(warn):
+		return Yellow
+	}
+	return Green
+}
+
 // LightFor returns the light for a limit used to the fraction elapsed (see Elapsed): yellow
 // from 80 % used, red once overdue (more than all of it used, i.e. now past the deadline).
 func LightFor(elapsed float64) Light {

@@ -165,13 +165,7 @@ func clockLight(c store.Clock, now time.Time) worktime.Light {
 	if !c.PausedAt.IsZero() {
 		now = c.PausedAt
 	}
-	switch {
-	case now.After(c.Due):
-		return worktime.Red
-	case !now.Before(c.Warn):
-		return worktime.Yellow
-	}
-	return worktime.Green
+	return worktime.LightAt(now, c.Warn, c.Due)
 }
 
 // ClockView is a running stage clock as a case page shows it.
