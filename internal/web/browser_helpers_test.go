@@ -77,9 +77,13 @@ type browser struct {
 }
 
 // newBrowser starts headless Chromium with a fresh profile, or skips the test when there is
-// none (fails when CITYGRID_REQUIRE names "browser").
+// none (fails when CITYGRID_REQUIRE names "browser"). Under -short the browser tests skip,
+// for a quick run while editing, unless CITYGRID_REQUIRE names "browser".
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	if testing.Short() && !storetest.Require("browser") {
+		t.Skip("a browser test: skipped under -short")
+	}
 	path, err := chromiumPath()
 	if err != nil {
 		storetest.SkipOrFail(t, "browser", err.Error())
