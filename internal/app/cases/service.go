@@ -2,6 +2,24 @@
 // 12345 hotline), routing and dispatch, the actions of the state machine with their stage
 // clocks, photos, lists, the case page's choices, tracking by ticket, the public map and the
 // dashboard.
+//
+// Who may take which action in which state is workflow.Decide's, and it says what it refuses;
+// here the use cases add what needs storage. What each refuses (besides malformed input):
+//   - Report: a point outside the managed area (not found, outside_area); an unknown category,
+//     a photo id that is not an uploaded photo, a source the reporter may not claim (invalid).
+//   - Act: a case the actor cannot see (not found, never forbidden, so its existence does not
+//     leak); what Decide refuses for role, scope and state (forbidden, conflict); a stale
+//     version (conflict); a missing photo, reason or department the action needs (invalid).
+//   - Case, ActionChoices, ListCases: cases outside the viewer's scope are not there (not found,
+//     or left out of the list).
+//   - Route, Dashboard: residents and anonymous callers (forbidden); CaseChanges: anonymous
+//     callers (unauthorized). Route: no rule and no subdistrict office (not found, no_route).
+//   - Track: a ticket not known (not found).
+//   - ImportHotline: anyone but the supervision centre (forbidden); any bad row refuses the
+//     whole batch with nothing written (invalid).
+//   - UploadPhoto: a file that is not a JPEG, PNG or WebP photo by its content, or too large in
+//     bytes or pixels; a server without a data directory (unavailable). OpenPhoto: an unknown
+//     attachment (not found); an original to anyone but staff (forbidden).
 package cases
 
 import "github.com/citygrid/citygrid/internal/app/kernel"

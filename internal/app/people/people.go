@@ -1,5 +1,18 @@
-// Package people holds the use cases of the people who use citygrid: users and their scopes, sign-in
-// with throttling, browser sessions and API tokens.
+// Package people holds the use cases of the people who use citygrid: users and their scopes,
+// sign-in with throttling, browser sessions and API tokens.
+//
+// What each refuses (besides malformed input, which is invalid):
+//   - Login: a wrong username or password, the same answer for both after the same work
+//     (unauthorized); a disabled account (forbidden); too many failures for the account or the
+//     address in the window (too many requests, with when to retry).
+//   - AuthenticateSession, AuthenticateToken: an unknown, expired or revoked secret, or one of
+//     a disabled user (unauthorized).
+//   - AddUser, ListUsers, SetDisabled, SetPassword: anyone but an admin (a user may change
+//     their own password), and an admin acting on a user or scope outside their own
+//     (forbidden); disabling oneself, a role without the scope or department it needs, an
+//     unknown region or department (invalid).
+//   - CreateToken, RevokeToken: a token for a disabled user (conflict); another's token is not
+//     there (not found: tokens are private).
 package people
 
 import "github.com/citygrid/citygrid/internal/app/kernel"
