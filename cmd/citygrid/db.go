@@ -67,7 +67,7 @@ func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := app.Options{Logger: e.logger()}
+	opts := app.Options{Logger: e.logger(), PublicURL: e.cfg.PublicURL}
 	if dataDir != "" {
 		blobs, err := blob.NewDir(filepath.Join(dataDir, "attachments"))
 		if err != nil {
