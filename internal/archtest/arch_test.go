@@ -1,4 +1,4 @@
-// Package archtest holds the layering rules of STYLE.md to the code: domain packages speak the
+// Package archtest holds the layering to the code: domain packages speak the
 // city's words and import neither SQL, HTTP nor SMTP; the adapters (REST API, Open311, pages)
 // stand side by side, importing neither the store nor each other; only cmd wires the front door.
 package archtest
