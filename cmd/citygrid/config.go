@@ -15,7 +15,9 @@ import (
 // Config is everything citygrid takes from its environment: every CITYGRID_* variable, read
 // once by run and checked before any command starts, then handed down. A command's flags
 // (--db, --addr, --data) are bound to a copy of it, so flags win. This file is the only place
-// that reads the process environment.
+// that reads the process environment. (The tests' own variables, CITYGRID_REQUIRE,
+// CITYGRID_TEST_POSTGRES, CITYGRID_CHROMIUM and CITYGRID_ARTIFACTS, are read by the test
+// helpers that need them, never by the binary.)
 type Config struct {
 	DB   string // CITYGRID_DB, --db: a DSN; "" when neither says
 	Addr string // CITYGRID_ADDR, --addr: where serve listens
