@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/http"
 	"os"
 	"runtime/pprof"
 
+	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/bench"
 	"github.com/citygrid/citygrid/internal/store"
 )
@@ -72,7 +75,9 @@ func benchLocate(ctx context.Context, e *env, args []string) error {
 func benchIntake(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "bench intake")
 	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
-	cfg := bench.IntakeConfig{Seed: 1}
+	cfg := bench.IntakeConfig{Seed: 1, Front: func(a *app.App, db *store.DB, log *slog.Logger) (http.Handler, error) {
+		return frontDoor(Config{}, a, db, log)
+	}}
 	fs.IntVar(&cfg.Reports, "reports", 20_000, "reports to send")
 	fs.IntVar(&cfg.Clients, "clients", 32, "concurrent clients")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the run (server and clients: one process) to this file")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"path/filepath"
-	"strconv"
-	"time"
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/blob"
@@ -16,13 +14,14 @@ import (
 // defaultDSN is where citygrid keeps its data when told nothing else.
 const defaultDSN = "sqlite:./citygrid-data/citygrid.db"
 
-// dbFlag registers --db, defaulting to $CITYGRID_DB, then the default DSN.
+// dbFlag registers --db on fs, bound to cfg.DB (so the flag wins over CITYGRID_DB), and
+// fills in the default DSN when neither says.
 func dbFlag(fs *flag.FlagSet, e *env) *string {
-	def := e.getenv("CITYGRID_DB")
-	if def == "" {
-		def = defaultDSN
+	dsn := e.cfg.DB
+	if dsn == "" {
+		dsn = defaultDSN
 	}
-	return fs.String("db", def, "database: sqlite:PATH or postgres://USER@HOST:PORT/DB (env CITYGRID_DB)")
+	return fs.String("db", dsn, "database: sqlite:PATH or postgres://USER@HOST:PORT/DB (env CITYGRID_DB)")
 }
 
 // sqliteIn is the DSN of the SQLite database inside a data directory.
@@ -68,7 +67,7 @@ func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := app.Options{Logger: e.logger()}
+	opts := app.Options{Logger: e.logger(), PublicURL: e.cfg.PublicURL}
 	if dataDir != "" {
 		blobs, err := blob.NewDir(filepath.Join(dataDir, "attachments"))
 		if err != nil {
@@ -76,24 +75,10 @@ func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App
 			return nil, nil, err
 		}
 		opts.Blobs = blobs
-		if v := e.getenv("CITYGRID_DUPLICATE_RADIUS_M"); v != "" {
-			r, err := strconv.ParseFloat(v, 64)
-			if err != nil || r <= 0 || r > 10000 {
-				db.Close()
-				return nil, nil, usagef("CITYGRID_DUPLICATE_RADIUS_M must be metres from 1 to 10000, not %q", v)
-			}
-			opts.DuplicateRadiusM = r
-		}
-		if v := e.getenv("CITYGRID_DUPLICATE_DAYS"); v != "" {
-			d, err := strconv.Atoi(v)
-			if err != nil || d <= 0 || d > 365 {
-				db.Close()
-				return nil, nil, usagef("CITYGRID_DUPLICATE_DAYS must be days from 1 to 365, not %q", v)
-			}
-			opts.DuplicateWindow = time.Duration(d) * 24 * time.Hour
-		}
-		if server := e.getenv("CITYGRID_SMTP"); server != "" {
-			m, err := notify.NewSMTPMailer(server, envOr(e, "CITYGRID_MAIL_FROM", "citygrid <citygrid@localhost>"))
+		opts.DuplicateRadiusM = e.cfg.DuplicateRadiusM
+		opts.DuplicateWindow = e.cfg.DuplicateWindow
+		if e.cfg.SMTP != "" {
+			m, err := notify.NewSMTPMailer(e.cfg.SMTP, e.cfg.MailFrom)
 			if err != nil {
 				db.Close()
 				return nil, nil, usagef("%v", err)

@@ -48,7 +48,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		printLogins(e, "")
 		return nil
 	}
-	return serveHTTP(ctx, e, a, db, *addr, func(url string) { printLogins(e, url) })
+	cfg := e.cfg
+	cfg.Addr = *addr
+	return serveHTTP(ctx, e, cfg, a, db, func(url string) { printLogins(e, url) })
 }
 
 func printLogins(e *env, url string) {

@@ -23,7 +23,7 @@ const (
 // env is what a command sees of its process: arguments aside, everything comes through here,
 // so tests run the real program in-process.
 type env struct {
-	getenv func(string) string
+	cfg    Config // the environment's settings, read once; commands copy it to bind flags
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -31,7 +31,7 @@ type env struct {
 
 func (e *env) logger() *slog.Logger {
 	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	if e.getenv("CITYGRID_LOG_FORMAT") == "json" {
+	if e.cfg.LogJSON {
 		h = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
 	}
 	return slog.New(h)
@@ -68,7 +68,6 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	cmds := commands()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stderr, cmds)
@@ -83,7 +82,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		printUsage(stderr, cmds)
 		return exitUsage
 	}
-	err := cmd.run(ctx, e, args[1:])
+	cfg, err := readConfig(getenv)
+	if err == nil {
+		err = cmd.run(ctx, &env{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}, args[1:])
+	}
 	if err == nil {
 		return exitOK
 	}

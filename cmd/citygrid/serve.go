@@ -12,59 +12,36 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/jobs"
+	"github.com/citygrid/citygrid/internal/open311"
+	frontdoor "github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/web"
 )
 
-const defaultAddr = "127.0.0.1:8080"
-
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
+	cfg := e.cfg // flags are bound to this copy: what a flag says wins over the environment
 	dsn := dbFlag(fs, e)
-	addr := fs.String("addr", envOr(e, "CITYGRID_ADDR", defaultAddr), "listen address HOST:PORT (env CITYGRID_ADDR)")
-	data := fs.String("data", envOr(e, "CITYGRID_DATA", "./citygrid-data"), "data directory for attachments and, by default, the SQLite database (env CITYGRID_DATA)")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address HOST:PORT (env CITYGRID_ADDR)")
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "data directory for attachments and, by default, the SQLite database (env CITYGRID_DATA)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
-	if !flagSet(fs, "db") && e.getenv("CITYGRID_DB") == "" {
-		*dsn = sqliteIn(*data)
+	cfg.DB = *dsn
+	if !flagSet(fs, "db") && e.cfg.DB == "" {
+		cfg.DB = sqliteIn(cfg.Data)
 	}
-	a, db, err := openAppWithData(ctx, e, *dsn, *data)
+	a, db, err := openAppWithData(ctx, e, cfg.DB, cfg.Data)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return serveHTTP(ctx, e, a, db, *addr, nil)
+	return serveHTTP(ctx, e, cfg, a, db, nil)
 }
 
-// jobsEvery is how often this process sweeps deadlines and delivers notices
-// (CITYGRID_JOBS_EVERY, a Go duration, default 5s; 0 runs no jobs here).
-func jobsEvery(e *env) (time.Duration, error) {
-	v := envOr(e, "CITYGRID_JOBS_EVERY", "5s")
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, usagef("CITYGRID_JOBS_EVERY must be a duration such as 5s or 0, not %q", v)
-	}
-	return d, nil
-}
-
-func envOr(e *env, key, def string) string {
-	if v := e.getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// serveHTTP listens on addr and serves until ctx ends, then shuts down gracefully. Once
-// listening it prints the URL (and calls announce, if given, with it) on stdout.
-func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr string, announce func(url string)) error {
-	log := e.logger()
-	pages, err := web.New(web.Config{App: a, Logger: log, SessionCookie: httpapi.SessionCookie,
-		SecureCookies: e.getenv("CITYGRID_SECURE_COOKIES") == "1", TileURL: e.getenv("CITYGRID_TILE_URL")})
-	if err != nil {
-		return err
-	}
-	api := httpapi.New(httpapi.Config{
+// frontDoor builds every adapter's config from cfg and the server that mounts them.
+func frontDoor(cfg Config, a *app.App, db *store.DB, log *slog.Logger) (*frontdoor.Server, error) {
+	return frontdoor.New(frontdoor.Config{
 		App:    a,
 		Logger: log,
 		Ready: func(ctx context.Context) error {
@@ -73,25 +50,32 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 			}
 			return db.CheckSchema(ctx)
 		},
-		SecureCookies: e.getenv("CITYGRID_SECURE_COOKIES") == "1",
-		Version:       version(),
-		Web:           pages,
+		Version: version(),
+		API:     httpapi.Config{SecureCookies: cfg.SecureCookies},
+		Open311: open311.Config{BaseURL: cfg.PublicURL},
+		Web:     &web.Config{SecureCookies: cfg.SecureCookies, TileURL: cfg.TileURL},
 	})
-	every, err := jobsEvery(e)
+}
+
+// serveHTTP listens on cfg.Addr and serves until ctx ends, then shuts down gracefully. Once
+// listening it prints the URL (and calls announce, if given, with it) on stdout.
+func serveHTTP(ctx context.Context, e *env, cfg Config, a *app.App, db *store.DB, announce func(url string)) error {
+	log := e.logger()
+	front, err := frontDoor(cfg, a, db, log)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	if every > 0 {
+	if cfg.JobsEvery > 0 {
 		// Every process runs the jobs; claims in the database keep each notice single.
-		stopJobs := jobs.Runner{Every: every, Jobs: a.Notices.Jobs(), Logger: log}.Start(ctx)
+		stopJobs := jobs.Runner{Every: cfg.JobsEvery, Jobs: a.Notices.Jobs(), Logger: log}.Start(ctx)
 		defer stopJobs()
 	}
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           front,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -99,7 +83,7 @@ func serveHTTP(ctx context.Context, e *env, a *app.App, db *store.DB, addr strin
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	srv.RegisterOnShutdown(api.StopStreams)
+	srv.RegisterOnShutdown(front.StopStreams)
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "citygrid listening on %s\n", url)
 	if announce != nil {

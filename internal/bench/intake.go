@@ -20,9 +20,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
-	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/store"
-	"github.com/citygrid/citygrid/internal/web"
 )
 
 // The targets of the intake issue, printed beside the numbers.
@@ -36,6 +34,9 @@ type IntakeConfig struct {
 	Reports int    // POST /api/v1/cases to send
 	Clients int    // concurrent clients, each on its own keep-alive connection
 	Seed    uint64 // seeds the points, categories and texts
+	// Front builds the server's HTTP front door over a and db, as `citygrid serve` does; the
+	// caller wires it, so the bench measures the real thing without wiring adapters itself.
+	Front func(a *app.App, db *store.DB, log *slog.Logger) (http.Handler, error)
 }
 
 // IntakeResult is what `bench intake` measured.
@@ -69,6 +70,9 @@ func Intake(ctx context.Context, w io.Writer, db *store.DB, where string, cfg In
 	if cfg.Reports < 1 || cfg.Clients < 1 {
 		return nil, fmt.Errorf("bench intake: reports and clients must be positive (got %d, %d)", cfg.Reports, cfg.Clients)
 	}
+	if cfg.Front == nil {
+		return nil, errors.New("bench intake: no front door to measure (IntakeConfig.Front)")
+	}
 	fmt.Fprintf(w, "citygrid bench intake: %s reports through HTTP from %d clients, then the same rows inserted raw\n\n", count(cfg.Reports), cfg.Clients)
 	fmt.Fprintf(w, "database    %s\n", where)
 
@@ -91,16 +95,10 @@ func Intake(ctx context.Context, w io.Writer, db *store.DB, where string, cfg In
 		return nil, err
 	}
 	fmt.Fprintf(w, "city        the small demo city (%s unit grids, %d public categories), seeded in %s\n", count(len(places)), len(cats), dur(time.Since(start)))
-	pages, err := web.New(web.Config{App: a, Logger: quiet, SessionCookie: httpapi.SessionCookie})
+	api, err := cfg.Front(a, db, quiet)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench intake: the front door: %w", err)
 	}
-	api := httpapi.New(httpapi.Config{App: a, Logger: quiet, Ready: func(ctx context.Context) error {
-		if err := db.Ping(ctx); err != nil {
-			return err
-		}
-		return db.CheckSchema(ctx)
-	}, Version: "bench", Web: pages})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

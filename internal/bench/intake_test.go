@@ -3,13 +3,18 @@ package bench_test
 import (
 	"context"
 	"io"
+	"log/slog"
+	"net/http"
 	"regexp"
 	"testing"
 
+	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/bench"
+	"github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
+	"github.com/citygrid/citygrid/internal/web"
 )
 
 // Every report the server acknowledged is in the database with its ticket, exactly once, and
@@ -18,7 +23,7 @@ func TestIntakeAcknowledgesOnlyStoredReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		const reports = 200
-		res, err := bench.Intake(ctx, io.Discard, db, "test", bench.IntakeConfig{Reports: reports, Clients: 8, Seed: 7})
+		res, err := bench.Intake(ctx, io.Discard, db, "test", bench.IntakeConfig{Reports: reports, Clients: 8, Seed: 7, Front: front})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,4 +64,9 @@ func TestIntakeAcknowledgesOnlyStoredReports(t *testing.T) {
 			t.Errorf("audit trail holds %d records, want at least one per report", seq)
 		}
 	})
+}
+
+// front wires the front door as `citygrid serve` does (cmd passes its own wiring).
+func front(a *app.App, db *store.DB, log *slog.Logger) (http.Handler, error) {
+	return server.New(server.Config{App: a, Logger: log, Ready: db.CheckSchema, Version: "bench", Web: &web.Config{}})
 }

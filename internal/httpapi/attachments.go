@@ -11,7 +11,7 @@ import (
 )
 
 // uploadAttachment answers POST /api/v1/attachments (multipart/form-data, field "file").
-func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, photo.MaxBytes+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -60,7 +60,7 @@ func uploadError(err error) error {
 }
 
 // getAttachment answers GET /api/v1/attachments/{id}[?variant=public|thumbnail|original].
-func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) getAttachment(w http.ResponseWriter, r *http.Request) {
 	variant := r.URL.Query().Get("variant")
 	if variant == "" {
 		variant = cases.PhotoPublic

@@ -15,7 +15,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/demo"
-	"github.com/citygrid/citygrid/internal/httpapi"
+	"github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
 )
@@ -58,7 +58,7 @@ func TestLoginSetsASessionCookie(t *testing.T) {
 			{"with SecureCookies the cookie is marked Secure", true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				ts := newServer(t, db, func(c *httpapi.Config) { c.SecureCookies = tc.secureCookies })
+				ts := newServer(t, db, func(c *server.Config) { c.API.SecureCookies = tc.secureCookies })
 				r := ts.anonymous().login(t, "operator", demo.Password)
 				wantStatus(t, r, http.StatusOK)
 				c := r.sessionCookie()

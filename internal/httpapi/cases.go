@@ -17,7 +17,7 @@ import (
 )
 
 // reportCase answers POST /api/v1/cases: anyone may report, signed in or not.
-func (s *Server) reportCase(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) reportCase(w http.ResponseWriter, r *http.Request) {
 	var in cases.NewCase
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		if err := s.readMultipartReport(w, r, &in); err != nil {
@@ -42,7 +42,7 @@ const maxReportPhotos = 6
 // readMultipartReport reads a report sent as multipart/form-data: the report's JSON in a field
 // named "case" and up to maxReportPhotos files in fields named "photo". The photos are stored
 // with the case, in its transaction.
-func (s *Server) readMultipartReport(w http.ResponseWriter, r *http.Request, in *cases.NewCase) error {
+func (s *Handler) readMultipartReport(w http.ResponseWriter, r *http.Request, in *cases.NewCase) error {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+maxReportPhotos*(photo.MaxBytes+1<<10))
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -99,7 +99,7 @@ func caseID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) getCase(w http.ResponseWriter, r *http.Request) {
 	id, err := caseID(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -120,7 +120,7 @@ type actionRequest struct {
 	workflow.Input
 }
 
-func (s *Server) actOnCase(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) actOnCase(w http.ResponseWriter, r *http.Request) {
 	id, err := caseID(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -149,7 +149,7 @@ func (s *Server) actOnCase(w http.ResponseWriter, r *http.Request) {
 
 // listCases answers GET /api/v1/cases?status=a,b&kind=&category=&region=&department=&holder=KIND:CODE
 // &source=&reporter=&q=&from=&to=&overdue=1&light=green|yellow|red&sort=created|due&limit=&cursor=.
-func (s *Server) listCases(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listCases(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	q := r.URL.Query()
 	f := cases.CaseFilter{Kind: q.Get("kind"), Category: q.Get("category"), Department: q.Get("department"),
 		Source: q.Get("source"), Reporter: q.Get("reporter"), Text: q.Get("q"), Cursor: q.Get("cursor"), Light: q.Get("light")}

@@ -9,7 +9,7 @@ import (
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
-func (s *Server) listDepartments(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) listDepartments(w http.ResponseWriter, r *http.Request) {
 	depts, err := s.app.Settings.Departments(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
@@ -18,7 +18,7 @@ func (s *Server) listDepartments(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, depts)
 }
 
-func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listRules(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	rules, err := s.app.Settings.Rules(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
@@ -29,7 +29,7 @@ func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p *access.Pri
 
 // suggestRoute answers GET /api/v1/route?kind=&category=&lon=&lat=&crs=[&at=RFC3339]: the
 // department a case would be dispatched to, and why.
-func (s *Server) suggestRoute(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) suggestRoute(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	q := r.URL.Query()
 	kind, err := workflow.ParseCategoryKind(q.Get("kind"))
 	if err != nil {

@@ -21,7 +21,7 @@ const (
 
 // events answers GET /api/v1/events: the committed changes to cases the caller may see, as
 // server-sent events, from Last-Event-ID (or ?after=) or from now.
-func (s *Server) events(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) events(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	ctx := r.Context()
 	after := int64(-1)
 	for _, v := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("after")} {

@@ -22,7 +22,7 @@ import (
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/demo"
-	"github.com/citygrid/citygrid/internal/httpapi"
+	"github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/store"
 )
 
@@ -32,15 +32,15 @@ type testServer struct {
 	App  *app.App
 	DB   *store.DB
 	Logs *syncBuffer // what the server logged
-	// Server is the API itself, for tests that call its methods (StopStreams).
-	Server *httpapi.Server
+	// Server is the front door serving the API, for tests that call its methods (StopStreams).
+	Server *server.Server
 
 	admin *client // signed in as the demo admin on first use, for snapshots
 }
 
 // newServer seeds the demo city into db and serves the API over it. opts adjust the server's
 // Config before it starts.
-func newServer(t *testing.T, db *store.DB, opts ...func(*httpapi.Config)) *testServer {
+func newServer(t *testing.T, db *store.DB, opts ...func(*server.Config)) *testServer {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second) // a fixed clock, near enough to real time for cookie expiry
 	blobs, err := blob.NewDir(t.TempDir())
@@ -75,15 +75,18 @@ func (ts *testServer) photo(t *testing.T, seed uint8) string {
 	return att.ID
 }
 
-// serve starts an httptest server for the API over a, closed when t ends.
-func serve(t *testing.T, a *app.App, opts ...func(*httpapi.Config)) *testServer {
+// serve starts an httptest server for the API over a, behind the front door as serve wires it,, closed when t ends.
+func serve(t *testing.T, a *app.App, opts ...func(*server.Config)) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
-	cfg := httpapi.Config{App: a, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"}
+	cfg := server.Config{App: a, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	api := httpapi.New(cfg)
+	api, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &testServer{URL: srv.URL, App: a, Logs: logs, Server: api}

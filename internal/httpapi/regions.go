@@ -20,7 +20,7 @@ type locationResponse struct {
 	WGS84  [2]float64 `json:"wgs84"`
 }
 
-func (s *Server) locate(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) locate(w http.ResponseWriter, r *http.Request) {
 	lon, lat, system, err := pointParams(r.URL.Query())
 	if err != nil {
 		s.fail(w, r, err)
@@ -99,7 +99,7 @@ func wantGeometry(r *http.Request) bool {
 	return v
 }
 
-func (s *Server) getRegion(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) getRegion(w http.ResponseWriter, r *http.Request) {
 	v, err := s.app.Regions.Region(r.Context(), r.PathValue("code"), wantGeometry(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -117,7 +117,7 @@ func (s *Server) getRegion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) listRegions(w http.ResponseWriter, r *http.Request) {
 	regions, err := s.app.Regions.RegionChildren(r.Context(), r.URL.Query().Get("parent"), wantGeometry(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -133,7 +133,7 @@ func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listMembers(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	members, err := s.app.Regions.GridMembers(r.Context(), p, r.PathValue("code"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -146,7 +146,7 @@ type memberRequest struct {
 	Role string `json:"role"`
 }
 
-func (s *Server) putMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) putMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	var in memberRequest
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
@@ -160,7 +160,7 @@ func (s *Server) putMember(w http.ResponseWriter, r *http.Request, p *access.Pri
 	s.listMembers(w, r, p)
 }
 
-func (s *Server) deleteMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) deleteMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	if err := s.app.Regions.RemoveGridMember(r.Context(), p, r.PathValue("code"), r.PathValue("username")); err != nil {
 		s.fail(w, r, err)
 		return

@@ -7,78 +7,25 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
-	"time"
 
-	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/httpx"
 )
 
-// statusOf maps an error kind to its HTTP status: the one place where this happens.
-func statusOf(k errs.Kind) int {
-	switch k {
-	case errs.BadRequest:
-		return http.StatusBadRequest
-	case errs.Invalid:
-		return http.StatusUnprocessableEntity
-	case errs.Unauthorized:
-		return http.StatusUnauthorized
-	case errs.Forbidden:
-		return http.StatusForbidden
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.Conflict:
-		return http.StatusConflict
-	case errs.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case errs.TooMany:
-		return http.StatusTooManyRequests
-	case errs.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+// fail answers with the error shape, in the status the error's kind maps to.
+func (s *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpx.Fail(w, r, s.log, err)
 }
 
-// fail answers with the error shape. Internal errors are logged with the request id and shown
-// only as "internal error".
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	kind := errs.KindOf(err)
-	if kind == errs.Internal {
-		s.log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path,
-			"request_id", audit.RequestID(r.Context()))
-	}
-	code, msg := errs.Public(err)
-	if after := errs.RetryAfter(err); after > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(after.Round(time.Second).Seconds())))
-	}
-	s.writeError(w, r, statusOf(kind), code, msg)
+func (s *Handler) writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	httpx.WriteError(w, status, code, message)
 }
 
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, message
-	writeJSON(w, status, b)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpx.WriteJSON(w, status, v) }
 
 // decode reads exactly one JSON value of at most MaxBodyBytes into v, classifying every way a
 // body can be wrong so the caller learns what to fix.
-func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
+func (s *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && mt != "text/json") {

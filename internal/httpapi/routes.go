@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	_ "embed"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/httpx"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -22,7 +22,7 @@ type route struct {
 	handler      http.Handler
 }
 
-func (s *Server) routes() []route {
+func (s *Handler) routes() []route {
 	return []route{
 		{"GET", "/api/v1/openapi.json", http.HandlerFunc(s.openAPI)},
 		{"POST", "/api/v1/auth/login", http.HandlerFunc(s.login)},
@@ -66,7 +66,7 @@ func (s *Server) routes() []route {
 //go:embed openapi.json
 var openAPIDoc []byte
 
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) openAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(openAPIDoc)
 }
@@ -76,7 +76,7 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) login(w http.ResponseWriter, r *http.Request) {
 	var in loginRequest
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
@@ -86,38 +86,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Invalid, "username and password are required"))
 		return
 	}
-	sess, err := s.app.People.Login(r.Context(), in.Username, in.Password, clientAddr(r))
+	sess, err := s.app.People.Login(r.Context(), in.Username, in.Password, httpx.ClientAddr(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: sess.Secret, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.SecureCookies,
-	})
+	httpx.SetSession(w, r, s.cfg.SecureCookies, sess.Secret, sess.ExpiresAt)
 	writeJSON(w, http.StatusOK, map[string]any{"user": sess.User, "expires_at": sess.ExpiresAt})
 }
 
-// clientAddr is the peer's IP address. Forwarded headers are not trusted: anyone can set them.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) logout(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	if p.Via == "session" {
-		if c, err := r.Cookie(sessionCookie); err == nil {
-			if err := s.app.People.Logout(r.Context(), p, c.Value); err != nil {
+		if secret := httpx.SessionSecret(r); secret != "" {
+			if err := s.app.People.Logout(r.Context(), p, secret); err != nil {
 				s.fail(w, r, err)
 				return
 			}
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.SecureCookies})
+	httpx.ClearSession(w, r, s.cfg.SecureCookies)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -127,7 +114,7 @@ type meResponse struct {
 	ScopePath []grid.Region `json:"scope_path"`
 }
 
-func (s *Server) me(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) me(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	out := meResponse{User: p.User, Via: p.Via, ScopePath: []grid.Region{}}
 	if p.User.Scope != "" {
 		path, err := s.app.Regions.RegionPath(r.Context(), p.User.Scope)
@@ -140,7 +127,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p *access.Principal)
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listUsers(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	users, err := s.app.People.ListUsers(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
@@ -149,7 +136,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *access.Pri
 	writeJSON(w, http.StatusOK, users)
 }
 
-func (s *Server) addUser(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) addUser(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	var in people.NewUser
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
@@ -176,7 +163,7 @@ type tokenResponse struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) createToken(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	var in tokenRequest
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
@@ -193,7 +180,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, p *access.P
 	writeJSON(w, http.StatusCreated, tokenResponse{ID: tok.ID, Token: secret, Name: tok.Name, Username: tok.Username, CreatedAt: tok.CreatedAt})
 }
 
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) revokeToken(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.fail(w, r, errs.E(errs.NotFound, "token %q not found", r.PathValue("id")))
@@ -206,7 +193,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p *access.P
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) listCategories(w http.ResponseWriter, r *http.Request) {
 	cats, err := s.app.Settings.Categories(r.Context(), principal(r))
 	if err != nil {
 		s.fail(w, r, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/httpapi"
+	"github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
 )
@@ -194,7 +195,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 			{"/readyz hides an unclassified failure as internal", errors.New("dial tcp 10.0.0.5:5432: connection refused"), 500, "internal"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				ts := newServer(t, db, func(c *httpapi.Config) {
+				ts := newServer(t, db, func(c *server.Config) {
 					c.Ready = func(context.Context) error { return tc.ready }
 				})
 				r := ts.anonymous().do(t, "GET", "/readyz", nil)

@@ -13,7 +13,7 @@ import (
 
 // Time limits, calendar overrides, notifications and webhooks.
 
-func (s *Server) listTimeLimits(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listTimeLimits(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	rows, err := s.app.Settings.TimeLimits(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
@@ -23,7 +23,7 @@ func (s *Server) listTimeLimits(w http.ResponseWriter, r *http.Request, p *acces
 }
 
 // putTimeLimits replaces the whole table with the JSON array in the body.
-func (s *Server) putTimeLimits(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) putTimeLimits(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	var rows []workflow.TimeLimit
 	if err := s.decode(w, r, &rows); err != nil {
 		s.fail(w, r, err)
@@ -36,7 +36,7 @@ func (s *Server) putTimeLimits(w http.ResponseWriter, r *http.Request, p *access
 	s.listTimeLimits(w, r, p)
 }
 
-func (s *Server) listCalendarOverrides(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listCalendarOverrides(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	rows, err := s.app.Settings.CalendarOverrides(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
@@ -55,7 +55,7 @@ type calendarOverride struct {
 	Note    string `json:"note"`
 }
 
-func (s *Server) putCalendarOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) putCalendarOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	var in calendarOverride
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
@@ -73,7 +73,7 @@ func (s *Server) putCalendarOverride(w http.ResponseWriter, r *http.Request, p *
 	writeJSON(w, http.StatusOK, calendarOverride{Date: o.Date, Working: in.Working, Note: o.Note})
 }
 
-func (s *Server) deleteCalendarOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) deleteCalendarOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	if err := s.app.Settings.DeleteCalendarOverride(r.Context(), p, r.PathValue("date")); err != nil {
 		s.fail(w, r, err)
 		return
@@ -82,7 +82,7 @@ func (s *Server) deleteCalendarOverride(w http.ResponseWriter, r *http.Request, 
 }
 
 // listNotifications answers GET /api/v1/notifications?unread=1&before=ID&limit=N.
-func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listNotifications(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	q := r.URL.Query()
 	unread, err := boolParam(q.Get("unread"), "unread")
 	if err != nil {
@@ -107,7 +107,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p *ac
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) readNotifications(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	var in struct {
 		UpTo int64 `json:"up_to"`
 	}
@@ -123,7 +123,7 @@ func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, p *ac
 	writeJSON(w, http.StatusOK, map[string]int64{"marked": n})
 }
 
-func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listWebhooks(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	hooks, err := s.app.Notices.Webhooks(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
@@ -132,7 +132,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, p *access.
 	writeJSON(w, http.StatusOK, hooks)
 }
 
-func (s *Server) addWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) addWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	var in notices.NewWebhook
 	if err := s.decode(w, r, &in); err != nil {
 		s.fail(w, r, err)
@@ -146,7 +146,7 @@ func (s *Server) addWebhook(w http.ResponseWriter, r *http.Request, p *access.Pr
 	writeJSON(w, http.StatusCreated, h)
 }
 
-func (s *Server) disableWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) disableWebhook(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.fail(w, r, errs.E(errs.NotFound, "webhook %q not found", r.PathValue("id")))
@@ -159,7 +159,7 @@ func (s *Server) disableWebhook(w http.ResponseWriter, r *http.Request, p *acces
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+func (s *Handler) listDeliveries(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	limit, err := intParam(r.URL.Query().Get("limit"), "limit")
 	if err != nil {
 		s.fail(w, r, err)

@@ -24,6 +24,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/georeport"
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/httpx"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -99,7 +100,7 @@ func (c *call) fail(h *Handler, problems ...problem) {
 	status := http.StatusBadRequest
 	// One status for the answer: a key problem outranks a missing thing, which outranks the rest.
 	for _, want := range []int{http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests,
-		http.StatusRequestEntityTooLarge, http.StatusMethodNotAllowed, http.StatusInternalServerError} {
+		http.StatusRequestEntityTooLarge, http.StatusMethodNotAllowed, http.StatusInternalServerError, http.StatusServiceUnavailable} {
 		if slices.ContainsFunc(problems, func(p problem) bool { return p.status == want }) {
 			status = want
 			break
@@ -120,23 +121,29 @@ func (c *call) failErr(h *Handler, err error) {
 }
 
 func problemOf(h *Handler, r *http.Request, err error) problem {
-	kind := errs.KindOf(err)
 	_, msg := errs.Public(err)
-	switch kind {
-	case errs.NotFound:
-		return problem{http.StatusNotFound, msg}
-	case errs.Forbidden, errs.Unauthorized:
-		return problem{http.StatusForbidden, msg}
-	case errs.TooMany:
-		return problem{http.StatusTooManyRequests, msg}
-	case errs.TooLarge:
-		return problem{http.StatusRequestEntityTooLarge, msg}
-	case errs.Internal, errs.Unavailable:
+	status := statusOf(errs.KindOf(err))
+	if status >= 500 {
 		h.log.ErrorContext(r.Context(), "open311: internal error", "err", err, "method", r.Method, "path", r.URL.Path,
 			"request_id", audit.RequestID(r.Context()))
-		return problem{http.StatusInternalServerError, msg}
 	}
-	return problem{http.StatusBadRequest, msg}
+	return problem{status, msg}
+}
+
+// statusOf narrows the one kind-to-status mapping (httpx) to the statuses GeoReport v2 clients
+// know: a refused or missing api_key is 403, any other fault in the request is 400.
+func statusOf(k errs.Kind) int {
+	switch s := httpx.StatusOf(k); s {
+	case http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests, http.StatusRequestEntityTooLarge:
+		return s
+	case http.StatusUnauthorized:
+		return http.StatusForbidden
+	default:
+		if s >= 500 {
+			return s
+		}
+		return http.StatusBadRequest
+	}
 }
 
 // resource splits "requests/20261125-000001.json" into its parts and format ("xml" by
@@ -226,6 +233,16 @@ func (h *Handler) base(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// ownHost reports whether host is this server's: the one the request came to, or the public
+// one a proxy in front answers as.
+func (h *Handler) ownHost(r *http.Request, host string) bool {
+	if strings.EqualFold(host, r.Host) {
+		return true
+	}
+	b, err := url.Parse(h.cfg.BaseURL)
+	return h.cfg.BaseURL != "" && err == nil && strings.EqualFold(host, b.Host)
 }
 
 // jurisdiction resolves jurisdiction_id to the city's code.
@@ -416,7 +433,7 @@ func (h *Handler) submit(c *call, _ []string) {
 		switch {
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(m) > 2000:
 			problems = append(problems, problem{http.StatusBadRequest, "media_url must be an http or https URL of at most 2000 characters"})
-		case strings.EqualFold(u.Host, c.r.Host) && attachmentPath.MatchString(u.Path):
+		case h.ownHost(c.r, u.Host) && attachmentPath.MatchString(u.Path):
 			in.Photos = append(in.Photos, attachmentPath.FindStringSubmatch(u.Path)[1]) // a photo uploaded here first
 		default:
 			in.MediaURL = m

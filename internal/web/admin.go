@@ -10,7 +10,6 @@ import (
 	"github.com/citygrid/citygrid/internal/app/regions"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
-	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -28,7 +27,7 @@ type adminBody struct {
 	Query       string
 	Region      regions.RegionView
 	Children    []grid.Region
-	Members     []store.GridMember
+	Members     []regions.GridMember
 	Sections    []adminSection
 	Settings    settingsBody
 }

@@ -1,13 +1,13 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/httpx"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -67,7 +67,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusUnprocessableEntity, "login.html", &page{Title: h.cat.T(l, "login.title"), Error: h.cat.T(l, "login.required"), Body: body})
 		return
 	}
-	sess, err := h.app.People.Login(r.Context(), username, password, clientAddr(r))
+	sess, err := h.app.People.Login(r.Context(), username, password, httpx.ClientAddr(r))
 	if err != nil {
 		msg := h.cat.T(l, "login.failed")
 		switch errs.KindOf(err) {
@@ -83,8 +83,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, statusOf(err), "login.html", &page{Title: h.cat.T(l, "login.title"), Error: msg, Body: body})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: h.cfg.SessionCookie, Value: sess.Secret, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || h.cfg.SecureCookies})
+	httpx.SetSession(w, r, h.cfg.SecureCookies, sess.Secret, sess.ExpiresAt)
 	next := "/tasks"
 	if sess.User.Role == access.Resident {
 		next = "/"
@@ -94,24 +93,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	if p := access.FromContext(r.Context()); p != nil && p.Via == "session" {
-		if c, err := r.Cookie(h.cfg.SessionCookie); err == nil {
-			if err := h.app.People.Logout(r.Context(), p, c.Value); err != nil {
+		if secret := httpx.SessionSecret(r); secret != "" {
+			if err := h.app.People.Logout(r.Context(), p, secret); err != nil {
 				h.errorPage(w, r, 0, err)
 				return
 			}
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: h.cfg.SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || h.cfg.SecureCookies})
+	httpx.ClearSession(w, r, h.cfg.SecureCookies)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// clientAddr is the peer's IP address, for sign-in throttling; forwarded headers are not
-// trusted, as in the API.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/demo"
-	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
 )
@@ -49,7 +48,7 @@ func newSite(t *testing.T) *site {
 	if err := demo.Seed(t.Context(), a, demo.Options{}); err != nil {
 		t.Fatalf("demo.Seed: %v", err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{App: a, Logger: quiet, Version: "test", Web: newWeb(t, a, quiet)}))
+	srv := httptest.NewServer(newFront(t, a, quiet))
 	t.Cleanup(srv.Close)
 	return &site{URL: srv.URL, App: a, DB: db}
 }

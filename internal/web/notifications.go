@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/audit"
-	"github.com/citygrid/citygrid/internal/store"
 )
 
 // In-app notifications: the background jobs (App.DeliverOutbox, App.SweepDeadlines) write them;
@@ -99,7 +99,7 @@ func (h *Handler) markRead(w http.ResponseWriter, r *http.Request, p *access.Pri
 // notificationText says what happened in the page's language: a case's step by its action and
 // the status it left the case in, a deadline notice by its stage and time. Topics the
 // catalogue has no words for keep the line stored with the notice.
-func (h *Handler) notificationText(l Lang, n store.Notification) string {
+func (h *Handler) notificationText(l Lang, n notices.Notification) string {
 	var d struct {
 		Ticket string    `json:"ticket"`
 		Status string    `json:"status"`
@@ -110,7 +110,7 @@ func (h *Handler) notificationText(l Lang, n store.Notification) string {
 		return n.Message
 	}
 	switch what := strings.TrimPrefix(n.Topic, "case."); {
-	case what == store.NearDue || what == store.Overdue:
+	case what == notices.NearDue || what == notices.Overdue:
 		if h.cat.has(l, "stage."+d.Stage) {
 			return h.cat.T(l, "notify."+what, d.Ticket, h.cat.T(l, "stage."+d.Stage), formatTime(l, d.Due))
 		}

@@ -89,16 +89,21 @@ func TestAGridWorkerPatrolsFromTheWorkspace(t *testing.T) {
 	if status, out := worker.postJSON("/patrol/points", fixes(started, 35.2, 35.201)); status != 200 || out["recorded"] != 0.0 {
 		t.Errorf("the same points again: %d %v, want 0 recorded", status, out)
 	}
-	for name, body := range map[string]string{
-		"a latitude of 100": fixes(started.Add(time.Minute), 35.202, 100),
-		"no JSON":           `points=1`,
-		"a fix from before": fixes(started.Add(-time.Hour), 35.2),
-		"too many":          fixes(started.Add(time.Minute), make([]float64, 501)...),
+	// A body that is no JSON at all is malformed (400, as the API answers); the rest are
+	// well-formed but refused (422).
+	for name, tc := range map[string]struct {
+		body   string
+		status int
+	}{
+		"a latitude of 100": {fixes(started.Add(time.Minute), 35.202, 100), http.StatusUnprocessableEntity},
+		"no JSON":           {`points=1`, http.StatusBadRequest},
+		"a fix from before": {fixes(started.Add(-time.Hour), 35.2), http.StatusUnprocessableEntity},
+		"too many":          {fixes(started.Add(time.Minute), make([]float64, 501)...), http.StatusUnprocessableEntity},
 	} {
-		status, out := worker.postJSON("/patrol/points", body)
+		status, out := worker.postJSON("/patrol/points", tc.body)
 		e, _ := out["error"].(map[string]any)
-		if status != http.StatusUnprocessableEntity || e == nil || e["message"] == "" {
-			t.Errorf("%s: %d %v, want 422 with the reason", name, status, out)
+		if status != tc.status || e == nil || e["message"] == "" {
+			t.Errorf("%s: %d %v, want %d with the reason", name, status, out, tc.status)
 		}
 	}
 	if d := day(); d.Running.Points != 2 || d.Running.DistanceM < 110 || d.Running.DistanceM > 112.5 {

@@ -14,7 +14,6 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/errs"
-	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
@@ -47,11 +46,11 @@ type settingsBody struct {
 	Date      string // a refused override's fields, shown again
 	Working   string
 	Note      string
-	Webhooks  []store.Webhook
+	Webhooks  []notices.Webhook
 	HookNames map[string]string  // webhook id → name, for the deliveries list
 	Hook      notices.NewWebhook // a refused subscription's fields, shown again
 	Created   *notices.CreatedWebhook
-	Deliver   []store.Delivery
+	Deliver   []notices.Delivery
 }
 
 func (h *Handler) settingsRoutes() {

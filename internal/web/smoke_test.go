@@ -9,13 +9,14 @@ import (
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/demo"
-	"github.com/citygrid/citygrid/internal/httpapi"
+	"github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/web"
 )
 
-func newWeb(t *testing.T, a *app.App, log *slog.Logger) http.Handler {
+// newFront serves the pages behind the front door, beside the API, as `citygrid serve` wires them.
+func newFront(t *testing.T, a *app.App, log *slog.Logger) http.Handler {
 	t.Helper()
-	h, err := web.New(web.Config{App: a, Logger: log, SessionCookie: httpapi.SessionCookie})
+	h, err := server.New(server.Config{App: a, Logger: log, Version: "test", Web: &web.Config{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/httpx"
 )
 
 //go:embed templates/*.html
@@ -31,8 +32,6 @@ var staticFiles embed.FS
 type Config struct {
 	App    *app.App
 	Logger *slog.Logger
-	// SessionCookie names the session cookie the API's middleware reads; sign-in sets it.
-	SessionCookie string
 	// SecureCookies marks cookies Secure even when TLS ends at a proxy in front.
 	SecureCookies bool
 	// TileURL is an optional base map tile template ({z}/{x}/{y}); without one, maps draw
@@ -55,9 +54,6 @@ type Handler struct {
 func New(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.SessionCookie == "" {
-		cfg.SessionCookie = "citygrid_session"
 	}
 	as, err := loadAssets(mustSub(staticFiles, "static"), pageBundles)
 	if err != nil {
@@ -203,28 +199,8 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		Body: struct{ Status int }{status}})
 }
 
-// statusOf maps an error's kind to an HTTP status, as the API does.
-func statusOf(err error) int {
-	switch errs.KindOf(err) {
-	case errs.BadRequest, errs.Invalid:
-		return http.StatusUnprocessableEntity
-	case errs.Unauthorized:
-		return http.StatusUnauthorized
-	case errs.Forbidden:
-		return http.StatusForbidden
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.Conflict:
-		return http.StatusConflict
-	case errs.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case errs.TooMany:
-		return http.StatusTooManyRequests
-	case errs.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// statusOf is the status an error's kind maps to, the same for pages as for the API.
+func statusOf(err error) int { return httpx.Status(err) }
 
 // signedIn sends anonymous visitors to the sign-in page, to come back afterwards.
 func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *access.Principal)) http.HandlerFunc {

@@ -57,6 +57,9 @@ type Options struct {
 	DuplicateWindow  time.Duration
 	// Mailer sends notices by e-mail to users with an address; nil sends none.
 	Mailer notify.Mailer
+	// PublicURL is the server's absolute base address (https://grid.example.gov.cn), for links
+	// that leave the server, as in e-mail; "" leaves them as paths.
+	PublicURL string
 	// HTTPClient posts webhooks; default http.DefaultClient (each post has a 10 s timeout).
 	HTTPClient *http.Client
 }

@@ -11,7 +11,24 @@
 //     conditional update, so any number of processes may run them.
 package notices
 
-import "github.com/citygrid/citygrid/internal/app/kernel"
+import (
+	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/store"
+)
+
+// What the notices use cases hand their callers, named here so adapters need not import the
+// store to hold them.
+type (
+	Notification = store.Notification
+	Webhook      = store.Webhook
+	Delivery     = store.Delivery
+)
+
+// The deadline thresholds a clock notice is about.
+const (
+	NearDue = store.NearDue
+	Overdue = store.Overdue
+)
 
 // Service runs the notices use cases; it shares the kernel with the other areas.
 type Service struct {

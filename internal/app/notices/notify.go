@@ -166,7 +166,7 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 			return err
 		}
 		if u.Email != "" && a.Opts.Mailer != nil {
-			body := text + "\n\n" + "Case " + rec.Ticket + ": /cases/" + strconv.FormatInt(rec.ID, 10) + "\n"
+			body := text + "\n\n" + "Case " + rec.Ticket + ": " + a.Opts.PublicURL + "/cases/" + strconv.FormatInt(rec.ID, 10) + "\n"
 			if err := a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: "email", Target: u.Email,
 				Subject: "[citygrid] " + text, Body: body, NextAt: now, CreatedAt: now}); err != nil {
 				return err

@@ -335,7 +335,8 @@ func TestEmailNotices(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := apptest.At(t, "2026-03-09 09:00")
-		a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: func() time.Time { return now }, Logger: apptest.Quiet(), Mailer: mailer})
+		a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: func() time.Time { return now }, Logger: apptest.Quiet(), Mailer: mailer,
+			PublicURL: "https://grid.example.gov.cn"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -376,6 +377,10 @@ func TestEmailNotices(t *testing.T) {
 		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
 		if want := "[citygrid] " + in.Ticket + ": dispatched to 410802-CGJ"; subject != want {
 			t.Errorf("subject %q, want %q", subject, want)
+		}
+		body, _ := io.ReadAll(m.Body)
+		if want := "https://grid.example.gov.cn/cases/" + strconv.FormatInt(in.ID, 10); !strings.Contains(string(body), want) {
+			t.Errorf("body %q, want the case's link %s", body, want)
 		}
 	})
 }

@@ -9,6 +9,10 @@ import (
 	"github.com/citygrid/citygrid/internal/store"
 )
 
+// GridMember is one person on a grid's roster, as GridMembers lists it; named here so adapters
+// need not import the store to hold it.
+type GridMember = store.GridMember
+
 // Grid member roles.
 const (
 	GridLeader = "leader" // 网格长

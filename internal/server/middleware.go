@@ -1,4 +1,4 @@
-package httpapi
+package server
 
 import (
 	"crypto/rand"
@@ -10,9 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/httpx"
 )
 
 // withRequestID gives every request an id, taken from X-Request-Id when a proxy set a sane
@@ -46,7 +50,6 @@ func saneRequestID(id string) bool {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
-	route  string // the matched route pattern, set by Server.route
 }
 
 func (w *statusWriter) WriteHeader(status int) {
@@ -66,24 +69,50 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer (flushing for server-sent events).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// newMetrics makes a registry per server, not the process-global default, so servers (and
+// tests) never share counters.
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "citygrid_http_requests_total", Help: "HTTP requests served, by route pattern and status.",
+		}, []string{"route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "citygrid_http_request_duration_seconds", Help: "Time to serve HTTP requests, by route pattern.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12),
+		}, []string{"route"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
 // observe logs each request once and counts it in the metrics, labelled by route pattern (not
-// raw path, which would explode the label space).
+// raw path, which would explode the label space). The middleware below hands the muxes copies
+// of the request, so the pattern comes back through a slot in the context.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		ctx, route := httpx.WithRouteSlot(r.Context())
+		next.ServeHTTP(sw, r.WithContext(ctx))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		route := sw.route
-		if route == "" {
-			route = "unmatched"
+		label := *route
+		if label == "" {
+			label = "unmatched"
 		}
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		s.metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
-		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", route,
+		s.metrics.requests.WithLabelValues(label, strconv.Itoa(sw.status)).Inc()
+		s.metrics.duration.WithLabelValues(label).Observe(elapsed.Seconds())
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", label,
 			"status", sw.status, "duration_ms", float64(elapsed.Microseconds())/1000, "request_id", audit.RequestID(r.Context()))
 	})
 }
@@ -98,17 +127,12 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				}
 				s.log.ErrorContext(r.Context(), "panic serving request", "panic", fmt.Sprint(v),
 					"stack", string(debug.Stack()), "request_id", audit.RequestID(r.Context()))
-				s.writeError(w, r, http.StatusInternalServerError, string(errs.Internal), "internal error")
+				httpx.WriteError(w, http.StatusInternalServerError, string(errs.Internal), "internal error")
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
-
-const sessionCookie = "citygrid_session"
-
-// SessionCookie names the browser session cookie; the web pages set it when someone signs in.
-const SessionCookie = sessionCookie
 
 // authenticate resolves who is calling: a bearer token (a bad one is refused at once) or a
 // session cookie (a stale one just leaves the caller anonymous).
@@ -122,18 +146,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			scheme, token, _ := strings.Cut(h, " ")
 			if !strings.EqualFold(scheme, "Bearer") || token == "" {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="citygrid"`)
-				s.writeError(w, r, http.StatusUnauthorized, string(errs.Unauthorized), "Authorization must be: Bearer <token>")
+				httpx.WriteError(w, http.StatusUnauthorized, string(errs.Unauthorized), "Authorization must be: Bearer <token>")
 				return
 			}
 			if p, err = s.app.People.AuthenticateToken(r.Context(), strings.TrimSpace(token)); err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="citygrid", error="invalid_token"`)
-				s.fail(w, r, err)
+				httpx.Fail(w, r, s.log, err)
 				return
 			}
-		} else if c, cerr := r.Cookie(sessionCookie); cerr == nil && c.Value != "" {
-			p, err = s.app.People.AuthenticateSession(r.Context(), c.Value)
+		} else if secret := httpx.SessionSecret(r); secret != "" {
+			p, err = s.app.People.AuthenticateSession(r.Context(), secret)
 			if err != nil && !errs.Is(err, errs.Unauthorized) {
-				s.fail(w, r, err)
+				httpx.Fail(w, r, s.log, err)
 				return
 			}
 		}
@@ -141,20 +165,5 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			r = r.WithContext(access.WithPrincipal(r.Context(), p))
 		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// principal returns the caller, or nil when anonymous.
-func principal(r *http.Request) *access.Principal { return access.FromContext(r.Context()) }
-
-// signedIn wraps a handler that needs a caller; anonymous callers get 401.
-func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *access.Principal)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		if p == nil {
-			s.writeError(w, r, http.StatusUnauthorized, string(errs.Unauthorized), "sign in first")
-			return
-		}
-		h(w, r, p)
 	})
 }

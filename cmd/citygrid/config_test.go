@@ -1,0 +1,82 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigReadsEveryVariableAndItsDefault(t *testing.T) {
+	t.Parallel()
+	def, err := readConfig(getenvFrom(nil))
+	if err != nil {
+		t.Fatalf("an empty environment: %v", err)
+	}
+	want := Config{Addr: defaultAddr, Data: defaultData, JobsEvery: defaultJobsEvery, MailFrom: defaultMailFrom}
+	if def != want {
+		t.Errorf("defaults: got %+v, want %+v", def, want)
+	}
+	got, err := readConfig(getenvFrom(map[string]string{
+		"CITYGRID_DB": "sqlite:x.db", "CITYGRID_ADDR": ":9", "CITYGRID_DATA": "/d",
+		"CITYGRID_PUBLIC_URL": "https://grid.example.gov.cn/", "CITYGRID_SECURE_COOKIES": "1",
+		"CITYGRID_LOG_FORMAT": "json", "CITYGRID_TILE_URL": "https://t/{z}/{x}/{y}.png",
+		"CITYGRID_DUPLICATE_RADIUS_M": "80", "CITYGRID_DUPLICATE_DAYS": "3", "CITYGRID_JOBS_EVERY": "0",
+		"CITYGRID_SMTP": "smtp://mail.example:25", "CITYGRID_MAIL_FROM": "grid <grid@example.gov.cn>",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = Config{DB: "sqlite:x.db", Addr: ":9", Data: "/d", PublicURL: "https://grid.example.gov.cn", SecureCookies: true,
+		LogJSON: true, TileURL: "https://t/{z}/{x}/{y}.png", DuplicateRadiusM: 80, DuplicateWindow: 3 * 24 * time.Hour,
+		SMTP: "smtp://mail.example:25", MailFrom: "grid <grid@example.gov.cn>"}
+	if got != want {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
+// Every malformed setting stops every command with exit 2 and a line naming the variable,
+// before anything is opened.
+func TestAMalformedSettingExitsTwoNamingIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, value string }{
+		{"CITYGRID_PUBLIC_URL", "grid.example.gov.cn"},
+		{"CITYGRID_PUBLIC_URL", "ftp://grid.example.gov.cn"},
+		{"CITYGRID_PUBLIC_URL", "https://grid.example.gov.cn/?x=1"},
+		{"CITYGRID_PUBLIC_URL", "https://"},
+		{"CITYGRID_SECURE_COOKIES", "yes please"},
+		{"CITYGRID_LOG_FORMAT", "xml"},
+		{"CITYGRID_DUPLICATE_RADIUS_M", "0"},
+		{"CITYGRID_DUPLICATE_DAYS", "-1"},
+		{"CITYGRID_JOBS_EVERY", "often"},
+		{"CITYGRID_SMTP", "mail.example:25"},
+		{"CITYGRID_MAIL_FROM", "not an address"},
+	} {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			code, _, stderr := runCLI(t, "", map[string]string{tc.name: tc.value}, "migrate", "--db", "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+			if code != exitUsage || !strings.Contains(stderr, tc.name) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and one line naming %s", code, stderr, tc.name)
+			}
+		})
+	}
+}
+
+func TestServeNamesThePublicURLInOpen311Discovery(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "citygrid.db")
+	migrate(t, dsn)
+	s := startServer(t, map[string]string{"CITYGRID_DB": dsn, "CITYGRID_ADDR": "127.0.0.1:0",
+		"CITYGRID_PUBLIC_URL": "https://grid.example.gov.cn", "CITYGRID_JOBS_EVERY": "0"}, "serve", "--data", dir)
+	res, err := http.Get(s.url + "/open311/v2/discovery.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"url":"https://grid.example.gov.cn/open311/v2"`) {
+		t.Errorf("discovery: %d %s, want the endpoint at https://grid.example.gov.cn/open311/v2", res.StatusCode, body)
+	}
+}
