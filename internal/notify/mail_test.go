@@ -28,9 +28,9 @@ func (s *server) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{
 
 type session struct{ srv *server }
 
-func (*session) Reset()                                 {}
-func (*session) Logout() error                          { return nil }
-func (*session) Mail(string, *smtp.MailOptions) error   { return nil }
+func (*session) Reset()                               {}
+func (*session) Logout() error                        { return nil }
+func (*session) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *session) Rcpt(string, *smtp.RcptOptions) error {
 	if s.srv.stall != nil {
 		close(s.srv.stalled)
