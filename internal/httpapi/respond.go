@@ -51,13 +51,24 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if after := errs.RetryAfter(err); after > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(after.Round(time.Second).Seconds())))
 	}
-	s.writeError(w, r, statusOf(kind), code, msg)
+	var b errorBody
+	b.Error.Code, b.Error.Message = code, msg
+	if reason, params := errs.Detail(err); kind != errs.Internal {
+		// Additive: clients matching on code see what they always saw.
+		if reason != code {
+			b.Error.Reason = reason
+		}
+		b.Error.Params = params
+	}
+	writeJSON(w, statusOf(kind), b)
 }
 
 type errorBody struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		Code    string      `json:"code"`
+		Message string      `json:"message"`
+		Reason  string      `json:"reason,omitempty"`
+		Params  errs.Params `json:"params,omitempty"`
 	} `json:"error"`
 }
 

@@ -46,7 +46,7 @@ type CasePage struct {
 // also their member grids), handlers their department's cases, residents their own reports.
 func (a *Service) ListCases(ctx context.Context, actor *access.Principal, f store.CaseFilter) (CasePage, error) {
 	if actor == nil {
-		return CasePage{}, errs.E(errs.Unauthorized, "sign in first")
+		return CasePage{}, errs.Refuse(errs.Unauthorized, "sign_in", nil, "sign in first")
 	}
 	f.Now = a.Now()
 	if err := a.scopeFilter(actor, &f); err != nil {
@@ -114,7 +114,7 @@ func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 			inside = inside || strings.HasPrefix(r, s)
 		}
 		if !inside {
-			return errs.E(errs.Forbidden, "region %s is outside your scope", r)
+			return errs.Refuse(errs.Forbidden, "outside_scope", errs.Params{"region": r}, "region %s is outside your scope", r)
 		}
 	}
 	return nil
