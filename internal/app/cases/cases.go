@@ -217,7 +217,7 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 // "resident"; staff name their channel (a grid worker's default is "patrol").
 func intakeSource(p *access.Principal, source string) (string, error) {
 	if source != "" && !slices.Contains(sources, source) {
-		return "", errs.E(errs.Invalid, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
+		return "", errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "source", "value": source}, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
 	}
 	switch {
 	case p != nil && p.Via == access.ViaOpen311:
