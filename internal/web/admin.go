@@ -116,7 +116,7 @@ func (h *Handler) adminDone(w http.ResponseWriter, r *http.Request, p *access.Pr
 			h.errorPage(w, r, 0, err)
 			return
 		}
-		h.showAdmin(w, r, p, statusOf(err), section, errMessage(err))
+		h.showAdmin(w, r, p, statusOf(err), section, h.problem(r, err))
 		return
 	}
 	if back == "" {

@@ -139,7 +139,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Princip
 				h.errorPage(w, r, 0, err)
 				return
 			}
-			refused = append(refused, "#"+v+": "+errMessage(err))
+			refused = append(refused, "#"+v+": "+h.problem(r, err))
 			continue
 		}
 		done++
