@@ -50,9 +50,9 @@ type CaseEvent struct {
 	Note   string    `json:"note"`
 	Input  string    `json:"-"` // the action's input as JSON, for staff views
 	// Code and Params say what happened as data (workflow.Transition's EventCode and
-	// EventParams as JSON), for pages in the reader's language; "" for events older than them.
-	Code   string `json:"-"`
-	Params string `json:"-"`
+	// EventParams as JSON), for pages in the reader's language; empty for events older than them.
+	Code   string          `json:"code,omitempty"`
+	Params json.RawMessage `json:"params,omitempty"`
 }
 
 // NextTicket returns the next ticket of the day: YYYYMMDD-NNNNNN. The counter row is locked by
@@ -216,7 +216,7 @@ func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, 
 func (db *DB) AppendCaseEvent(ctx context.Context, caseID int64, e CaseEvent) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		t, _ := txnOf(ctx)
-		params := e.Params
+		params := string(e.Params)
 		if params == "" {
 			params = "{}"
 		}
@@ -237,13 +237,17 @@ func (db *DB) CaseEvents(ctx context.Context, caseID int64) ([]CaseEvent, error)
 	out := []CaseEvent{}
 	for rows.Next() {
 		var (
-			e  CaseEvent
-			at int64
+			e      CaseEvent
+			at     int64
+			params string
 		)
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.From, &e.To, &e.Note, &e.Input, &e.Code, &e.Params); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.From, &e.To, &e.Note, &e.Input, &e.Code, &params); err != nil {
 			return nil, err
 		}
 		e.At = fromMicros(at)
+		if e.Code != "" {
+			e.Params = json.RawMessage(params)
+		}
 		out = append(out, e)
 	}
 	return out, rows.Err()

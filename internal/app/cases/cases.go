@@ -319,7 +319,7 @@ func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, 
 	note := kernel.FirstNonBlank(in.Note, in.Reason, in.Result, tr.Event)
 	params, _ := json.Marshal(tr.EventParams)
 	ev := store.CaseEvent{At: a.Now().Truncate(time.Microsecond), Actor: actor.Name(), Action: string(tr.Action),
-		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input), Code: tr.EventCode, Params: string(params)}
+		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input), Code: tr.EventCode, Params: params}
 	if err := a.DB.AppendCaseEvent(ctx, rec.ID, ev); err != nil {
 		return ev, err
 	}
@@ -373,7 +373,7 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 			return err
 		}
 		if !a.canSee(actor, rec) && act != workflow.Support {
-			return errs.E(errs.NotFound, "case %d not found", id)
+			return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
 		}
 		if version != nil && *version != rec.State.Version {
 			return errs.RefuseCoded(errs.Conflict, "version_conflict", errs.Params{"version": rec.State.Version, "expected": *version},
@@ -505,7 +505,7 @@ func (a *Service) Case(ctx context.Context, actor *access.Principal, id int64) (
 		return CaseView{}, err
 	}
 	if !a.canSee(actor, rec) {
-		return CaseView{}, errs.E(errs.NotFound, "case %d not found", id)
+		return CaseView{}, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
 	}
 	return a.caseView(ctx, actor, rec)
 }

@@ -30,7 +30,7 @@ func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, i
 		return nil, err
 	}
 	if !a.canSee(viewer, rec) {
-		return nil, errs.E(errs.NotFound, "case %d not found", id)
+		return nil, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
 	}
 	allowed := workflow.Allowed(rec.State, viewer)
 	// A stand-in with the viewer's role whose scope and department cover this case: the
