@@ -65,7 +65,7 @@ func caseID(r *http.Request) (int64, error) {
 	v := r.PathValue("id")
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 || strings.TrimLeft(v, "0123456789") != "" {
-		return 0, errs.E(errs.NotFound, "case %q not found", v)
+		return 0, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %q not found", v)
 	}
 	return id, nil
 }
@@ -87,7 +87,7 @@ func (h *Handler) timeline(l Lang, events []store.CaseEvent, names namer) []time
 		te := timelineEntry{At: e.At, Actor: h.actorName(l, e.Actor), Action: workflow.Action(e.Action),
 			From: workflow.Status(e.From), To: workflow.Status(e.To), Photos: in.Photos}
 		var params errs.Params
-		_ = json.Unmarshal([]byte(e.Params), &params)
+		_ = json.Unmarshal(e.Params, &params)
 		if text, ok := h.cat.say(l, "event."+e.Code, params, names); ok && e.Code != "" {
 			te.Event = text
 			te.Note = firstNonBlank(in.Note, in.Reason, in.Result)
@@ -258,7 +258,7 @@ func (h *Handler) uploadPhotos(r *http.Request, p *access.Principal, field strin
 
 func readPart(fh *multipart.FileHeader) ([]byte, error) {
 	if fh.Size > photo.MaxBytes {
-		return nil, errs.E(errs.TooLarge, "%s is larger than %d MB", fh.Filename, photo.MaxBytes>>20)
+		return nil, errs.Refuse(errs.TooLarge, "photo_too_large", errs.Params{"mb": photo.MaxBytes >> 20}, "%s is larger than %d MB", fh.Filename, photo.MaxBytes>>20)
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -271,9 +271,9 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 func formError(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return errs.E(errs.TooLarge, "the form is larger than %d MB", maxForm>>20)
+		return errs.Refuse(errs.TooLarge, "form_too_large", errs.Params{"mb": maxForm >> 20}, "the form is larger than %d MB", maxForm>>20)
 	}
-	return errs.E(errs.BadRequest, "unreadable form: %v", err)
+	return errs.Refuse(errs.BadRequest, "unreadable_form", nil, "unreadable form: %v", err)
 }
 
 // problem is what a refusal shows on a page: its reason in the reader's language.

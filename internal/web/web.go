@@ -123,7 +123,7 @@ func (h *Handler) routes() {
 	h.notificationRoutes()
 	h.patrolRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.errorPage(w, r, http.StatusNotFound, errs.E(errs.NotFound, "no page at %s", r.URL.Path))
+		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})
 }
 
