@@ -92,7 +92,7 @@ func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 		return nil
 	case p.User.Role == access.Handler:
 		if f.Department != "" && f.Department != p.User.Department {
-			return errs.E(errs.Forbidden, "you see your own department's cases only")
+			return errs.Refuse(errs.Forbidden, "own_department_only", nil, "you see your own department's cases only")
 		}
 		f.Department = p.User.Department
 		return nil
@@ -102,7 +102,7 @@ func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 		scope = append(scope, p.User.Scope)
 	}
 	if len(scope) == 0 {
-		return errs.E(errs.Forbidden, "you have no region scope")
+		return errs.Refuse(errs.Forbidden, "no_scope", nil, "you have no region scope")
 	}
 	if len(f.Regions) == 0 {
 		f.Regions = scope
