@@ -92,7 +92,7 @@ func (h *Handler) timeline(l Lang, events []store.CaseEvent, names namer) []time
 			te.Event = text
 			te.Note = firstNonBlank(in.Note, in.Reason, in.Result)
 			if e.Code == "reported" || e.Code == "self_handled" {
-				te.Note = "" // the description, shown above the timeline
+				te.Note = in.Result // the description shows above the timeline
 			}
 		} else {
 			te.Note = e.Note

@@ -21,11 +21,19 @@ var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 // those names live in the database, not in the catalogue.
 type namer func(what, code string) string
 
-// paramPrefix is the catalogue's key prefix for params whose values are codes it words.
-var paramPrefix = map[string]string{
-	"action": "action.", "allowed": "action.", "status": "status.", "from": "status.", "to": "status.",
-	"role": "role.", "field": "field.", "kind": "kind.", "urgency": "urgency.", "closure": "closure.",
-	"reject_reason": "reject.", "stage": "stage.",
+// paramPrefix is the catalogue's key prefix for params whose values are codes it words, or "".
+func paramPrefix(name string) string {
+	switch name {
+	case "action", "allowed":
+		return "action."
+	case "status", "from", "to":
+		return "status."
+	case "role", "field", "kind", "urgency", "closure", "stage":
+		return name + "."
+	case "reject_reason":
+		return "reject."
+	}
+	return ""
 }
 
 // say words key in lang with params; ok is false when the catalogue has no such message.
@@ -70,7 +78,7 @@ func (c *catalogue) param(l Lang, name string, v any, names namer) string {
 		return ""
 	}
 	s := fmt.Sprint(v)
-	if p, ok := paramPrefix[name]; ok && c.has(l, p+s) {
+	if p := paramPrefix(name); p != "" && c.has(l, p+s) {
 		return c.T(l, p+s)
 	}
 	switch name {
