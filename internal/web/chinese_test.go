@@ -8,8 +8,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 // latinWord is a run of Latin letters: on a Chinese page, each is a code, a unit or a leak of
@@ -44,8 +46,9 @@ func (p *person) readsChinese(page string, identifiers []string) {
 	}
 }
 
-// TestTheLoopReadsChinese walks the closed loop in zh-CN (report → register → dispatch → sign →
-// handle, one handling refused for want of a photo → verify, which closes the case) and reads
+// TestTheLoopReadsChinese walks the closed loop in zh-CN (report → register, first refused from
+// a page out of date → dispatch → sign → handle, first refused for want of a photo → verify,
+// which closes the case) and reads
 // every page its people see on the way: the case page, the task list, the notifications and
 // the public tracking page. None may show English from the domain: timeline events, notices
 // and refusals are codes worded by the catalogue.
@@ -104,6 +107,18 @@ func TestTheLoopReadsChinese(t *testing.T) {
 	operator := b.person(t, "operator", false)
 	operator.signIn(s.URL, "operator")
 	readAll("before-register", operator)
+	// Someone comments while the operator's page is open: the operator's register, from a
+	// page now out of date, is refused in Chinese; after a reload it goes through.
+	operator.do(chromedp.Navigate(casePage), chromedp.WaitVisible(chromedp.ID("case-status")))
+	if _, err := s.App.Cases.Act(t.Context(), access.SystemPrincipal("test"), id, "comment", nil, workflow.Input{Note: "已电话联系上报人"}); err != nil {
+		t.Fatal(err)
+	}
+	operator.do(chromedp.Click(chromedp.CSS("#act-register summary")))
+	operator.follow(chromedp.Click(chromedp.ID("do-register")), "#problem")
+	if got := operator.text("#problem"); !strings.Contains(got, "刷新") {
+		t.Errorf("the stale register says %q, want to reload in Chinese", got)
+	}
+	operator.readsChinese("refused-register", users)
 	operator.do(chromedp.Navigate(casePage), chromedp.WaitVisible(chromedp.ID("case-status")))
 	operator.act("register", "已立案")
 	readAll("register", operator)
@@ -162,8 +177,8 @@ func TestTheLoopReadsChinese(t *testing.T) {
 	if got := resident.text("#notification-list"); !strings.Contains(got, ticket) || !strings.Contains(got, "结案") {
 		t.Errorf("the resident's notices: %q", got)
 	}
-	// The handler's refused form is logged by the browser as a failed load (422), as it should be.
-	for _, p := range []*person{resident, operator, dispatcher, worker} {
+	// The refused forms are logged by the browser as failed loads (409, 422), as they should be.
+	for _, p := range []*person{resident, dispatcher, worker} {
 		p.noConsoleErrors()
 	}
 }
