@@ -27,12 +27,23 @@ const (
 )
 
 // Error is a classified error with a message fit to show the caller.
+//
+// A refusal people meet is also data: Reason names it finer than the wire code (the API's
+// code stays what clients already match on, e.g. "forbidden", while the reason says
+// "outside_scope"), and Params carry its facts by name, so pages can say it in the reader's
+// language instead of showing the English Message.
 type Error struct {
 	Kind       Kind
 	Code       string // the wire code; defaults to Kind (e.g. "outside_area" with Kind NotFound)
+	Reason     string // the stable key of the refusal; "" means the same as Code
+	Params     Params // the refusal's facts by name; nil when it has none
 	Message    string
 	RetryAfter time.Duration // for TooMany and Unavailable: when trying again may succeed
 }
+
+// Params are a refusal's or a timeline event's facts by name: codes (an action, a status, a
+// field), numbers and identifiers, never prose, so that each reader's language words them.
+type Params map[string]any
 
 func (e *Error) Error() string { return e.Message }
 
@@ -46,9 +57,54 @@ func Coded(kind Kind, code, format string, args ...any) error {
 	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// Refuse returns a classified error with a reason and params; its wire code stays the kind,
+// as it was before refusals carried reasons.
+func Refuse(kind Kind, reason string, params Params, format string, args ...any) error {
+	return &Error{Kind: kind, Code: string(kind), Reason: reason, Params: params, Message: fmt.Sprintf(format, args...)}
+}
+
+// RefuseCoded returns a classified error whose wire code is also its reason, with params.
+func RefuseCoded(kind Kind, code string, params Params, format string, args ...any) error {
+	return &Error{Kind: kind, Code: code, Reason: code, Params: params, Message: fmt.Sprintf(format, args...)}
+}
+
+// Required refuses input that lacks a field: reason "required", the field's wire name in
+// params.
+func Required(field, format string, args ...any) error {
+	return Refuse(Invalid, "required", Params{"field": field}, format, args...)
+}
+
+// Prefix puts a prefix before a classified error's message and adds params (a report's third
+// photo refused says which). The refusal of a part of a request keeps its kind and reason, and
+// its wire code becomes the kind, as callers of the whole request have always seen; other
+// errors are wrapped.
+func Prefix(err error, params Params, format string, args ...any) error {
+	prefix := fmt.Sprintf(format, args...)
+	var e *Error
+	if !errors.As(err, &e) {
+		return fmt.Errorf("%s%w", prefix, err)
+	}
+	c := *e
+	c.Code, c.Reason, c.Message = string(e.Kind), e.Reason, prefix+e.Message
+	if c.Reason == "" {
+		c.Reason = e.Code
+	}
+	if len(params) > 0 {
+		c.Params = Params{}
+		for k, v := range e.Params {
+			c.Params[k] = v
+		}
+		for k, v := range params {
+			c.Params[k] = v
+		}
+	}
+	return &c
+}
+
 // Throttled returns a TooMany error that says when to try again.
 func Throttled(after time.Duration, format string, args ...any) error {
-	return &Error{Kind: TooMany, Code: string(TooMany), Message: fmt.Sprintf(format, args...), RetryAfter: after}
+	return &Error{Kind: TooMany, Code: string(TooMany), Reason: "throttled", Params: Params{"minutes": int((after + time.Minute - 1) / time.Minute)},
+		Message: fmt.Sprintf(format, args...), RetryAfter: after}
 }
 
 // RetryAfter returns how long the caller should wait before trying again, or 0.
@@ -77,6 +133,19 @@ func Public(err error) (code, message string) {
 		return e.Code, e.Message
 	}
 	return string(Internal), "internal error"
+}
+
+// Detail returns the reason and params of err, for pages that word refusals themselves.
+// Unclassified errors yield reason "internal" and no params, like Public.
+func Detail(err error) (reason string, params Params) {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != Internal {
+		if e.Reason != "" {
+			return e.Reason, e.Params
+		}
+		return e.Code, e.Params
+	}
+	return string(Internal), nil
 }
 
 // Is reports whether err is classified as kind.

@@ -38,7 +38,7 @@ func (s *Handler) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		break
 	}
 	if data == nil {
-		s.fail(w, r, errs.E(errs.Invalid, "no field named file in the upload"))
+		s.fail(w, r, errs.Required("file", "no field named file in the upload"))
 		return
 	}
 	att, err := s.app.Cases.UploadPhoto(r.Context(), principal(r), data)
@@ -54,7 +54,7 @@ func (s *Handler) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 func uploadError(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return errs.E(errs.TooLarge, "the upload is larger than %d MB", photo.MaxBytes>>20)
+		return errs.Refuse(errs.TooLarge, "photo_too_large", errs.Params{"mb": photo.MaxBytes >> 20}, "the upload is larger than %d MB", photo.MaxBytes>>20)
 	}
 	return errs.Coded(errs.BadRequest, "malformed_upload", "unreadable multipart upload: %v", err)
 }

@@ -72,14 +72,14 @@ func (s *Handler) readMultipartReport(w http.ResponseWriter, r *http.Request, in
 			}
 		case "photo":
 			if len(in.PhotoData) == maxReportPhotos {
-				return errs.E(errs.Invalid, "send at most %d photos with a report", maxReportPhotos)
+				return errs.Refuse(errs.Invalid, "too_many_photos", errs.Params{"max": maxReportPhotos}, "send at most %d photos with a report", maxReportPhotos)
 			}
 			data, err := io.ReadAll(io.LimitReader(part, photo.MaxBytes+1))
 			if err != nil {
 				return uploadError(err)
 			}
 			if len(data) > photo.MaxBytes {
-				return errs.E(errs.TooLarge, "a photo is larger than %d MB", photo.MaxBytes>>20)
+				return errs.Refuse(errs.TooLarge, "photo_too_large", errs.Params{"mb": photo.MaxBytes >> 20}, "a photo is larger than %d MB", photo.MaxBytes>>20)
 			}
 			in.PhotoData = append(in.PhotoData, data)
 		}
@@ -132,7 +132,7 @@ func (s *Handler) actOnCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Action == "" {
-		s.fail(w, r, errs.E(errs.Invalid, "action is required"))
+		s.fail(w, r, errs.Required("action", "action is required"))
 		return
 	}
 	c, err := s.app.Cases.Act(r.Context(), principal(r), id, in.Action, in.Version, in.Input)

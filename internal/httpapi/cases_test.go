@@ -564,7 +564,7 @@ func TestRefusedCaseActionsChangeNothing(t *testing.T) {
 			{"a missing action is invalid", operator, "POST", actionsPath(reported.ID),
 				map[string]any{"version": 1}, 422, "invalid", "action"},
 			{"report is no action on an existing case", operator, "POST", actionsPath(reported.ID),
-				actBody("report", 1, nil), 422, "invalid", "POST /api/v1/cases"},
+				actBody("report", 1, nil), 422, "invalid", "report a new case"},
 			{"handling without a photo is invalid", handler, "POST", actionsPath(working.ID),
 				actBody("handle", 4, map[string]any{"result": "towed"}), 422, "invalid", "photo"},
 			{"handling without a result is invalid", handler, "POST", actionsPath(working.ID),

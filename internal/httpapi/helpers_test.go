@@ -237,8 +237,10 @@ func wantError(t *testing.T, r *response, status int, code string) string {
 	}
 	var body struct {
 		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
+			Code    string         `json:"code"`
+			Message string         `json:"message"`
+			Reason  string         `json:"reason"` // additive: a refusal's finer key
+			Params  map[string]any `json:"params"` // additive: its facts by name
 		} `json:"error"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(r.Body))

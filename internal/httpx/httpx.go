@@ -92,11 +92,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// ErrorBody is the JSON error shape: {"error": {"code": …, "message": …}}.
+// ErrorBody is the JSON error shape: {"error": {"code": …, "message": …}}, with the refusal's
+// reason (when it says more than code) and its parameters.
 type ErrorBody struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		Code    string      `json:"code"`
+		Message string      `json:"message"`
+		Reason  string      `json:"reason,omitempty"`
+		Params  errs.Params `json:"params,omitempty"`
 	} `json:"error"`
 }
 
@@ -119,7 +122,16 @@ func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	if after := errs.RetryAfter(err); after > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(after.Round(time.Second).Seconds())))
 	}
-	WriteError(w, StatusOf(kind), code, msg)
+	var b ErrorBody
+	b.Error.Code, b.Error.Message = code, msg
+	if reason, params := errs.Detail(err); kind != errs.Internal {
+		// Additive: clients matching on code see what they always saw.
+		if reason != code {
+			b.Error.Reason = reason
+		}
+		b.Error.Params = params
+	}
+	WriteJSON(w, StatusOf(kind), b)
 }
 
 type routeKey struct{}

@@ -49,7 +49,7 @@ func Sniff(b []byte) string {
 // Prepare checks an uploaded photo and makes its public copy and thumbnail.
 func Prepare(b []byte) (Prepared, error) {
 	if len(b) > MaxBytes {
-		return Prepared{}, errs.E(errs.TooLarge, "a photo may have at most %d MB", MaxBytes>>20)
+		return Prepared{}, errs.Refuse(errs.TooLarge, "photo_too_large", errs.Params{"mb": MaxBytes >> 20}, "a photo may have at most %d MB", MaxBytes>>20)
 	}
 	typ := Sniff(b)
 	if typ == "" {
@@ -60,7 +60,7 @@ func Prepare(b []byte) (Prepared, error) {
 		return Prepared{}, errs.Coded(errs.Invalid, "unreadable_image", "the photo cannot be read as %s", typ)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels {
-		return Prepared{}, errs.E(errs.Invalid, "a photo may have at most %d megapixels", MaxPixels/1_000_000)
+		return Prepared{}, errs.Refuse(errs.Invalid, "photo_too_many_pixels", errs.Params{"megapixels": MaxPixels / 1_000_000}, "a photo may have at most %d megapixels", MaxPixels/1_000_000)
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {

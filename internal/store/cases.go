@@ -50,6 +50,10 @@ type CaseEvent struct {
 	To     string    `json:"to"`
 	Note   string    `json:"note"`
 	Input  string    `json:"-"` // the action's input as JSON, for staff views
+	// Code and Params say what happened as data (workflow.Transition's EventCode and
+	// EventParams as JSON), for pages in the reader's language; empty for events older than them.
+	Code   string          `json:"code,omitempty"`
+	Params json.RawMessage `json:"params,omitempty"`
 }
 
 // NextTicket returns the next ticket of the day: YYYYMMDD-NNNNNN. The counter row is locked by
@@ -202,7 +206,8 @@ func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, 
 		return fmt.Errorf("update case %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.Coded(errs.Conflict, "version_conflict", "case %d changed since version %d; reload it and try again", id, expectVersion)
+		return errs.RefuseCoded(errs.Conflict, "version_conflict", errs.Params{"version": expectVersion},
+			"case %d changed since version %d; reload it and try again", id, expectVersion)
 	}
 	return nil
 }
@@ -212,15 +217,19 @@ func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, 
 func (db *DB) AppendCaseEvent(ctx context.Context, caseID int64, e CaseEvent) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		t, _ := txnOf(ctx)
-		t.appendRow("case_events", []string{"case_id", "at", "actor", "action", "from_status", "to_status", "note", "input"},
-			[]any{caseID, micros(e.At), e.Actor, e.Action, e.From, e.To, e.Note, e.Input})
+		params := string(e.Params)
+		if params == "" {
+			params = "{}"
+		}
+		t.appendRow("case_events", []string{"case_id", "at", "actor", "action", "from_status", "to_status", "note", "input", "code", "params"},
+			[]any{caseID, micros(e.At), e.Actor, e.Action, e.From, e.To, e.Note, e.Input, e.Code, params})
 		return nil
 	})
 }
 
 // CaseEvents returns a case's timeline, oldest first.
 func (db *DB) CaseEvents(ctx context.Context, caseID int64) ([]CaseEvent, error) {
-	rows, err := db.query(ctx, `SELECT id, at, actor, action, from_status, to_status, note, input FROM case_events
+	rows, err := db.query(ctx, `SELECT id, at, actor, action, from_status, to_status, note, input, code, params FROM case_events
 		WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("read timeline of case %d: %w", caseID, err)
@@ -229,13 +238,17 @@ func (db *DB) CaseEvents(ctx context.Context, caseID int64) ([]CaseEvent, error)
 	out := []CaseEvent{}
 	for rows.Next() {
 		var (
-			e  CaseEvent
-			at int64
+			e      CaseEvent
+			at     int64
+			params string
 		)
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.From, &e.To, &e.Note, &e.Input); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.From, &e.To, &e.Note, &e.Input, &e.Code, &params); err != nil {
 			return nil, err
 		}
 		e.At = fromMicros(at)
+		if e.Code != "" {
+			e.Params = json.RawMessage(params)
+		}
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -54,7 +54,7 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request, p *access.Princi
 
 func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *access.Principal, status int, section, problem string) {
 	if !p.IsAdmin() {
-		h.errorPage(w, r, 0, errs.E(errs.Forbidden, "the admin pages are for admins"))
+		h.errorPage(w, r, 0, errs.Refuse(errs.Forbidden, "admins_only", nil, "the admin pages are for admins"))
 		return
 	}
 	ctx := r.Context()
@@ -115,7 +115,7 @@ func (h *Handler) adminDone(w http.ResponseWriter, r *http.Request, p *access.Pr
 			h.errorPage(w, r, 0, err)
 			return
 		}
-		h.showAdmin(w, r, p, statusOf(err), section, errMessage(err))
+		h.showAdmin(w, r, p, statusOf(err), section, h.problem(r, err))
 		return
 	}
 	if back == "" {

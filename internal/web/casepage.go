@@ -35,14 +35,25 @@ type timelineEntry struct {
 	Action workflow.Action
 	From   workflow.Status
 	To     workflow.Status
-	Note   string
+	Event  string // what happened, in the reader's language
+	Note   string // what the actor wrote (note, reason, result), as written
 	Photos []string
+}
+
+// blockedChoice is an action the viewer's role takes that this case does not admit now, with
+// the reason in the reader's language.
+type blockedChoice struct {
+	Action workflow.Action
+	Why    string
 }
 
 type caseBody struct {
 	Case        cases.CaseView
 	Timeline    []timelineEntry
 	Choices     []cases.ActionChoice
+	Blocked     []blockedChoice
+	Holder      string // the holder's name: a department's or a region's, else its code
+	Department  string // the lead department's name, then the co-departments
 	Departments []workflow.Department
 	Suggested   string
 	Map         mapData
@@ -53,7 +64,7 @@ func caseID(r *http.Request) (int64, error) {
 	v := r.PathValue("id")
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 || strings.TrimLeft(v, "0123456789") != "" {
-		return 0, errs.E(errs.NotFound, "case %q not found", v)
+		return 0, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %q not found", v)
 	}
 	return id, nil
 }
@@ -63,6 +74,42 @@ func caseID(r *http.Request) (int64, error) {
 // each action the viewer may take now, with the reason for those it may not.
 func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	h.showCase(w, r, p, http.StatusOK, "")
+}
+
+// timeline words a case's events in the reader's language: the event from its code and
+// params, and apart from it what the actor wrote. Events older than codes show their note.
+func (h *Handler) timeline(l Lang, events []cases.CaseEvent, names namer) []timelineEntry {
+	var out []timelineEntry
+	for _, e := range events {
+		var in workflow.Input
+		_ = json.Unmarshal([]byte(e.Input), &in) // old events may carry no input
+		te := timelineEntry{At: e.At, Actor: h.actorName(l, e.Actor), Action: workflow.Action(e.Action),
+			From: workflow.Status(e.From), To: workflow.Status(e.To), Photos: in.Photos}
+		var params errs.Params
+		_ = json.Unmarshal(e.Params, &params)
+		if text, ok := h.cat.say(l, "event."+e.Code, params, names); ok && e.Code != "" {
+			te.Event = text
+			te.Note = firstNonBlank(in.Note, in.Reason, in.Result)
+			if e.Code == "reported" || e.Code == "self_handled" {
+				te.Note = in.Result // the description shows above the timeline
+			}
+		} else {
+			te.Note = e.Note
+		}
+		out = append(out, te)
+	}
+	return out
+}
+
+// actorName shows who acted: a username as it is, the public and the system in words.
+func (h *Handler) actorName(l Lang, actor string) string {
+	switch {
+	case actor == "anonymous":
+		return h.cat.T(l, "actor.anonymous")
+	case strings.HasPrefix(actor, "system:"):
+		return h.cat.T(l, "actor.system")
+	}
+	return actor
 }
 
 func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Principal, status int, problem string) {
@@ -87,19 +134,29 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 		// "Me too" is the public's voice; staff act on a case instead.
 		choices = slices.DeleteFunc(choices, func(c cases.ActionChoice) bool { return c.Action == workflow.Support })
 	}
+	l, names := h.lang(r), h.names(ctx)
 	body := caseBody{Case: c, Choices: choices, Staff: c.Contact != nil || c.Reporter != "",
 		Map: mapData{Lon: c.Lon, Lat: c.Lat, GridName: c.Grid.Name, Tiles: h.cfg.TileURL}}
+	for _, ch := range choices {
+		if !ch.Allowed {
+			body.Blocked = append(body.Blocked, blockedChoice{Action: ch.Action, Why: h.choiceWhy(l, ch, names)})
+		}
+	}
+	switch c.Holder.Kind {
+	case workflow.HolderDepartment:
+		body.Holder = names("department", c.Holder.Code)
+	case workflow.HolderCentre, workflow.HolderGridWorker:
+		body.Holder = names("region", c.Holder.Code)
+	}
+	if c.Department != "" {
+		body.Department = h.cat.param(l, "co_departments", append([]string{c.Department}, c.CoDepartments...), names)
+	}
 	if g, err := h.app.Regions.Region(ctx, c.Grid.Code, true); err == nil && g.Geometry != nil {
 		if b, err := grid.EncodeGeometry(g.Geometry); err == nil {
 			body.Map.Grid = b
 		}
 	}
-	for _, e := range c.Timeline {
-		var in workflow.Input
-		_ = json.Unmarshal([]byte(e.Input), &in) // old events may carry no input
-		body.Timeline = append(body.Timeline, timelineEntry{At: e.At, Actor: e.Actor, Action: workflow.Action(e.Action),
-			From: workflow.Status(e.From), To: workflow.Status(e.To), Note: e.Note, Photos: in.Photos})
-	}
+	body.Timeline = h.timeline(l, c.Timeline, names)
 	if slices.ContainsFunc(choices, func(ch cases.ActionChoice) bool { return ch.Action == workflow.Dispatch && ch.Allowed }) {
 		if body.Departments, err = h.app.Settings.Departments(ctx); err != nil {
 			h.errorPage(w, r, 0, err)
@@ -132,7 +189,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, p *access.Principa
 	}
 	photos, err := h.uploadPhotos(r, p, "photos")
 	if err != nil {
-		h.showCase(w, r, p, statusOf(err), errMessage(err))
+		h.showCase(w, r, p, statusOf(err), h.problem(r, err))
 		return
 	}
 	f := r.PostForm
@@ -165,7 +222,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, p *access.Principa
 			h.errorPage(w, r, 0, err)
 			return
 		}
-		h.showCase(w, r, p, statusOf(err), errMessage(err))
+		h.showCase(w, r, p, statusOf(err), h.problem(r, err))
 		return
 	}
 	if _, err := h.app.Cases.Case(r.Context(), p, id); err != nil {
@@ -200,7 +257,7 @@ func (h *Handler) uploadPhotos(r *http.Request, p *access.Principal, field strin
 
 func readPart(fh *multipart.FileHeader) ([]byte, error) {
 	if fh.Size > photo.MaxBytes {
-		return nil, errs.E(errs.TooLarge, "%s is larger than %d MB", fh.Filename, photo.MaxBytes>>20)
+		return nil, errs.Refuse(errs.TooLarge, "photo_too_large", errs.Params{"mb": photo.MaxBytes >> 20}, "%s is larger than %d MB", fh.Filename, photo.MaxBytes>>20)
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -213,13 +270,39 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 func formError(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return errs.E(errs.TooLarge, "the form is larger than %d MB", maxForm>>20)
+		return errs.Refuse(errs.TooLarge, "form_too_large", errs.Params{"mb": maxForm >> 20}, "the form is larger than %d MB", maxForm>>20)
 	}
-	return errs.E(errs.BadRequest, "unreadable form: %v", err)
+	return errs.Refuse(errs.BadRequest, "unreadable_form", nil, "unreadable form: %v", err)
 }
 
-// errMessage is what a refusal may show: its public message.
-func errMessage(err error) string {
-	_, msg := errs.Public(err)
-	return msg
+// problem is what a refusal shows on a page: its reason in the reader's language.
+func (h *Handler) problem(r *http.Request, err error) string {
+	return h.refusal(h.lang(r), err, h.names(r.Context()))
+}
+
+// choiceWhy says why an action is not open now. A refusal of the action by the viewer's role or
+// scope says so in general words: the case page is no place to explain the role table.
+func (h *Handler) choiceWhy(l Lang, c cases.ActionChoice, names namer) string {
+	if c.Code == string(errs.Forbidden) && !h.cat.has(l, "err."+c.Reason) {
+		return h.cat.T(l, "why.forbidden")
+	}
+	// The page lists what the viewer may do, so a shorter why (no list of what is open) fits.
+	for _, key := range []string{"why." + c.Reason, "err." + c.Reason} {
+		if s, ok := h.cat.say(l, key, c.Params, names); ok {
+			return s
+		}
+	}
+	if l == English {
+		return c.Why
+	}
+	return h.cat.T(l, "error.409")
+}
+
+func firstNonBlank(xs ...string) string {
+	for _, x := range xs {
+		if strings.TrimSpace(x) != "" {
+			return x
+		}
+	}
+	return ""
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
@@ -133,24 +132,6 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 			return t("light." + s)
 		},
 		"when": func(tm time.Time) string { return formatTime(l, tm) },
-		// why says in the page's language why an action is not open; refusals the catalogue
-		// has no words for keep the domain's own message.
-		"why": func(c cases.ActionChoice, s workflow.Status) string {
-			switch c.Code {
-			case "wrong_state":
-				// The state machine says "cannot X: the case is S (allowed now: …)" when the
-				// status alone stands in the way; other wrong_state refusals (a check pending,
-				// an extension asked) keep their own words.
-				if strings.Contains(c.Why, ": the case is "+string(s)) {
-					return t("why.wrong_state", t("status."+string(s)))
-				}
-			case "forbidden":
-				return t("why.forbidden")
-			case "already_rated", "already_supported":
-				return t("why." + c.Code)
-			}
-			return c.Why
-		},
 		"whenp": func(tm *time.Time) string {
 			if tm == nil {
 				return ""

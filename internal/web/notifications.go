@@ -12,6 +12,7 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/audit"
+	"github.com/citygrid/citygrid/internal/errs"
 )
 
 // In-app notifications: the background jobs (App.DeliverOutbox, App.SweepDeadlines) write them;
@@ -65,10 +66,10 @@ func (h *Handler) showNotifications(w http.ResponseWriter, r *http.Request, p *a
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	l := h.lang(r)
+	l, names := h.lang(r), h.names(r.Context())
 	body := notificationsBody{Unread: np.Unread}
 	for _, n := range np.Notifications {
-		body.Items = append(body.Items, notificationItem{ID: n.ID, At: n.CreatedAt, CaseID: n.CaseID, Text: h.notificationText(l, n), Unread: n.ReadAt == nil})
+		body.Items = append(body.Items, notificationItem{ID: n.ID, At: n.CreatedAt, CaseID: n.CaseID, Text: h.notificationText(l, n, names), Unread: n.ReadAt == nil})
 		body.UpTo = max(body.UpTo, n.ID)
 	}
 	if len(np.Notifications) == notificationsPage {
@@ -90,21 +91,23 @@ func (h *Handler) markRead(w http.ResponseWriter, r *http.Request, p *access.Pri
 			return
 		}
 		r.URL.RawQuery = ""
-		h.showNotifications(w, r, p, statusOf(err), errMessage(err))
+		h.showNotifications(w, r, p, statusOf(err), h.problem(r, err))
 		return
 	}
 	http.Redirect(w, r, "/notifications?notice="+url.QueryEscape(h.cat.T(h.lang(r), "notifications.marked")), http.StatusSeeOther)
 }
 
-// notificationText says what happened in the page's language: a case's step by its action and
-// the status it left the case in, a deadline notice by its stage and time. Topics the
-// catalogue has no words for keep the line stored with the notice.
-func (h *Handler) notificationText(l Lang, n notices.Notification) string {
+// notificationText says what happened in the page's language: a case's step by its event code
+// and params (older notices by their action and the status it left), a deadline notice by its
+// stage and time. Topics the catalogue has no words for keep the line stored with the notice.
+func (h *Handler) notificationText(l Lang, n notices.Notification, names namer) string {
 	var d struct {
-		Ticket string    `json:"ticket"`
-		Status string    `json:"status"`
-		Stage  string    `json:"stage"`
-		Due    time.Time `json:"due"`
+		Ticket      string      `json:"ticket"`
+		Status      string      `json:"status"`
+		Stage       string      `json:"stage"`
+		Due         time.Time   `json:"due"`
+		EventCode   string      `json:"event_code"`
+		EventParams errs.Params `json:"event_params"`
 	}
 	if json.Unmarshal([]byte(n.Data), &d) != nil || d.Ticket == "" {
 		return n.Message
@@ -113,6 +116,11 @@ func (h *Handler) notificationText(l Lang, n notices.Notification) string {
 	case what == notices.NearDue || what == notices.Overdue:
 		if h.cat.has(l, "stage."+d.Stage) {
 			return h.cat.T(l, "notify."+what, d.Ticket, h.cat.T(l, "stage."+d.Stage), formatTime(l, d.Due))
+		}
+	case d.EventCode != "":
+		if text, ok := h.cat.say(l, "event."+d.EventCode, d.EventParams, names); ok {
+			event, _ := h.cat.say(l, "notify.event", errs.Params{"ticket": d.Ticket, "event": text, "status": d.Status}, names)
+			return event
 		}
 	case h.cat.has(l, "action."+what) && h.cat.has(l, "status."+d.Status):
 		return h.cat.T(l, "notify.step", d.Ticket, h.cat.T(l, "action."+what), h.cat.T(l, "status."+d.Status))

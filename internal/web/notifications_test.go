@@ -45,7 +45,7 @@ func TestTheHandlerSeesADispatchAmongTheirNotifications(t *testing.T) {
 	if unreadInHeader(body) != "1" {
 		t.Fatalf("after delivery the header shows %q unread, want 1", unreadInHeader(body))
 	}
-	want := map[string]string{"zh-CN": c.Ticket + "：派遣，现为“已派遣”", "en": c.Ticket + ": Dispatch; now Dispatched"}
+	want := map[string]string{"zh-CN": c.Ticket + "：派遣至解放区城市管理局，现为“已派遣”", "en": c.Ticket + ": Dispatched to 解放区城市管理局; now Dispatched"}
 	for lang, text := range want {
 		handler.lang = lang
 		status, _, body := handler.do("GET", "/notifications", nil)

@@ -38,7 +38,7 @@ func (h *Handler) patrolDone(w http.ResponseWriter, r *http.Request, p *access.P
 			return
 		}
 		r.URL.RawQuery = ""
-		h.showTasks(w, r, p, statusOf(err), errMessage(err))
+		h.showTasks(w, r, p, statusOf(err), h.problem(r, err))
 		return
 	}
 	http.Redirect(w, r, "/tasks?notice="+url.QueryEscape(h.cat.T(h.lang(r), notice)), http.StatusSeeOther)

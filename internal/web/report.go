@@ -172,7 +172,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	photoIDs := f["photo_ids"]
 	uploaded, err := h.uploadPhotos(r, p, "photos")
 	if err != nil {
-		h.showReport(w, r, statusOf(err), f, photoIDs, errMessage(err))
+		h.showReport(w, r, statusOf(err), f, photoIDs, h.problem(r, err))
 		return
 	}
 	photoIDs = append(photoIDs, uploaded...)
@@ -205,7 +205,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 			h.errorPage(w, r, 0, err)
 			return
 		}
-		h.showReport(w, r, statusOf(err), f, photoIDs, errMessage(err))
+		h.showReport(w, r, statusOf(err), f, photoIDs, h.problem(r, err))
 		return
 	}
 	if r.Header.Get("X-Citygrid-Draft") != "" {

@@ -93,7 +93,7 @@ func (h *Handler) settingsSection(ctx context.Context, p *access.Principal, sect
 			b.Hook = notices.NewWebhook{Name: posted.Get("name"), URL: posted.Get("url"), Topics: posted.Get("topics")}
 		}
 	default:
-		err = errs.E(errs.NotFound, "no admin page %q", section)
+		err = errs.Refuse(errs.NotFound, "no_page", nil, "no admin page %q", section)
 	}
 	return err
 }

@@ -124,7 +124,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Princip
 	l := h.lang(r)
 	action := workflow.Action(r.PostFormValue("action"))
 	if !slices.Contains(bulkActions[p.User.Role], action) {
-		h.errorPage(w, r, http.StatusUnprocessableEntity, errs.E(errs.Invalid, "%s cannot be done in bulk", action))
+		h.errorPage(w, r, http.StatusUnprocessableEntity, errs.Refuse(errs.Invalid, "not_bulk", errs.Params{"action": string(action)}, "%s cannot be done in bulk", action))
 		return
 	}
 	var done int
@@ -139,7 +139,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Princip
 				h.errorPage(w, r, 0, err)
 				return
 			}
-			refused = append(refused, "#"+v+": "+errMessage(err))
+			refused = append(refused, "#"+v+": "+h.problem(r, err))
 			continue
 		}
 		done++

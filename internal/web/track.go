@@ -69,7 +69,7 @@ func (h *Handler) trackAct(w http.ResponseWriter, r *http.Request) {
 			h.errorPage(w, r, 0, err)
 			return
 		}
-		h.showTrack(w, r, statusOf(err), errMessage(err), "")
+		h.showTrack(w, r, statusOf(err), h.problem(r, err), "")
 		return
 	}
 	http.Redirect(w, r, "/track/"+c.Ticket+"?done="+action, http.StatusSeeOther)

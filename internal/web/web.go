@@ -119,7 +119,7 @@ func (h *Handler) routes() {
 	h.notificationRoutes()
 	h.patrolRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.errorPage(w, r, http.StatusNotFound, errs.E(errs.NotFound, "no page at %s", r.URL.Path))
+		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})
 }
 
@@ -194,8 +194,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	if status >= 500 {
 		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err, "request_id", audit.RequestID(r.Context()))
 	}
-	_, msg := errs.Public(err)
-	h.render(w, r, status, "error.html", &page{Title: h.cat.T(h.lang(r), fmt.Sprintf("error.%d", status)), Error: msg,
+	h.render(w, r, status, "error.html", &page{Title: h.cat.T(h.lang(r), fmt.Sprintf("error.%d", status)), Error: h.problem(r, err),
 		Body: struct{ Status int }{status}})
 }
 

@@ -24,7 +24,7 @@ const (
 	reopenWindow = 7 * 24 * time.Hour
 	// wrongState is the wire code of a refusal by the state machine; its message lists what
 	// the caller may do instead.
-	wrongState = "wrong_state"
+	wrongStateCode = "wrong_state"
 )
 
 // Decide applies action a by principal p to case c at time now, or refuses it. Checks run
@@ -48,14 +48,15 @@ func Decide(c Case, p *access.Principal, a Action, in Input, now time.Time) (Tra
 	if err := permit(c, p, a); err != nil {
 		return Transition{}, err
 	}
-	if why, code := refusal(c, p, a); why != "" {
-		if code == wrongState {
-			return Transition{}, errs.Coded(errs.Conflict, code, "cannot %s: %s (allowed now: %s)", a, why, allowedText(c, p))
+	if why, code, reason := refusal(c, p, a); why != "" {
+		if code == wrongStateCode {
+			return Transition{}, wrongState(c, p, a, reason, why)
 		}
-		return Transition{}, errs.Coded(errs.Conflict, code, "cannot %s: %s", a, why)
+		return Transition{}, errs.RefuseCoded(errs.Conflict, code, errs.Params{"action": string(a)}, "cannot %s: %s", a, why)
 	}
 	if a == Reopen && (c.ClosedAt.IsZero() || now.Sub(c.ClosedAt) > reopenWindow) {
-		return Transition{}, errs.Coded(errs.Conflict, "too_late", "cannot reopen: a case can be reopened only within 7 days of closing")
+		return Transition{}, errs.RefuseCoded(errs.Conflict, ReasonTooLate, errs.Params{"action": string(a), "days": int(reopenWindow / (24 * time.Hour))},
+			"cannot reopen: a case can be reopened only within 7 days of closing")
 	}
 	if err := validate(p, a, in); err != nil {
 		return Transition{}, err
@@ -79,7 +80,7 @@ func Allowed(c Case, p *access.Principal) []Action {
 		if permit(c, p, a) != nil {
 			continue
 		}
-		if why, _ := refusal(c, p, a); why == "" {
+		if why, _, _ := refusal(c, p, a); why == "" {
 			out = append(out, a)
 		}
 	}
@@ -107,10 +108,10 @@ func NewReport(p *access.Principal, a Action, c Case, in Input, now time.Time) (
 	case SelfHandle:
 		system := p != nil && p.System
 		if !system && (p == nil || p.User.Role != access.GridWorker) {
-			return Transition{}, errs.E(errs.Forbidden, "only grid workers may handle a problem themselves")
+			return Transition{}, forbidden(ReasonRole, errs.Params{"role": roleOf(p), "action": string(a)}, "only grid workers may handle a problem themselves")
 		}
 		if !system && !p.Covers(c.RegionPath) {
-			return Transition{}, errs.E(errs.Forbidden, "the place lies outside your grids")
+			return Transition{}, forbidden(ReasonOutsideScope, errs.Params{"action": string(a)}, "the place lies outside your grids")
 		}
 	default:
 		return Transition{}, errs.E(errs.Invalid, "%s does not create a case (want report or self_handle)", a)
@@ -130,7 +131,7 @@ func NewReport(p *access.Principal, a Action, c Case, in Input, now time.Time) (
 		return Transition{}, err
 	}
 	if !validCategory(n.Category) {
-		return Transition{}, errs.E(errs.Invalid, "category must be a 5-digit code, not %q", n.Category)
+		return Transition{}, invalid(ReasonBadValue, errs.Params{"field": "category", "value": n.Category}, "category must be a 5-digit code, not %q", n.Category)
 	}
 	if _, err := ParseUrgency(string(n.Urgency)); err != nil {
 		return Transition{}, err
@@ -141,17 +142,17 @@ func NewReport(p *access.Principal, a Action, c Case, in Input, now time.Time) (
 	t := Transition{Action: a}
 	if a == Report {
 		if strings.TrimSpace(in.Note) == "" && len(in.Photos) == 0 {
-			return Transition{}, errs.E(errs.Invalid, "a report needs a description (note) or a photo (photos)")
+			return Transition{}, invalid(ReasonNoteOrPhoto, nil, "a report needs a description (note) or a photo (photos)")
 		}
 		n.Status, n.Holder = Reported, Holder{HolderCentre, n.Centre()}
-		t.Event = "reported to centre " + n.Centre()
+		t.say("reported", errs.Params{"centre": n.Centre()}, "reported to centre "+n.Centre())
 	} else {
 		if err := needResultAndPhoto(in, "handling a problem yourself"); err != nil {
 			return Transition{}, err
 		}
 		// The worker fixed it before anybody could be late or wrong: always 正常结案.
 		n.Status, n.ClosedAt, n.ClosureType = Closed, now, ClosureNormal
-		t.Event = "reported and handled on the spot"
+		t.say("self_handled", nil, "reported and handled on the spot")
 	}
 	t.To, t.Case = n.Status, n
 	return t, nil
@@ -199,15 +200,15 @@ func permit(c Case, p *access.Principal, a Action) error {
 		// A co-department signs for and reports only its own part (联办); the case's state
 		// follows the lead department.
 		if c.Department == "" || p.User.Department != c.Department {
-			return errs.E(errs.Forbidden, "only the lead department of the case may %s it", a)
+			return forbidden(ReasonNotLead, errs.Params{"action": string(a)}, "only the lead department of the case may %s it", a)
 		}
 	case Comment:
 		if !involved(c, p) {
-			return errs.E(errs.Forbidden, "only staff responsible for the case and its reporter may comment on it")
+			return forbidden(ReasonNotInvolved, errs.Params{"action": string(a)}, "only staff responsible for the case and its reporter may comment on it")
 		}
 	case Rate:
 		if !isReporter(c, p) {
-			return errs.E(errs.Forbidden, "only the reporter may rate the case")
+			return forbidden(ReasonNotReporter, errs.Params{"action": string(a)}, "only the reporter may rate the case")
 		}
 	}
 	return nil
@@ -215,10 +216,10 @@ func permit(c Case, p *access.Principal, a Action) error {
 
 func needRole(p *access.Principal, a Action, roles ...access.Role) error {
 	if p == nil {
-		return errs.E(errs.Forbidden, "sign in to %s cases", a)
+		return forbidden(ReasonSignIn, errs.Params{"action": string(a)}, "sign in to %s cases", a)
 	}
 	if !slices.Contains(roles, p.User.Role) {
-		return errs.E(errs.Forbidden, "a %s may not %s cases", p.User.Role, a)
+		return forbidden(ReasonRole, errs.Params{"role": string(p.User.Role), "action": string(a)}, "a %s may not %s cases", p.User.Role, a)
 	}
 	return nil
 }
@@ -229,7 +230,7 @@ func regionScope(c Case, p *access.Principal, a Action, roles ...access.Role) er
 		return err
 	}
 	if !p.Covers(c.RegionPath) {
-		return errs.E(errs.Forbidden, "the case lies outside your scope")
+		return forbidden(ReasonOutsideScope, errs.Params{"action": string(a)}, "the case lies outside your scope")
 	}
 	return nil
 }
@@ -247,9 +248,9 @@ func centreScope(c Case, p *access.Principal, a Action, roles ...access.Role) er
 	}
 	if !p.Covers(path) {
 		if p.Covers(c.RegionPath) {
-			return errs.E(errs.Forbidden, "the case is with the centre of %s, above your scope", c.Centre())
+			return forbidden(ReasonAboveScope, errs.Params{"action": string(a), "centre": c.Centre()}, "the case is with the centre of %s, above your scope", c.Centre())
 		}
-		return errs.E(errs.Forbidden, "the case lies outside your scope")
+		return forbidden(ReasonOutsideScope, errs.Params{"action": string(a)}, "the case lies outside your scope")
 	}
 	return nil
 }
@@ -280,54 +281,54 @@ func isReporter(c Case, p *access.Principal) bool {
 	return p != nil && c.Reporter != "" && p.User.Username == c.Reporter
 }
 
-// refusal says why the case's state forbids action a by p, with the conflict's wire code;
-// "" when it does not.
-func refusal(c Case, p *access.Principal, a Action) (why, code string) {
+// refusal says why the case's state forbids action a by p, with the conflict's wire code and
+// its finer reason; "" when it does not.
+func refusal(c Case, p *access.Principal, a Action) (why, code, reason string) {
 	if from := sources(a); from != nil && !slices.Contains(from, c.Status) {
 		if a == Report || a == SelfHandle {
-			return "the case has already been reported", wrongState
+			return "the case has already been reported", wrongStateCode, ReasonAlreadyReported
 		}
-		return fmt.Sprintf("the case is %s", c.Status), wrongState
+		return fmt.Sprintf("the case is %s", c.Status), wrongStateCode, ReasonWrongState
 	}
 	switch a {
 	case RequestCheck:
 		if c.CheckPending {
-			return "an on-site check is already pending", wrongState
+			return "an on-site check is already pending", wrongStateCode, ReasonCheckPending
 		}
 	case Confirm:
 		if !c.CheckPending {
-			return "no on-site check was requested", wrongState
+			return "no on-site check was requested", wrongStateCode, ReasonNoCheck
 		}
 	case Register:
 		// Registering before the grid has answered would decide without the facts asked for.
 		if c.CheckPending {
-			return "an on-site check is pending", wrongState
+			return "an on-site check is pending", wrongStateCode, ReasonCheckPending
 		}
 	case Escalate:
 		if slices.Index(c.RegionPath, c.Centre()) <= 0 {
-			return "the case is already with the city centre, the top level", wrongState
+			return "the case is already with the city centre, the top level", wrongStateCode, ReasonTopLevel
 		}
 	case RequestExtension:
 		if c.ExtensionAsked > 0 {
-			return "an extension request is already pending", wrongState
+			return "an extension request is already pending", wrongStateCode, ReasonExtensionPending
 		}
 	case ApproveExtension, DenyExtension:
 		if c.ExtensionAsked == 0 {
-			return "no extension was requested", wrongState
+			return "no extension was requested", wrongStateCode, ReasonNoExtension
 		}
 	case Rate:
 		if c.Rating > 0 {
-			return "the case has already been rated", "already_rated"
+			return "the case has already been rated", ReasonAlreadyRated, ReasonAlreadyRated
 		}
 	case Support:
 		if c.Status.Terminal() {
-			return fmt.Sprintf("the case is %s", c.Status), wrongState
+			return fmt.Sprintf("the case is %s", c.Status), wrongStateCode, ReasonWrongState
 		}
 		if p != nil && !p.System && slices.Contains(c.Supporters, p.User.Username) {
-			return "you already support the case", "already_supported"
+			return "you already support the case", ReasonAlreadySupported, ReasonAlreadySupported
 		}
 	}
-	return "", ""
+	return "", "", ""
 }
 
 // sources lists the statuses action a starts from; nil when any status will do.
@@ -366,7 +367,7 @@ func validate(p *access.Principal, a Action, in Input) error {
 	switch a {
 	case Confirm:
 		if in.Found == nil {
-			return errs.E(errs.Invalid, "found is required: say whether the problem was found on site")
+			return errs.Required("found", "found is required: say whether the problem was found on site")
 		}
 	case Register:
 		if in.Kind != "" {
@@ -375,7 +376,7 @@ func validate(p *access.Principal, a Action, in Input) error {
 			}
 		}
 		if in.Category != "" && !validCategory(in.Category) {
-			return errs.E(errs.Invalid, "category must be a 5-digit code, not %q", in.Category)
+			return invalid(ReasonBadValue, errs.Params{"field": "category", "value": in.Category}, "category must be a 5-digit code, not %q", in.Category)
 		}
 		if in.Urgency != "" {
 			if _, err := ParseUrgency(string(in.Urgency)); err != nil {
@@ -386,31 +387,31 @@ func validate(p *access.Principal, a Action, in Input) error {
 		switch in.RejectReason {
 		case RejectInvalid, RejectOutOfScope:
 			if in.MergedInto != "" {
-				return errs.E(errs.Invalid, "merged_into goes only with reject_reason duplicate")
+				return invalid(ReasonDuplicateOnly, errs.Params{"field": "merged_into"}, "merged_into goes only with reject_reason duplicate")
 			}
 		case RejectDuplicate:
 			if strings.TrimSpace(in.MergedInto) == "" {
-				return errs.E(errs.Invalid, "merged_into is required to reject a duplicate: the ticket of the original case")
+				return errs.Required("merged_into", "merged_into is required to reject a duplicate: the ticket of the original case")
 			}
 		case "":
-			return errs.E(errs.Invalid, "reject_reason is required: invalid, duplicate or out_of_scope")
+			return errs.Required("reject_reason", "reject_reason is required: invalid, duplicate or out_of_scope")
 		default:
-			return errs.E(errs.Invalid, "reject_reason must be invalid, duplicate or out_of_scope, not %q", in.RejectReason)
+			return invalid(ReasonBadValue, errs.Params{"field": "reject_reason", "value": in.RejectReason}, "reject_reason must be invalid, duplicate or out_of_scope, not %q", in.RejectReason)
 		}
 		// The reporter is told why; a code alone reads as a brush-off.
 		return needReason(in, "reject a case")
 	case Dispatch:
 		if strings.TrimSpace(in.Department) == "" {
-			return errs.E(errs.Invalid, "department is required to dispatch a case")
+			return errs.Required("department", "department is required to dispatch a case")
 		}
 		for i, d := range in.CoDepartments {
 			switch {
 			case strings.TrimSpace(d) == "":
-				return errs.E(errs.Invalid, "co_departments: entry %d is empty", i+1)
+				return invalid(ReasonCoDepartment, errs.Params{"department": ""}, "co_departments: entry %d is empty", i+1)
 			case d == in.Department:
-				return errs.E(errs.Invalid, "co_departments: %s is already the lead department", d)
+				return invalid(ReasonCoDepartment, errs.Params{"department": d}, "co_departments: %s is already the lead department", d)
 			case slices.Contains(in.CoDepartments[:i], d):
-				return errs.E(errs.Invalid, "co_departments: %s is named twice", d)
+				return invalid(ReasonCoDepartment, errs.Params{"department": d}, "co_departments: %s is named twice", d)
 			}
 		}
 	case Escalate:
@@ -421,17 +422,17 @@ func validate(p *access.Principal, a Action, in Input) error {
 		return needResultAndPhoto(in, "handling a case")
 	case RequestExtension, ApproveExtension:
 		if in.Hours < 1 || in.Hours > maxExtensionHours {
-			return errs.E(errs.Invalid, "hours must be between 1 and %d working hours, not %d", maxExtensionHours, in.Hours)
+			return invalid(ReasonOutOfRange, errs.Params{"field": "hours", "min": 1, "max": maxExtensionHours}, "hours must be between 1 and %d working hours, not %d", maxExtensionHours, in.Hours)
 		}
 	case Suspend:
 		return needReason(in, "suspend a case")
 	case Verify:
 		if in.Pass == nil {
-			return errs.E(errs.Invalid, "pass is required: say whether the handling passed verification")
+			return errs.Required("pass", "pass is required: say whether the handling passed verification")
 		}
 		// The department must learn what to redo; a bare "fail" sends it back blind.
 		if !*in.Pass && strings.TrimSpace(in.Note) == "" {
-			return errs.E(errs.Invalid, "note is required when verification fails: say what is still wrong")
+			return errs.Required("note", "note is required when verification fails: say what is still wrong")
 		}
 	case Reopen:
 		return needReason(in, "reopen a case")
@@ -439,15 +440,15 @@ func validate(p *access.Principal, a Action, in Input) error {
 		return needReason(in, "close a case specially")
 	case Comment:
 		if strings.TrimSpace(in.Note) == "" {
-			return errs.E(errs.Invalid, "note is required: the comment's text")
+			return errs.Required("note", "note is required: the comment's text")
 		}
 	case Rate:
 		if in.Rating < 1 || in.Rating > 5 {
-			return errs.E(errs.Invalid, "rating must be 1 to 5, not %d", in.Rating)
+			return invalid(ReasonOutOfRange, errs.Params{"field": "rating", "min": 1, "max": 5}, "rating must be 1 to 5, not %d", in.Rating)
 		}
 	case Support:
 		if (p == nil || p.System) && strings.TrimSpace(in.Supporter) == "" {
-			return errs.E(errs.Invalid, "supporter is required for an anonymous \"me too\": the device id")
+			return errs.Required("supporter", "supporter is required for an anonymous \"me too\": the device id")
 		}
 	}
 	return nil
@@ -457,31 +458,31 @@ func validate(p *access.Principal, a Action, in Input) error {
 func validateCommon(in Input) error {
 	for _, f := range [...]struct{ name, text string }{{"note", in.Note}, {"reason", in.Reason}, {"result", in.Result}} {
 		if n := utf8.RuneCountInString(f.text); n > maxText {
-			return errs.E(errs.Invalid, "%s has %d characters; at most %d are allowed", f.name, n, maxText)
+			return invalid(ReasonTooLong, errs.Params{"field": f.name, "max": maxText, "length": n}, "%s has %d characters; at most %d are allowed", f.name, n, maxText)
 		}
 	}
 	if len(in.Photos) > maxPhotos {
-		return errs.E(errs.Invalid, "photos: %d given; at most %d are allowed", len(in.Photos), maxPhotos)
+		return invalid(ReasonTooManyPhotos, errs.Params{"max": maxPhotos}, "photos: %d given; at most %d are allowed", len(in.Photos), maxPhotos)
 	}
 	if slices.Contains(in.Photos, "") {
-		return errs.E(errs.Invalid, "photos: an entry is empty")
+		return errs.Required("photos", "photos: an entry is empty")
 	}
 	return nil
 }
 
 func needReason(in Input, what string) error {
 	if strings.TrimSpace(in.Reason) == "" {
-		return errs.E(errs.Invalid, "reason is required to %s", what)
+		return errs.Required("reason", "reason is required to %s", what)
 	}
 	return nil
 }
 
 func needResultAndPhoto(in Input, what string) error {
 	if strings.TrimSpace(in.Result) == "" {
-		return errs.E(errs.Invalid, "result is required when %s: say what was done", what)
+		return errs.Required("result", "result is required when %s: say what was done", what)
 	}
 	if len(in.Photos) == 0 {
-		return errs.E(errs.Invalid, "photos: at least one photo of the result is required when %s", what)
+		return invalid(ReasonPhotoRequired, errs.Params{"field": "photos"}, "photos: at least one photo of the result is required when %s", what)
 	}
 	return nil
 }
@@ -495,47 +496,51 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 	switch a {
 	case RequestCheck:
 		n.CheckPending, n.Holder = true, Holder{HolderGridWorker, n.Grid()}
-		t.Event = "on-site check requested from grid " + n.Grid()
+		t.say("check_requested", errs.Params{"grid": n.Grid()}, "on-site check requested from grid "+n.Grid())
 	case Confirm:
 		n.CheckPending, n.Holder = false, centre
-		t.Event = "on-site check: found"
+		t.say("check_found", nil, "on-site check: found")
 		if !*in.Found {
-			t.Event = "on-site check: not found"
+			t.say("check_not_found", nil, "on-site check: not found")
 		}
 	case Register:
 		n.Status = Registered
-		t.Event = "registered"
+		t.say("registered", errs.Params{}, "registered")
 		if in.Kind != "" || in.Category != "" {
 			n.Kind, n.Category = firstOf(in.Kind, n.Kind), firstOf(in.Category, n.Category)
 			t.Event += fmt.Sprintf("; category corrected to %s %s", n.Kind, n.Category)
+			t.EventParams["kind"], t.EventParams["category"] = string(n.Kind), n.Category
 		}
 		if in.Urgency != "" && in.Urgency != n.Urgency {
 			n.Urgency = in.Urgency
 			t.Event += "; urgency corrected to " + string(n.Urgency)
+			t.EventParams["urgency"] = string(n.Urgency)
 		}
 	case Reject:
 		n.Status, n.Holder, n.CheckPending = Rejected, Holder{}, false
 		n.RejectReason, n.MergedInto = in.RejectReason, in.MergedInto
-		t.Event = "rejected: " + in.RejectReason
+		t.say("rejected", errs.Params{"reject_reason": in.RejectReason}, "rejected: "+in.RejectReason)
 		if in.MergedInto != "" {
 			t.Event = "rejected: duplicate of " + in.MergedInto
+			t.EventParams["merged_into"] = in.MergedInto
 		}
 	case Dispatch:
 		n.Status, n.Department, n.CoDepartments = Dispatched, in.Department, slices.Clone(in.CoDepartments)
 		n.Holder = Holder{HolderDepartment, in.Department}
-		t.Event = "dispatched to " + in.Department
+		t.say("dispatched", errs.Params{"department": in.Department}, "dispatched to "+in.Department)
 		if len(in.CoDepartments) > 0 {
 			t.Event += " with " + strings.Join(in.CoDepartments, ", ")
+			t.EventParams["co_departments"] = slices.Clone(in.CoDepartments)
 		}
 	case Escalate:
 		n.Counters.Escalations++
 		n.Holder = Holder{HolderCentre, n.Centre()}
-		t.Event = "escalated to centre " + n.Centre()
+		t.say("escalated", errs.Params{"centre": n.Centre()}, "escalated to centre "+n.Centre())
 	case Accept:
 		n.Status = InProgress
-		t.Event = "signed for by " + n.Department
+		t.say("accepted", errs.Params{"department": n.Department}, "signed for by "+n.Department)
 	case Return:
-		t.Event = "returned by " + n.Department
+		t.say("returned", errs.Params{"department": n.Department}, "returned by "+n.Department)
 		n.Status, n.Holder, n.Department, n.CoDepartments = Registered, centre, "", nil
 		n.Counters.Returns++
 		n.WrongDispatch, n.ExtensionAsked = true, 0
@@ -543,71 +548,71 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 		n.ExtensionAsked = 0 // a pending request lapses: the work is done
 		if n.VerificationRequired {
 			n.Status, n.Holder = Handled, Holder{HolderGridWorker, n.Grid()}
-			t.Event = "handled; verification sent to grid " + n.Grid()
+			t.say("handled", errs.Params{"grid": n.Grid()}, "handled; verification sent to grid "+n.Grid())
 		} else {
 			closeCase(n, now, closure(*n, now))
-			t.Event = fmt.Sprintf("handled and closed (%s)", n.ClosureType)
+			t.say("handled_closed", errs.Params{"closure": string(n.ClosureType)}, fmt.Sprintf("handled and closed (%s)", n.ClosureType))
 		}
 	case RequestExtension:
 		n.ExtensionAsked = in.Hours
-		t.Event = fmt.Sprintf("extension of %d working hours asked", in.Hours)
+		t.say("extension_asked", errs.Params{"hours": in.Hours}, fmt.Sprintf("extension of %d working hours asked", in.Hours))
 	case ApproveExtension:
 		if !n.HandleDue.IsZero() {
 			n.HandleDue = n.HandleDue.Add(time.Duration(in.Hours) * time.Hour)
 		}
 		n.ExtensionAsked, t.GrantedHours = 0, in.Hours
 		n.Counters.Extensions++
-		t.Event = fmt.Sprintf("extension of %d working hours granted", in.Hours)
+		t.say("extension_granted", errs.Params{"hours": in.Hours}, fmt.Sprintf("extension of %d working hours granted", in.Hours))
 	case DenyExtension:
-		t.Event = fmt.Sprintf("extension of %d working hours denied", n.ExtensionAsked)
+		t.say("extension_denied", errs.Params{"hours": n.ExtensionAsked}, fmt.Sprintf("extension of %d working hours denied", n.ExtensionAsked))
 		n.ExtensionAsked = 0
 	case Suspend:
 		n.Status = Suspended
-		t.Event = "suspended"
+		t.say("suspended", nil, "suspended")
 	case Resume:
 		n.Status = InProgress
-		t.Event = "resumed"
+		t.say("resumed", nil, "resumed")
 	case Verify:
 		if *in.Pass {
 			closeCase(n, now, closure(*n, now))
-			t.Event = fmt.Sprintf("verified and closed (%s)", n.ClosureType)
+			t.say("verified_closed", errs.Params{"closure": string(n.ClosureType)}, fmt.Sprintf("verified and closed (%s)", n.ClosureType))
 		} else {
 			n.Status, n.Holder = InProgress, lead
 			n.Counters.Rework++
-			t.Event = "verification failed; back to " + n.Department + " for rework"
+			t.say("verify_failed", errs.Params{"department": n.Department}, "verification failed; back to "+n.Department+" for rework")
 		}
 	case Reopen:
 		// A case closed without a department (self-handled, or specially closed before
 		// dispatch) has nobody to go back to, so it returns to its centre for dispatch.
 		if n.Department != "" {
 			n.Status, n.Holder = Dispatched, lead
-			t.Event = "reopened and dispatched to " + n.Department
+			t.say("reopened_dispatched", errs.Params{"department": n.Department}, "reopened and dispatched to "+n.Department)
 		} else {
 			n.Status, n.Holder = Registered, centre
-			t.Event = "reopened to centre " + n.Centre()
+			t.say("reopened", errs.Params{"centre": n.Centre()}, "reopened to centre "+n.Centre())
 		}
 		// The rating judged the closure now undone; the reporter rates the next one.
 		n.ClosedAt, n.ClosureType, n.Rating = time.Time{}, "", 0
 	case Close:
 		n.CheckPending, n.ExtensionAsked = false, 0
 		closeCase(n, now, ClosureSpecial)
-		t.Event = "closed specially by a leader"
+		t.say("closed_special", nil, "closed specially by a leader")
 	case Comment:
-		t.Event = "comment"
+		t.say("comment", nil, "comment")
 	case Rate:
 		n.Rating = in.Rating
-		t.Event = fmt.Sprintf("rated %d", in.Rating)
+		t.say("rated", errs.Params{"rating": in.Rating}, fmt.Sprintf("rated %d", in.Rating))
 	case Support:
 		who := in.Supporter
 		if p != nil && !p.System {
 			who = p.User.Username
 		}
 		if slices.Contains(n.Supporters, who) {
-			return errs.Coded(errs.Conflict, "already_supported", "cannot support: %s already supports the case", who)
+			return errs.RefuseCoded(errs.Conflict, ReasonAlreadySupported, errs.Params{"action": string(a)}, "cannot support: %s already supports the case", who)
 		}
 		n.Supporters = append(n.Supporters, who)
 		n.Counters.Supports++
-		t.Event = fmt.Sprintf("supported (%d in all)", n.Counters.Supports)
+		t.say("supported", errs.Params{"supports": n.Counters.Supports}, fmt.Sprintf("supported (%d in all)", n.Counters.Supports))
 	default:
 		return errs.E(errs.Internal, "workflow: no transition for %s", a) // unreachable: refusal stops report and self_handle
 	}

@@ -32,7 +32,7 @@ func ParseStatus(s string) (Status, error) {
 	if st := Status(s); slices.Contains(Statuses, st) {
 		return st, nil
 	}
-	return "", errs.E(errs.Invalid, "unknown status %q (want one of %s)", s, join(Statuses))
+	return "", errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "status", "value": s}, "unknown status %q (want one of %s)", s, join(Statuses))
 }
 
 // TerminalStatuses are the statuses with no work left: closed and rejected. Every "open
@@ -88,7 +88,7 @@ func ParseAction(s string) (Action, error) {
 	if a := Action(s); slices.Contains(Actions, a) {
 		return a, nil
 	}
-	return "", errs.E(errs.Invalid, "unknown action %q (want one of %s)", s, join(Actions))
+	return "", errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "action", "value": s}, "unknown action %q (want one of %s)", s, join(Actions))
 }
 
 // Urgency says how fast a case must move; it selects time limits, and emergency cases run on
@@ -108,7 +108,7 @@ func ParseUrgency(s string) (Urgency, error) {
 	case UrgencyNormal, UrgencyUrgent, UrgencyEmergency:
 		return u, nil
 	}
-	return "", errs.E(errs.Invalid, "urgency must be normal, urgent or emergency, not %q", s)
+	return "", errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "urgency", "value": s}, "urgency must be normal, urgent or emergency, not %q", s)
 }
 
 // ClosureType is how a case was closed; evaluation counts each kind (DESIGN §4, §5).
@@ -265,7 +265,11 @@ type Transition struct {
 	From   Status // "" for the report that creates the case
 	To     Status
 	Case   Case
-	Event  string // a short human description, e.g. "dispatched to 410802-CGJ"
+	Event  string // a short English description for the API and the audit log, e.g. "dispatched to 410802-CGJ"
+	// EventCode and EventParams say the same as data (e.g. "dispatched" {department}), for
+	// timelines and notices in the reader's language.
+	EventCode   string
+	EventParams errs.Params
 	// GrantedHours is approve_extension's grant in working hours. Decide moves HandleDue by
 	// as many wall-clock hours; the caller recomputes the deadline on working time.
 	GrantedHours int

@@ -27,7 +27,7 @@ func ParseCategoryKind(s string) (CategoryKind, error) {
 	case Component, Matter:
 		return k, nil
 	}
-	return "", errs.E(errs.Invalid, "category kind must be component or matter, not %q", s)
+	return "", errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "kind", "value": s}, "category kind must be component or matter, not %q", s)
 }
 
 // Category is a leaf of the dictionary (GB/T 47678.5-2026, plus a city's local extensions).

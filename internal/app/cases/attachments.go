@@ -39,7 +39,7 @@ func (a *Service) UploadPhoto(ctx context.Context, actor *access.Principal, data
 // writes. Unrecorded bytes are invisible: content-addressed, nothing refers to them.
 func (a *Service) storePhoto(ctx context.Context, actor *access.Principal, data []byte) (store.Attachment, error) {
 	if a.Opts.Blobs == nil {
-		return store.Attachment{}, errs.E(errs.Unavailable, "this server keeps no attachments (no data directory)")
+		return store.Attachment{}, errs.Refuse(errs.Unavailable, "no_attachments", nil, "this server keeps no attachments (no data directory)")
 	}
 	p, err := photo.Prepare(data)
 	if err != nil {
@@ -60,7 +60,7 @@ func (a *Service) storePhoto(ctx context.Context, actor *access.Principal, data 
 // carry the photographer's position, is for staff only.
 func (a *Service) OpenPhoto(ctx context.Context, actor *access.Principal, id, variant string) (io.ReadCloser, string, error) {
 	if a.Opts.Blobs == nil {
-		return nil, "", errs.E(errs.NotFound, "attachment %s not found", id)
+		return nil, "", errs.Refuse(errs.NotFound, "photo_not_found", nil, "attachment %s not found", id)
 	}
 	att, err := a.DB.Attachment(ctx, id)
 	if err != nil {
@@ -75,7 +75,7 @@ func (a *Service) OpenPhoto(ctx context.Context, actor *access.Principal, id, va
 		return r, "image/jpeg", err
 	case PhotoOriginal:
 		if !kernel.IsStaff(actor) {
-			return nil, "", errs.E(errs.Forbidden, "originals are for staff; the public copy has no location data")
+			return nil, "", errs.Refuse(errs.Forbidden, "staff_only", nil, "originals are for staff; the public copy has no location data")
 		}
 		r, err := a.Opts.Blobs.Open(ctx, "original/"+id)
 		return r, att.ContentType, err

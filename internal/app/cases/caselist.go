@@ -16,6 +16,9 @@ import (
 // here, so transports need not reach into storage.
 type CaseFilter = store.CaseFilter
 
+// CaseEvent is one line of a case's timeline.
+type CaseEvent = store.CaseEvent
+
 // CaseSummary is a case as a list shows it.
 type CaseSummary struct {
 	ID           int64             `json:"id"`
@@ -46,7 +49,7 @@ type CasePage struct {
 // also their member grids), handlers their department's cases, residents their own reports.
 func (a *Service) ListCases(ctx context.Context, actor *access.Principal, f store.CaseFilter) (CasePage, error) {
 	if actor == nil {
-		return CasePage{}, errs.E(errs.Unauthorized, "sign in first")
+		return CasePage{}, errs.Refuse(errs.Unauthorized, "sign_in", nil, "sign in first")
 	}
 	f.Now = a.Now()
 	if err := a.scopeFilter(actor, &f); err != nil {
@@ -92,7 +95,7 @@ func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 		return nil
 	case p.User.Role == access.Handler:
 		if f.Department != "" && f.Department != p.User.Department {
-			return errs.E(errs.Forbidden, "you see your own department's cases only")
+			return errs.Refuse(errs.Forbidden, "own_department_only", nil, "you see your own department's cases only")
 		}
 		f.Department = p.User.Department
 		return nil
@@ -102,7 +105,7 @@ func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 		scope = append(scope, p.User.Scope)
 	}
 	if len(scope) == 0 {
-		return errs.E(errs.Forbidden, "you have no region scope")
+		return errs.Refuse(errs.Forbidden, "no_scope", nil, "you have no region scope")
 	}
 	if len(f.Regions) == 0 {
 		f.Regions = scope
@@ -114,7 +117,7 @@ func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 			inside = inside || strings.HasPrefix(r, s)
 		}
 		if !inside {
-			return errs.E(errs.Forbidden, "region %s is outside your scope", r)
+			return errs.Refuse(errs.Forbidden, "outside_scope", errs.Params{"region": r}, "region %s is outside your scope", r)
 		}
 	}
 	return nil

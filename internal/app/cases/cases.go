@@ -118,11 +118,11 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 		return Intake{}, err
 	}
 	if loc.Region.Level != grid.Grid {
-		return Intake{}, errs.Coded(errs.Invalid, "outside_grids", "the place lies in %s but in no unit grid", loc.Region.Name)
+		return Intake{}, errs.RefuseCoded(errs.Invalid, "outside_grids", errs.Params{"region": loc.Region.Code}, "the place lies in %s but in no unit grid", loc.Region.Name)
 	}
 	cat, err := a.Category(ctx, in.CategoryKind, in.Category)
 	if errs.Is(err, errs.NotFound) || (err == nil && !cat.Public && !kernel.IsStaff(actor)) {
-		return Intake{}, errs.E(errs.Invalid, "no %s category %q", in.CategoryKind, in.Category)
+		return Intake{}, errs.Refuse(errs.Invalid, "no_category", errs.Params{"kind": in.CategoryKind, "category": in.Category}, "no %s category %q", in.CategoryKind, in.Category)
 	} else if err != nil {
 		return Intake{}, err
 	}
@@ -143,7 +143,7 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 	for i, data := range in.PhotoData {
 		att, err := a.storePhoto(ctx, actor, data)
 		if err != nil {
-			return Intake{}, errs.E(errs.KindOf(err), "photo %d: %v", i+1, err)
+			return Intake{}, errs.Prefix(err, errs.Params{"photo": i + 1}, "photo %d: ", i+1)
 		}
 		uploads = append(uploads, att)
 		in.Photos = append(in.Photos, att.ID)
@@ -217,7 +217,7 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 // "resident"; staff name their channel (a grid worker's default is "patrol").
 func intakeSource(p *access.Principal, source string) (string, error) {
 	if source != "" && !slices.Contains(sources, source) {
-		return "", errs.E(errs.Invalid, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
+		return "", errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "source", "value": source}, "source must be one of %s, not %q", strings.Join(sources, ", "), source)
 	}
 	switch {
 	case p != nil && p.Via == access.ViaOpen311:
@@ -317,12 +317,14 @@ func TimelineCopy(description string) string {
 func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, rec store.CaseRecord, tr workflow.Transition, in workflow.Input) (store.CaseEvent, error) {
 	input, _ := json.Marshal(in)
 	note := kernel.FirstNonBlank(in.Note, in.Reason, in.Result, tr.Event)
+	params, _ := json.Marshal(tr.EventParams)
 	ev := store.CaseEvent{At: a.Now().Truncate(time.Microsecond), Actor: actor.Name(), Action: string(tr.Action),
-		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input)}
+		From: string(tr.From), To: string(tr.To), Note: note, Input: string(input), Code: tr.EventCode, Params: params}
 	if err := a.DB.AppendCaseEvent(ctx, rec.ID, ev); err != nil {
 		return ev, err
 	}
-	summary := map[string]any{"case_id": rec.ID, "ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event, "actor": actor.Name()}
+	summary := map[string]any{"case_id": rec.ID, "ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event, "actor": actor.Name(),
+		"event_code": tr.EventCode, "event_params": tr.EventParams}
 	if err := a.Record(ctx, actor, "case."+string(tr.Action), fmt.Sprintf("case:%d", rec.ID), map[string]any{"status": tr.From}, summary); err != nil {
 		return ev, err
 	}
@@ -335,7 +337,7 @@ func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, 
 func (a *Service) checkPhotos(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		if _, err := a.DB.Attachment(ctx, id); errs.Is(err, errs.NotFound) {
-			return errs.E(errs.Invalid, "photo %q is not an uploaded attachment: POST it to /api/v1/attachments first", id)
+			return errs.Refuse(errs.Invalid, "photo_unknown", errs.Params{"photo": id}, "photo %q is not an uploaded attachment: upload it first", id)
 		} else if err != nil {
 			return err
 		}
@@ -360,7 +362,7 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		return CaseView{}, err
 	}
 	if act == workflow.Report || act == workflow.SelfHandle {
-		return CaseView{}, errs.E(errs.Invalid, "%s creates a case: POST /api/v1/cases", act)
+		return CaseView{}, errs.Refuse(errs.Invalid, "creates_case", errs.Params{"action": string(act)}, "%s creates a case: report a new case instead", act)
 	}
 	var (
 		rec                   store.CaseRecord
@@ -371,17 +373,18 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 			return err
 		}
 		if !a.canSee(actor, rec) && act != workflow.Support {
-			return errs.E(errs.NotFound, "case %d not found", id)
+			return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
 		}
 		if version != nil && *version != rec.State.Version {
-			return errs.Coded(errs.Conflict, "version_conflict", "case %s is at version %d, not %d; reload it and try again", rec.Ticket, rec.State.Version, *version)
+			return errs.RefuseCoded(errs.Conflict, "version_conflict", errs.Params{"version": rec.State.Version, "expected": *version},
+				"case %s is at version %d, not %d; reload it and try again", rec.Ticket, rec.State.Version, *version)
 		}
 		switch {
 		case act == workflow.Register && (in.Kind != "" || in.Category != ""):
 			kind, code := firstOf(in.Kind, rec.State.Kind), firstOf(in.Category, rec.State.Category)
 			cat, err := a.DB.Category(ctx, kind, code)
 			if errs.Is(err, errs.NotFound) {
-				return errs.E(errs.Invalid, "no %s category %q to correct to", kind, code)
+				return errs.Refuse(errs.Invalid, "no_category", errs.Params{"kind": string(kind), "category": code}, "no %s category %q to correct to", kind, code)
 			} else if err != nil {
 				return err
 			}
@@ -389,12 +392,12 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		case act == workflow.Reject && in.RejectReason == workflow.RejectDuplicate && in.MergedInto != "":
 			orig, err := a.DB.CaseByTicket(ctx, in.MergedInto)
 			if errs.Is(err, errs.NotFound) {
-				return errs.E(errs.Invalid, "merged_into: no case %s", in.MergedInto)
+				return errs.Refuse(errs.Invalid, "no_case", errs.Params{"field": "merged_into", "ticket": in.MergedInto}, "merged_into: no case %s", in.MergedInto)
 			} else if err != nil {
 				return err
 			}
 			if orig.ID == rec.ID {
-				return errs.E(errs.Invalid, "merged_into: a case cannot duplicate itself")
+				return errs.Refuse(errs.Invalid, "self_duplicate", errs.Params{"field": "merged_into"}, "merged_into: a case cannot duplicate itself")
 			}
 		}
 		if act == workflow.Dispatch && in.Department == "" {
@@ -405,7 +408,7 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		if act == workflow.Dispatch {
 			for _, d := range append([]string{in.Department}, in.CoDepartments...) {
 				if _, err := a.DB.Department(ctx, d); errs.Is(err, errs.NotFound) {
-					return errs.E(errs.Invalid, "department %s does not exist", d)
+					return errs.Refuse(errs.Invalid, "no_department", errs.Params{"department": d}, "department %s does not exist", d)
 				} else if err != nil {
 					return err
 				}
@@ -489,7 +492,7 @@ func (a *Service) suggestedDepartment(ctx context.Context, rec store.CaseRecord)
 		return "", err
 	}
 	if !ok {
-		return "", errs.E(errs.Invalid, "no rule suggests a department for case %s: name one", rec.Ticket)
+		return "", errs.Required("department", "no rule suggests a department for case %s: name one", rec.Ticket)
 	}
 	return r.Department, nil
 }
@@ -502,7 +505,7 @@ func (a *Service) Case(ctx context.Context, actor *access.Principal, id int64) (
 		return CaseView{}, err
 	}
 	if !a.canSee(actor, rec) {
-		return CaseView{}, errs.E(errs.NotFound, "case %d not found", id)
+		return CaseView{}, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
 	}
 	return a.caseView(ctx, actor, rec)
 }

@@ -16,6 +16,9 @@ type ActionChoice struct {
 	Allowed bool            `json:"allowed"`
 	Why     string          `json:"why,omitempty"`
 	Code    string          `json:"code,omitempty"` // the refusal's wire code: forbidden, wrong_state, already_rated …
+	// Reason and Params are the refusal as data (errs.Error's), for pages in the reader's language.
+	Reason string      `json:"reason,omitempty"`
+	Params errs.Params `json:"params,omitempty"`
 }
 
 // ActionChoices lists, for a case the viewer may see, every action of the viewer's role: those
@@ -27,7 +30,7 @@ func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, i
 		return nil, err
 	}
 	if !a.canSee(viewer, rec) {
-		return nil, errs.E(errs.NotFound, "case %d not found", id)
+		return nil, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
 	}
 	allowed := workflow.Allowed(rec.State, viewer)
 	// A stand-in with the viewer's role whose scope and department cover this case: the
@@ -55,7 +58,8 @@ func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, i
 			continue // Allowed would have listed it; only the input is missing
 		}
 		code, why := errs.Public(err)
-		out = append(out, ActionChoice{Action: act, Why: why, Code: code})
+		reason, params := errs.Detail(err)
+		out = append(out, ActionChoice{Action: act, Why: why, Code: code, Reason: reason, Params: params})
 	}
 	return out, nil
 }

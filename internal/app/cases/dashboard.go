@@ -39,7 +39,7 @@ type DashboardCase struct {
 // Dashboard returns the figures and newest cases in the viewer's scope; staff only.
 func (a *Service) Dashboard(ctx context.Context, viewer *access.Principal, newest int) (Dashboard, error) {
 	if !kernel.IsStaff(viewer) {
-		return Dashboard{}, errs.E(errs.Forbidden, "the dashboard is for staff")
+		return Dashboard{}, errs.Refuse(errs.Forbidden, "staff_only", nil, "the dashboard is for staff")
 	}
 	now := a.Now()
 	var f store.CaseFilter
@@ -106,7 +106,7 @@ type CaseChange struct {
 // messages are read) and the seq to continue from, which passes changes the viewer may not see.
 func (a *Service) CaseChanges(ctx context.Context, viewer *access.Principal, after int64, limit int) ([]CaseChange, int64, error) {
 	if viewer == nil {
-		return nil, after, errs.E(errs.Unauthorized, "sign in first")
+		return nil, after, errs.Refuse(errs.Unauthorized, "sign_in", nil, "sign in first")
 	}
 	msgs, err := a.DB.OutboxAfter(ctx, after, "case.", limit)
 	if err != nil {

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/citygrid/citygrid/internal/access"
@@ -104,8 +105,10 @@ func (a *Service) noteMerge(ctx context.Context, actor *access.Principal, caseID
 		return err
 	}
 	note := "hotline ticket " + ref + " joined this case (并单)"
+	params, _ := json.Marshal(errs.Params{"source": "hotline", "ref": ref})
 	if err := a.DB.AppendCaseEvent(ctx, caseID, store.CaseEvent{At: a.Now(), Actor: actor.Name(), Action: "merge",
-		From: string(rec.State.Status), To: string(rec.State.Status), Note: note}); err != nil {
+		From: string(rec.State.Status), To: string(rec.State.Status), Note: note,
+		Code: "merged", Params: params}); err != nil {
 		return err
 	}
 	return a.Record(ctx, actor, "case.merge", fmt.Sprintf("case:%d", caseID), nil, map[string]any{"hotline": ref})

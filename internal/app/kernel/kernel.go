@@ -179,7 +179,7 @@ func IsStaff(p *access.Principal) bool {
 // limits, the calendar, webhooks) is for the city's own administrators.
 func MayEditCityWide(p *access.Principal, what string) error {
 	if p == nil || !p.IsAdmin() || (!p.System && p.User.Scope != "") {
-		return errs.E(errs.Forbidden, "only an unscoped admin may change the %s", what)
+		return errs.Refuse(errs.Forbidden, "city_admin_only", nil, "only an unscoped admin may change the %s", what)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func MayEditCityWide(p *access.Principal, what string) error {
 // CheckText refuses a text field longer than max characters.
 func CheckText(s, field string, max int) error {
 	if len([]rune(s)) > max {
-		return errs.E(errs.Invalid, "%s must have at most %d characters", field, max)
+		return errs.Refuse(errs.Invalid, "too_long", errs.Params{"field": field, "max": max}, "%s must have at most %d characters", field, max)
 	}
 	return nil
 }

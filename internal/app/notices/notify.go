@@ -361,7 +361,7 @@ type NotificationPage struct {
 // Notifications returns the signed-in user's notices.
 func (a *Service) Notifications(ctx context.Context, actor *access.Principal, unreadOnly bool, before int64, limit int) (NotificationPage, error) {
 	if actor == nil || actor.System {
-		return NotificationPage{}, errs.E(errs.Unauthorized, "sign in to read your notifications")
+		return NotificationPage{}, errs.Refuse(errs.Unauthorized, "sign_in", nil, "sign in to read your notifications")
 	}
 	if limit <= 0 || limit > 200 {
 		limit = 50
@@ -377,7 +377,7 @@ func (a *Service) Notifications(ctx context.Context, actor *access.Principal, un
 // MarkNotificationsRead marks the user's notices up to id read.
 func (a *Service) MarkNotificationsRead(ctx context.Context, actor *access.Principal, upTo int64) (int64, error) {
 	if actor == nil || actor.System {
-		return 0, errs.E(errs.Unauthorized, "sign in to read your notifications")
+		return 0, errs.Refuse(errs.Unauthorized, "sign_in", nil, "sign in to read your notifications")
 	}
 	if upTo <= 0 {
 		return 0, errs.E(errs.Invalid, "up_to must be the id of a notification")

@@ -17,7 +17,7 @@ type Session struct {
 	User      access.User
 }
 
-var errBadLogin = errs.E(errs.Unauthorized, "wrong username or password")
+var errBadLogin = errs.Refuse(errs.Unauthorized, "bad_login", nil, "wrong username or password")
 
 // Login checks a username and password and opens a session. Unknown users and wrong passwords
 // get the same answer after the same work; repeated failures per account and per address are
@@ -96,11 +96,11 @@ func (a *Service) Logout(ctx context.Context, actor *access.Principal, secret st
 // AuthenticateSession returns the principal of a session cookie's secret.
 func (a *Service) AuthenticateSession(ctx context.Context, secret string) (*access.Principal, error) {
 	if access.CheckSecretShape(access.SessionPrefix, secret) != nil {
-		return nil, errs.E(errs.Unauthorized, "session is not valid; sign in again")
+		return nil, errs.Refuse(errs.Unauthorized, "session_expired", nil, "session is not valid; sign in again")
 	}
 	u, err := a.DB.SessionUser(ctx, access.HashSecret(secret), a.Now())
 	if errs.Is(err, errs.NotFound) {
-		return nil, errs.E(errs.Unauthorized, "session has expired; sign in again")
+		return nil, errs.Refuse(errs.Unauthorized, "session_expired", nil, "session has expired; sign in again")
 	}
 	return a.principal(ctx, u, "session", err)
 }

@@ -21,7 +21,7 @@ import (
 // mayPatrol checks that the actor is a grid worker.
 func mayPatrol(actor *access.Principal) error {
 	if actor == nil || actor.System || actor.User.Role != access.GridWorker {
-		return errs.E(errs.Forbidden, "only grid workers patrol")
+		return errs.Refuse(errs.Forbidden, "gridworkers_only", nil, "only grid workers patrol")
 	}
 	return nil
 }
@@ -34,11 +34,11 @@ func (a *Service) StartPatrol(ctx context.Context, actor *access.Principal, grid
 	}
 	switch {
 	case len(actor.Grids) == 0:
-		return store.Patrol{}, errs.E(errs.Invalid, "you are not a member of any grid: an admin adds you to one")
+		return store.Patrol{}, errs.Refuse(errs.Invalid, "no_grid", nil, "you are not a member of any grid: an admin adds you to one")
 	case gridCode == "":
 		gridCode = actor.Grids[0]
 	case !slices.Contains(actor.Grids, gridCode):
-		return store.Patrol{}, errs.E(errs.Forbidden, "grid %s is not one of yours", gridCode)
+		return store.Patrol{}, errs.Refuse(errs.Forbidden, "not_your_grid", errs.Params{"grid": gridCode}, "grid %s is not one of yours", gridCode)
 	}
 	var p store.Patrol
 	err := a.DB.InTx(ctx, func(ctx context.Context) error {
