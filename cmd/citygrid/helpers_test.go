@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/testkit"
 )
 
 // cliTimeout bounds one in-process command: a serve that wrongly starts instead of refusing is
@@ -52,31 +52,13 @@ func mustRun(t *testing.T, stdin string, env map[string]string, args ...string) 
 	return stdout
 }
 
-// lockedBuffer is a bytes.Buffer safe to write from the server's goroutines while a test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var listeningLine = regexp.MustCompile(`(?m)^citygrid listening on (http://\S+)$`)
 
 // server is a running `citygrid serve` or `citygrid demo`.
 type server struct {
 	url    string
-	stdout *lockedBuffer
-	stderr *lockedBuffer
+	stdout *testkit.SyncBuffer
+	stderr *testkit.SyncBuffer
 }
 
 // startServe runs a serving command (serve or demo) in the background and returns its base URL
@@ -90,7 +72,7 @@ func startServe(t *testing.T, args ...string) (baseURL string) {
 func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	s := &server{stdout: &testkit.SyncBuffer{}, stderr: &testkit.SyncBuffer{}}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, args, getenvFrom(env), strings.NewReader(""), s.stdout, s.stderr)

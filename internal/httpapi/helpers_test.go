@@ -12,7 +12,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/testkit"
 )
 
 // testServer is a real citygrid API over a real database seeded with the demo city.
@@ -31,7 +31,7 @@ type testServer struct {
 	URL  string
 	App  *app.App
 	DB   *store.DB
-	Logs *syncBuffer // what the server logged
+	Logs *testkit.SyncBuffer // what the server logged
 	// Server is the front door serving the API, for tests that call its methods (StopStreams).
 	Server *server.Server
 
@@ -78,7 +78,7 @@ func (ts *testServer) photo(t *testing.T, seed uint8) string {
 // serve starts an httptest server for the API over a, behind the front door as serve wires it,, closed when t ends.
 func serve(t *testing.T, a *app.App, opts ...func(*server.Config)) *testServer {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	cfg := server.Config{App: a, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"}
 	for _, o := range opts {
 		o(&cfg)
@@ -93,24 +93,6 @@ func serve(t *testing.T, a *app.App, opts ...func(*server.Config)) *testServer {
 }
 
 var quiet = slog.New(slog.DiscardHandler)
-
-// syncBuffer is a log sink the server's goroutines may write while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // client is one caller: a browser with its own cookie jar, or an integration with a bearer token.
 type client struct {

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -20,14 +18,15 @@ import (
 	"github.com/citygrid/citygrid/internal/server"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
+	"github.com/citygrid/citygrid/internal/testkit"
 	"github.com/citygrid/citygrid/internal/web"
 )
 
 // front serves a front door over an empty migrated SQLite database; opts adjust its Config.
-func front(t *testing.T, opts ...func(*server.Config)) (*server.Server, string, *syncBuffer) {
+func front(t *testing.T, opts ...func(*server.Config)) (*server.Server, string, *testkit.SyncBuffer) {
 	t.Helper()
 	db := storetest.Open(t, store.SQLite)
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Logger: log})
 	if err != nil {
@@ -44,24 +43,6 @@ func front(t *testing.T, opts ...func(*server.Config)) (*server.Server, string, 
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
 	return s, hs.URL, logs
-}
-
-// syncBuffer is a log sink the server's goroutines may write while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 type answer struct {
