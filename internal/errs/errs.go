@@ -6,6 +6,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -90,13 +91,11 @@ func Prefix(err error, params Params, format string, args ...any) error {
 		c.Reason = e.Code
 	}
 	if len(params) > 0 {
-		c.Params = Params{}
-		for k, v := range e.Params {
-			c.Params[k] = v
+		c.Params = maps.Clone(e.Params)
+		if c.Params == nil {
+			c.Params = Params{}
 		}
-		for k, v := range params {
-			c.Params[k] = v
-		}
+		maps.Copy(c.Params, params)
 	}
 	return &c
 }

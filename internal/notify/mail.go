@@ -49,8 +49,12 @@ func NewSMTPMailer(server, from string) (*SMTPMailer, error) {
 	}
 	m := &SMTPMailer{host: u.Hostname(), implicit: u.Scheme == "smtps", from: *sender}
 	port := u.Port()
-	if port == "" {
-		port = map[bool]string{false: "25", true: "465"}[m.implicit]
+	switch {
+	case port != "":
+	case m.implicit:
+		port = "465"
+	default:
+		port = "25"
 	}
 	m.addr = net.JoinHostPort(u.Hostname(), port)
 	if u.User != nil {
@@ -104,7 +108,10 @@ func (m *SMTPMailer) send(ctx context.Context, rcpt, msg string) error {
 		if err != nil {
 			return err
 		}
-		mode = map[bool]tlsMode{true: modeStartTLS, false: modePlain}[offered]
+		mode = modePlain
+		if offered {
+			mode = modeStartTLS
+		}
 	}
 	return m.exchange(ctx, rcpt, msg, mode)
 }

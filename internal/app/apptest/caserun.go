@@ -15,7 +15,6 @@ import (
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // CaseRun walks one case through its stages on a fixed clock.
@@ -36,13 +35,7 @@ func NewCaseRun(t *testing.T, db *store.DB, start, category string) *CaseRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: func() time.Time { return now }, Blobs: blobs, Logger: Quiet()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.Seed(context.Background(), a, demo.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	a := NewWith(t, db, app.Options{Clock: func() time.Time { return now }, Blobs: blobs})
 	r := &CaseRun{T: t, DB: db, A: a, Now: &now}
 	if category != "" {
 		p := PointIn(t, a, demo.GridWorkerGrid)

@@ -26,10 +26,7 @@ type Open311Client = store.Open311Client
 func open311Username(name string) string { return "open311." + name }
 
 func checkOpen311Admin(actor *access.Principal) error {
-	if !actor.IsAdmin() || (!actor.System && actor.User.Scope != "") {
-		return errs.E(errs.Forbidden, "only an unscoped admin manages Open311 keys")
-	}
-	return nil
+	return kernel.MayEditCityWide(actor, "Open311 keys")
 }
 
 // CreateOpen311Key issues an api_key for the Open311 client named name, creating the client

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -38,8 +38,8 @@ type CategoryReport struct {
 func (a *Service) ImportCategories(ctx context.Context, actor *access.Principal, cats []workflow.Category) (CategoryReport, error) {
 	defer a.ForgetReference()
 	var r CategoryReport
-	if !actor.IsAdmin() || (!actor.System && actor.User.Scope != "") {
-		return r, errs.E(errs.Forbidden, "only an unscoped admin may change the category dictionary")
+	if err := kernel.MayEditCityWide(actor, "category dictionary"); err != nil {
+		return r, err
 	}
 	national := map[string]bool{}
 	for _, c := range workflow.NationalCategories() {

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
@@ -12,7 +13,9 @@ import (
 
 // Departments lists every department.
 func (a *Service) Departments(ctx context.Context) ([]workflow.Department, error) {
-	return a.DB.Departments(ctx)
+	// From the reference cache: pages name departments on every view, and edits here forget it.
+	ds, err := a.RefDepartments(ctx)
+	return slices.Clone(ds), err
 }
 
 // Rules lists the dispatch table, for staff.
@@ -27,8 +30,8 @@ func (a *Service) Rules(ctx context.Context, actor *access.Principal) ([]workflo
 // region and category it names exists. Only an unscoped admin may: the table is city-wide.
 func (a *Service) ReplaceRules(ctx context.Context, actor *access.Principal, rules []workflow.Rule) error {
 	defer a.ForgetReference()
-	if !actor.IsAdmin() || (!actor.System && actor.User.Scope != "") {
-		return errs.E(errs.Forbidden, "only an unscoped admin may change the dispatch table")
+	if err := kernel.MayEditCityWide(actor, "dispatch table"); err != nil {
+		return err
 	}
 	cats, err := a.DB.Categories(ctx, false)
 	if err != nil {
