@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -13,21 +14,31 @@ type OutboxMessage struct {
 	Topic     string
 	Payload   string // JSON
 	CreatedAt time.Time
+	// Recipients are whom the message's writer decided to tell and what they read (JSON, the
+	// notices area's); "" when it decided nothing (written before 00033_notice_recipients).
+	Recipients string
 }
 
-// Enqueue writes a message to the outbox; inside a transaction, at its commit (or before
-// its next read).
+// Enqueue writes a message to the outbox with no recipients decided; inside a transaction, at
+// its commit (or before its next read).
 func (db *DB) Enqueue(ctx context.Context, topic, payload string, now time.Time) error {
+	return db.EnqueueFor(ctx, topic, payload, "", now)
+}
+
+// EnqueueFor writes a message to the outbox with its recipients (JSON; "" for none decided),
+// decided in the transaction that writes it.
+func (db *DB) EnqueueFor(ctx context.Context, topic, payload, recipients string, now time.Time) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		t, _ := txnOf(ctx)
-		t.appendRow("outbox", []string{"topic", "payload", "created_at"}, []any{topic, payload, micros(now)})
+		t.appendRow("outbox", []string{"topic", "payload", "recipients", "created_at"},
+			[]any{topic, payload, sql.NullString{String: recipients, Valid: recipients != ""}, micros(now)})
 		return nil
 	})
 }
 
 // PendingOutbox returns up to limit undelivered messages, oldest first.
 func (db *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	rows, err := db.query(ctx, `SELECT id, topic, payload, created_at FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?`, limit)
+	rows, err := db.query(ctx, `SELECT id, topic, payload, created_at, recipients FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -35,13 +46,14 @@ func (db *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxMessage, er
 	var out []OutboxMessage
 	for rows.Next() {
 		var (
-			m  OutboxMessage
-			at int64
+			m          OutboxMessage
+			at         int64
+			recipients sql.NullString
 		)
-		if err := rows.Scan(&m.ID, &m.Topic, &m.Payload, &at); err != nil {
+		if err := rows.Scan(&m.ID, &m.Topic, &m.Payload, &at, &recipients); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
-		m.CreatedAt = fromMicros(at)
+		m.CreatedAt, m.Recipients = fromMicros(at), recipients.String
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -136,6 +136,29 @@ func (db *DB) Recipients(ctx context.Context, roles []access.Role, regions, depa
 	return out, rows.Err()
 }
 
+// ActiveUsers returns the users of the given usernames that exist and are not disabled,
+// ordered by username.
+func (db *DB) ActiveUsers(ctx context.Context, usernames []string) ([]access.User, error) {
+	if len(usernames) == 0 {
+		return nil, nil
+	}
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users WHERE NOT disabled AND username IN (`+marks(len(usernames))+`) ORDER BY username`,
+		anys(usernames)...)
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	defer rows.Close()
+	var out []access.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // SetEmail sets where a user's notices are mailed ("" = nowhere).
 func (db *DB) SetEmail(ctx context.Context, userID int64, email string, now time.Time) error {
 	return db.updateUser(ctx, userID, `email = ?, updated_at = ?`, email, micros(now))

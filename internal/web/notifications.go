@@ -24,7 +24,7 @@ const notificationsPage = 50
 type notificationItem struct {
 	ID     int64
 	At     time.Time
-	CaseID int64
+	Link   string // the case page, or for a reporter's notice the case's tracking page
 	Text   string
 	Unread bool
 }
@@ -69,7 +69,7 @@ func (h *Handler) showNotifications(w http.ResponseWriter, r *http.Request, p *a
 	l, names := h.lang(r), h.names(r.Context())
 	body := notificationsBody{Unread: np.Unread}
 	for _, n := range np.Notifications {
-		body.Items = append(body.Items, notificationItem{ID: n.ID, At: n.CreatedAt, CaseID: n.CaseID, Text: h.notificationText(l, n, names), Unread: n.ReadAt == nil})
+		body.Items = append(body.Items, notificationItem{ID: n.ID, At: n.CreatedAt, Link: notificationLink(n), Text: h.notificationText(l, n, names), Unread: n.ReadAt == nil})
 		body.UpTo = max(body.UpTo, n.ID)
 	}
 	if len(np.Notifications) == notificationsPage {
@@ -95,6 +95,23 @@ func (h *Handler) markRead(w http.ResponseWriter, r *http.Request, p *access.Pri
 		return
 	}
 	http.Redirect(w, r, "/notifications?notice="+url.QueryEscape(h.cat.T(h.lang(r), "notifications.marked")), http.StatusSeeOther)
+}
+
+// notificationLink is where a notice leads: staff to the case page, a reporter to where the
+// public tracks the case (a report merged into another case is followed there, and its
+// reporter may not open the other case's page).
+func notificationLink(n notices.Notification) string {
+	if n.CaseID == 0 {
+		return ""
+	}
+	var d struct {
+		Audience string `json:"audience"`
+		Ticket   string `json:"ticket"`
+	}
+	if json.Unmarshal([]byte(n.Data), &d) == nil && d.Audience == notices.AudienceReporter && d.Ticket != "" {
+		return "/track/" + url.PathEscape(d.Ticket)
+	}
+	return "/cases/" + strconv.FormatInt(n.CaseID, 10)
 }
 
 // notificationText says what happened in the page's language: a case's step by its event code

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -111,4 +113,34 @@ func principal(t *testing.T, s *site, username string) *access.Principal {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// A reporter's notice says where their report stands and leads to where the public tracks it.
+func TestAReportersNoticeLeadsToTracking(t *testing.T) {
+	s := newSite(t)
+	reg, err := s.App.Regions.Region(t.Context(), demo.GridWorkerGrid, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, _ := grid.PointInside(reg.Geometry)
+	c, err := s.App.Cases.Report(t.Context(), principal(t, s, "resident"), cases.NewCase{CategoryKind: "matter", Category: "09009",
+		Description: "乱停车", Lon: &pt[0], Lat: &pt[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.Cases.Act(t.Context(), principal(t, s, "operator"), c.ID, "register", nil, workflow.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.Notices.DeliverOutbox(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	resident := s.visitor(t)
+	resident.signIn("resident")
+	status, _, body := resident.do("GET", "/notifications", nil)
+	if want := c.Ticket + "：立案，现为“已立案”"; status != 200 || !strings.Contains(body, want) {
+		t.Errorf("the resident's list (%d) lacks %q", status, want)
+	}
+	if !strings.Contains(body, `href="/track/`+c.Ticket+`"`) || strings.Contains(body, `href="/cases/`+itoa(c.ID)+`"`) {
+		t.Errorf("the resident's notice does not lead to /track/%s", c.Ticket)
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -312,8 +313,8 @@ func TimelineCopy(description string) string {
 	return description
 }
 
-// recordCaseEvent writes a transition's timeline event, audit record and outbox message in the
-// transaction carried by ctx.
+// recordCaseEvent writes a transition's timeline event, audit record and outbox message (with
+// its recipients) in the transaction carried by ctx; rec holds the case as the transition left it.
 func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, rec store.CaseRecord, tr workflow.Transition, in workflow.Input) (store.CaseEvent, error) {
 	input, _ := json.Marshal(in)
 	note := kernel.FirstNonBlank(in.Note, in.Reason, in.Result, tr.Event)
@@ -329,7 +330,8 @@ func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, 
 		return ev, err
 	}
 	payload, _ := json.Marshal(summary)
-	return ev, a.DB.Enqueue(ctx, "case."+string(tr.Action), string(payload), a.Now())
+	// Who hears of the step is decided now, from the case as the step left it (rec).
+	return ev, notices.New(a.Core).Announce(ctx, "case."+string(tr.Action), rec, payload)
 }
 
 // checkPhotos requires every photo a case names to be an uploaded attachment, so a case never

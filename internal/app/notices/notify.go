@@ -25,11 +25,13 @@ import (
 
 // Notifications travel in three steps, each safe with any number of processes on one database:
 //
-//  1. SweepDeadlines turns clocks past their warning moment or deadline into outbox messages
-//     (case.near_due, case.overdue); a conditional update claims each threshold, so each goes
-//     out exactly once.
+//  1. A case's step (and SweepDeadlines, for clocks past their warning moment or deadline)
+//     writes an outbox message in its own transaction, with whom it concerns as the case stands
+//     right after the step: each recipient with an audience (staff, or the reporter) and the
+//     line they read. So steps that come faster than the job still reach the people of their
+//     moment. The sweep claims each threshold with a conditional update, so each goes out once.
 //  2. DeliverOutbox claims each outbox message the same way and, in that transaction, writes
-//     the in-app notifications of everyone it concerns and queues deliveries (webhooks, e-mail).
+//     the in-app notifications of its recipients and queues deliveries (webhooks, e-mail).
 //  3. SendDeliveries posts and mails the queued deliveries, leasing each attempt and retrying
 //     failures with backoff; a receiver may see a delivery twice only if a process dies
 //     mid-send, and can tell by its delivery id.
@@ -82,7 +84,7 @@ func (a *Service) SweepDeadlines(ctx context.Context) (int, error) {
 				payload, _ := json.Marshal(notice{CaseID: rec.ID, Ticket: rec.Ticket, Stage: string(c.Stage), Due: c.Due,
 					Status: string(rec.State.Status), Holder: rec.State.Holder})
 				sent++
-				return a.DB.Enqueue(ctx, "case."+threshold, string(payload), now)
+				return a.Announce(ctx, "case."+threshold, rec, payload)
 			})
 			if err != nil {
 				return sent, err
@@ -149,31 +151,125 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 	if err := json.Unmarshal([]byte(m.Payload), &cm); err != nil || cm.CaseID == 0 {
 		return nil // not about one case: nobody in particular to tell
 	}
-	rec, err := a.DB.Case(ctx, cm.CaseID)
+	var to []recipient
+	if m.Recipients != "" {
+		if err := json.Unmarshal([]byte(m.Recipients), &to); err != nil {
+			return fmt.Errorf("recipients of outbox message %d: %w", m.ID, err)
+		}
+	} else {
+		// Written before steps decided their recipients: the case as it is now is all there is.
+		rec, err := a.DB.Case(ctx, cm.CaseID)
+		if err != nil {
+			return err
+		}
+		if to, err = a.recipients(ctx, m.Topic, rec, cm); err != nil {
+			return err
+		}
+	}
+	names := make([]string, len(to))
+	for i, r := range to {
+		names[i] = r.Username
+	}
+	users, err := a.DB.ActiveUsers(ctx, names) // disabled since the step: told nothing
 	if err != nil {
 		return err
 	}
-	users, text, err := a.concerned(ctx, m.Topic, rec, cm)
-	if err != nil || len(users) == 0 {
-		return err
-	}
-	for _, u := range users {
-		if u.Username == cm.Actor {
-			continue // nobody needs telling what they just did
+	for _, r := range to {
+		i := slices.IndexFunc(users, func(u access.User) bool { return u.Username == r.Username })
+		if i < 0 {
+			continue
 		}
-		if err := a.DB.AddNotification(ctx, store.Notification{Username: u.Username, OutboxID: m.ID, Topic: m.Topic,
-			CaseID: rec.ID, Message: text, Data: m.Payload, CreatedAt: now}); err != nil {
+		data, link := m.Payload, "/cases/"+strconv.FormatInt(cm.CaseID, 10)
+		if r.Audience == AudienceReporter {
+			data, link = reporterData(m.Payload), "/track/"+cm.Ticket
+		}
+		if err := a.DB.AddNotification(ctx, store.Notification{Username: r.Username, OutboxID: m.ID, Topic: m.Topic,
+			CaseID: cm.CaseID, Message: r.Message, Data: data, CreatedAt: now}); err != nil {
 			return err
 		}
-		if u.Email != "" && a.Opts.Mailer != nil {
-			body := text + "\n\n" + "Case " + rec.Ticket + ": " + a.Opts.PublicURL + "/cases/" + strconv.FormatInt(rec.ID, 10) + "\n"
-			if err := a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: "email", Target: u.Email,
-				Subject: "[citygrid] " + text, Body: body, NextAt: now, CreatedAt: now}); err != nil {
+		if email := users[i].Email; email != "" && a.Opts.Mailer != nil {
+			body := r.Message + "\n\n" + "Case " + cm.Ticket + ": " + a.Opts.PublicURL + link + "\n"
+			if err := a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: "email", Target: email,
+				Subject: "[citygrid] " + r.Message, Body: body, NextAt: now, CreatedAt: now}); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// The audiences a notice is worded for.
+const (
+	// AudienceStaff are those with work to do or oversight of the step: they read all of it.
+	AudienceStaff = "staff"
+	// AudienceReporter is the reporter: where their report stands, without who did what.
+	AudienceReporter = "reporter"
+)
+
+// recipient is one person an outbox message is for, decided with the step: their audience and
+// the line they read.
+type recipient struct {
+	Username string `json:"user"`
+	Audience string `json:"audience"`
+	Message  string `json:"message"`
+}
+
+// Announce writes a case message to the outbox in the caller's transaction, with its
+// recipients as the case stands now (rec, right after the step), so that a later step cannot
+// change who hears of this one.
+func (a *Service) Announce(ctx context.Context, topic string, rec store.CaseRecord, payload []byte) error {
+	var cm caseMessage
+	if err := json.Unmarshal(payload, &cm); err != nil {
+		return fmt.Errorf("announce %s: %w", topic, err)
+	}
+	to, err := a.recipients(ctx, topic, rec, cm)
+	if err != nil {
+		return err
+	}
+	decided := "[]"
+	if len(to) > 0 {
+		b, _ := json.Marshal(to)
+		decided = string(b)
+	}
+	return a.DB.EnqueueFor(ctx, topic, string(payload), decided, a.Now())
+}
+
+// recipients are those a case message concerns, each once: the actor is not told what they just
+// did, and someone both staff and reporter (a grid worker's own report) hears as staff.
+func (a *Service) recipients(ctx context.Context, topic string, rec store.CaseRecord, cm caseMessage) ([]recipient, error) {
+	staff, reporters, text, err := a.concerned(ctx, topic, rec, cm)
+	if err != nil {
+		return nil, err
+	}
+	var out []recipient
+	add := func(users []access.User, audience string) {
+		for _, u := range users {
+			if u.Username == cm.Actor || slices.ContainsFunc(out, func(r recipient) bool { return r.Username == u.Username }) {
+				continue
+			}
+			out = append(out, recipient{Username: u.Username, Audience: audience, Message: text})
+		}
+	}
+	add(staff, AudienceStaff)
+	add(reporters, AudienceReporter)
+	return out, nil
+}
+
+// reporterData is what a reporter's notice keeps of a message's payload: which case, where it
+// stands and what happened as a code, without the actor or the version.
+func reporterData(payload string) string {
+	var d map[string]json.RawMessage
+	if json.Unmarshal([]byte(payload), &d) != nil {
+		return "{}"
+	}
+	out := map[string]json.RawMessage{"audience": json.RawMessage(`"` + AudienceReporter + `"`)}
+	for _, k := range []string{"case_id", "ticket", "status", "event_code", "event_params"} {
+		if v, ok := d[k]; ok {
+			out[k] = v
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
 }
 
 // topicMatches reports whether a subscription's topics ("*", or a comma list whose items may
@@ -188,10 +284,10 @@ func topicMatches(topics, topic string) bool {
 	return false
 }
 
-// concerned returns who should hear of a case message, and the line they read: the party that
-// now has work to do, the reporter when their case moves, and for deadline notices the holder
-// and its supervisors (the leaders over the case's region).
-func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRecord, cm caseMessage) ([]access.User, string, error) {
+// concerned returns who should hear of a case message, and the line they read: the staff who
+// now have work to do (the party that holds the case, and for deadline notices the holder and
+// its supervisors, the leaders over the case's region), and the reporter when their case moves.
+func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRecord, cm caseMessage) (staff, reporters []access.User, text string, err error) {
 	s := rec.State
 	var (
 		roles       []access.Role
@@ -219,7 +315,7 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 			roles, regions = []access.Role{access.Operator, access.Dispatcher}, upTo(s.Holder.Code)
 		}
 	}
-	text := rec.Ticket + ": " + cm.Event
+	text = rec.Ticket + ": " + cm.Event
 	switch workflow.Action(strings.TrimPrefix(topic, "case.")) {
 	case workflow.Register, workflow.Reject:
 		reporter = true
@@ -259,22 +355,18 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 			}
 			text = fmt.Sprintf("%s: the %s stage %s (due %s)", rec.Ticket, cm.Stage, word, cm.Due.In(worktime.China).Format("2006-01-02 15:04"))
 		default:
-			return nil, "", nil // comments, supports, ratings, new reports: the lists show them
+			return nil, nil, "", nil // comments, supports, ratings, new reports: the lists show them
 		}
 	}
-	users, err := a.DB.Recipients(ctx, roles, regions, departments, grids)
-	if err != nil {
-		return nil, "", err
+	if staff, err = a.DB.Recipients(ctx, roles, regions, departments, grids); err != nil {
+		return nil, nil, "", err
 	}
 	if reporter && s.Reporter != "" {
-		if u, _, err := a.DB.UserByUsername(ctx, s.Reporter); err == nil && !u.Disabled {
-			users = append(users, u)
-		} else if err != nil && !errs.Is(err, errs.NotFound) {
-			return nil, "", err
+		if reporters, err = a.DB.ActiveUsers(ctx, []string{s.Reporter}); err != nil {
+			return nil, nil, "", err
 		}
 	}
-	slices.SortFunc(users, func(x, y access.User) int { return strings.Compare(x.Username, y.Username) })
-	return slices.CompactFunc(users, func(x, y access.User) bool { return x.Username == y.Username }), text, nil
+	return staff, reporters, text, nil
 }
 
 // SendDeliveries makes one attempt at every due delivery and returns how many it sent.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -381,6 +382,146 @@ func TestEmailNotices(t *testing.T) {
 		body, _ := io.ReadAll(m.Body)
 		if want := "https://grid.example.gov.cn/cases/" + strconv.FormatInt(in.ID, 10); !strings.Contains(string(body), want) {
 			t.Errorf("body %q, want the case's link %s", body, want)
+		}
+	})
+}
+
+// Steps done faster than the job runs still reach the people of their moment: each step decides
+// its recipients and their audience with the step, not when the job delivers. The grid worker
+// hears the verification sent to the grid although the case is closed by the time the job runs;
+// the resident who reported hears only what a reporter hears, without who did it.
+func TestNoticesGoToThePeopleOfTheStep(t *testing.T) {
+	pass, fail := true, false
+	tests := []struct {
+		name  string
+		steps []struct {
+			who, action string
+			in          workflow.Input
+		}
+		staff    map[string][]string // username → the topics they hear, in order
+		reporter []string            // the topics the resident hears
+	}{
+		{
+			name: "verified by the centre before the job runs",
+			steps: []struct {
+				who, action string
+				in          workflow.Input
+			}{
+				{"operator", "register", workflow.Input{}},
+				{"dispatcher", "dispatch", workflow.Input{}},
+				{"handler", "accept", workflow.Input{}},
+				{"handler", "handle", workflow.Input{Result: "挪走了"}},
+				{"operator", "verify", workflow.Input{Pass: &pass}},
+			},
+			staff:    map[string][]string{"gridworker": {"case.handle"}, "handler": {"case.dispatch"}},
+			reporter: []string{"case.register", "case.verify"},
+		},
+		{
+			name: "rework, handled again and verified by the grid before the job runs",
+			steps: []struct {
+				who, action string
+				in          workflow.Input
+			}{
+				{"operator", "register", workflow.Input{}},
+				{"dispatcher", "dispatch", workflow.Input{}},
+				{"handler", "accept", workflow.Input{}},
+				{"handler", "handle", workflow.Input{Result: "挪走了"}},
+				{"gridworker", "verify", workflow.Input{Pass: &fail, Note: "还在"}},
+				{"handler", "handle", workflow.Input{Result: "这次真挪走了"}},
+				{"gridworker", "verify", workflow.Input{Pass: &pass}},
+			},
+			staff:    map[string][]string{"gridworker": {"case.handle", "case.handle"}, "handler": {"case.dispatch", "case.verify"}},
+			reporter: []string{"case.register", "case.verify"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				ctx := context.Background()
+				r := apptest.NewCaseRun(t, db, "2026-03-09 09:00", "")
+				p := apptest.PointIn(t, r.A, demo.GridWorkerGrid)
+				in, err := r.A.Cases.Report(ctx, apptest.As(t, db, "resident"), cases.NewCase{CategoryKind: workflow.Matter, Category: "09009",
+					Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.ID = in.ID
+				for _, st := range tt.steps {
+					if st.action == "handle" {
+						st.in.Photos = []string{r.Photo()}
+					}
+					*r.Now = r.Now.Add(time.Minute)
+					r.Act(st.who, st.action, st.in)
+				}
+				if v := r.View(); v.Status != workflow.Closed {
+					t.Fatalf("the case is %s after the steps, want closed", v.Status)
+				}
+				if _, err := r.A.Notices.DeliverOutbox(ctx); err != nil {
+					t.Fatal(err)
+				}
+				heard := func(user string) []notices.Notification {
+					page, err := r.A.Notices.Notifications(ctx, apptest.As(t, db, user), false, 0, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					slices.Reverse(page.Notifications) // oldest first, as the steps went
+					return page.Notifications
+				}
+				topics := func(ns []notices.Notification) []string {
+					var out []string
+					for _, n := range ns {
+						out = append(out, n.Topic)
+					}
+					return out
+				}
+				for user, want := range tt.staff {
+					if got := topics(heard(user)); !slices.Equal(got, want) {
+						t.Errorf("%s heard %v, want %v", user, got, want)
+					}
+				}
+				resident := heard("resident")
+				if got := topics(resident); !slices.Equal(got, tt.reporter) {
+					t.Errorf("the resident heard %v, want %v (a reporter's notices only)", got, tt.reporter)
+				}
+				for _, n := range resident {
+					for _, staff := range []string{"operator", "gridworker", "handler", `"actor"`} {
+						if strings.Contains(n.Data, staff) {
+							t.Errorf("the resident's %s notice names %s: %s", n.Topic, staff, n.Data)
+						}
+					}
+				}
+				if n := resident[len(resident)-1]; !strings.Contains(n.Data, `"status":"closed"`) || !strings.Contains(n.Message, in.Ticket) {
+					t.Errorf("the resident's last notice %q %s does not say the case is closed", n.Message, n.Data)
+				}
+			})
+		})
+	}
+}
+
+// A case message written before steps decided their recipients (an upgrade finds it pending)
+// still reaches whom the case concerns when it is delivered.
+func TestUndecidedMessagesAreDeliveredAsBefore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := apptest.NewCaseRun(t, db, "2026-03-09 09:00", "09009")
+		r.Act("operator", "register", workflow.Input{})
+		v := r.Act("dispatcher", "dispatch", workflow.Input{})
+		if _, err := r.A.Notices.DeliverOutbox(ctx); err != nil {
+			t.Fatal(err)
+		}
+		payload := `{"case_id":` + strconv.FormatInt(v.ID, 10) + `,"ticket":"` + v.Ticket + `","event":"dispatched to 410802-CGJ","actor":"dispatcher"}`
+		if err := db.Enqueue(ctx, "case.dispatch", payload, *r.Now); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := r.A.Notices.DeliverOutbox(ctx); err != nil || n != 1 {
+			t.Fatalf("delivered %d, %v; want the one old message", n, err)
+		}
+		page, err := r.A.Notices.Notifications(ctx, apptest.As(t, db, "handler"), false, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Notifications) != 2 || page.Notifications[0].Message != v.Ticket+": dispatched to 410802-CGJ" {
+			t.Errorf("the handler's notices %+v; want the dispatch twice, the old message's newest", page.Notifications)
 		}
 	})
 }
