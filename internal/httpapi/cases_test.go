@@ -976,6 +976,7 @@ func TestReportOffersOpenCasesNearbyAsDuplicates(t *testing.T) {
 			if rejected.Status != "rejected" {
 				t.Fatalf("second case: %s, want rejected", rejected.Status)
 			}
+			first = ts.caseAsAdmin(t, first.ID) // the second's reporter joined it: a new version
 			rejected = act(t, operator, first, "reject", map[string]any{"reject_reason": "invalid", "reason": "no car found on site"})
 			if rejected.Status != "rejected" {
 				t.Fatalf("first case: %s, want rejected", rejected.Status)

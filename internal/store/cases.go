@@ -492,7 +492,12 @@ func decodeCursor(c string) (int64, int64, error) {
 	return 0, 0, errs.E(errs.Invalid, "cursor %q is not one this server gave out", c)
 }
 
-// Channel is one way a case came in: its source and the reference there (a hotline ticket).
+// SourceMerged is the source of a channel that is another report of this city's, merged in as
+// a duplicate: its reference is that report's ticket.
+const SourceMerged = "case"
+
+// Channel is one way a case came in: its source and the reference there (a hotline ticket, or
+// the ticket of a report merged in).
 type Channel struct {
 	Source string    `json:"source"`
 	Ref    string    `json:"ref"`

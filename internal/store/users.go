@@ -159,6 +159,28 @@ func (db *DB) ActiveUsers(ctx context.Context, usernames []string) ([]access.Use
 	return out, rows.Err()
 }
 
+// CaseReporters returns who hears of a case as its reporters: the user who reported it (""
+// for an anonymous report) and those who reported the reports merged into it as duplicates,
+// those not disabled, ordered by username.
+func (db *DB) CaseReporters(ctx context.Context, caseID int64, reporter string) ([]access.User, error) {
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users WHERE NOT disabled AND (username = ? OR username IN (
+			SELECT c.reporter FROM case_channels ch JOIN cases c ON c.ticket = ch.ref WHERE ch.case_id = ? AND ch.source = ?))
+		ORDER BY username`, reporter, caseID, SourceMerged)
+	if err != nil {
+		return nil, fmt.Errorf("reporters of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []access.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reporters of case %d: %w", caseID, err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // SetEmail sets where a user's notices are mailed ("" = nowhere).
 func (db *DB) SetEmail(ctx context.Context, userID int64, email string, now time.Time) error {
 	return db.updateUser(ctx, userID, `email = ?, updated_at = ?`, email, micros(now))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -72,7 +73,7 @@ func (h *Handler) trackAct(w http.ResponseWriter, r *http.Request) {
 		h.showTrack(w, r, statusOf(err), h.problem(r, err), "")
 		return
 	}
-	http.Redirect(w, r, "/track/"+c.Ticket+"?done="+action, http.StatusSeeOther)
+	http.Redirect(w, r, "/track/"+url.PathEscape(cmp.Or(c.MergedFrom, c.Ticket))+"?done="+action, http.StatusSeeOther)
 }
 
 const deviceCookie = "citygrid_device"

@@ -369,6 +369,7 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 	var (
 		rec                   store.CaseRecord
 		correctedVerification *bool
+		original              *store.CaseRecord // reject as duplicate: the case the report joins
 	)
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		if rec, err = a.DB.Case(ctx, id); err != nil {
@@ -393,7 +394,7 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 			correctedVerification = &cat.VerificationRequired
 		case act == workflow.Reject && in.RejectReason == workflow.RejectDuplicate && in.MergedInto != "":
 			orig, err := a.DB.CaseByTicket(ctx, in.MergedInto)
-			if errs.Is(err, errs.NotFound) {
+			if errs.Is(err, errs.NotFound) || (err == nil && !a.canSee(actor, orig)) { // one answer, so existence does not leak
 				return errs.Refuse(errs.Invalid, "no_case", errs.Params{"field": "merged_into", "ticket": in.MergedInto}, "merged_into: no case %s", in.MergedInto)
 			} else if err != nil {
 				return err
@@ -401,6 +402,7 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 			if orig.ID == rec.ID {
 				return errs.Refuse(errs.Invalid, "self_duplicate", errs.Params{"field": "merged_into"}, "merged_into: a case cannot duplicate itself")
 			}
+			original = &orig
 		}
 		if act == workflow.Dispatch && in.Department == "" {
 			if in.Department, err = a.suggestedDepartment(ctx, rec); err != nil {
@@ -438,6 +440,9 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		}
 		if tr.Action == workflow.Register {
 			return a.autoDispatch(ctx, &rec)
+		}
+		if original != nil {
+			return a.joinOriginal(ctx, actor, rec, *original)
 		}
 		return nil
 	})
@@ -480,6 +485,30 @@ func (a *Service) autoDispatch(ctx context.Context, rec *store.CaseRecord) error
 	}
 	rec.State = tr.Case
 	_, err = a.recordCaseEvent(ctx, actor, *rec, tr, in)
+	return err
+}
+
+// joinOriginal merges a report rejected as a duplicate into its original (并单): the report
+// becomes one of the original's channels, its reporter a supporter (anonymous: by the report's
+// ticket), and the original's timeline says so. Its reporter then hears of the original's
+// steps as a reporter, and /track follows the report's ticket to the original.
+func (a *Service) joinOriginal(ctx context.Context, actor *access.Principal, dup, orig store.CaseRecord) error {
+	supporter := dup.State.Reporter
+	if supporter == "" {
+		supporter = "ticket:" + dup.Ticket
+	}
+	tr, err := workflow.JoinDuplicate(orig.State, orig.Ticket, dup.Ticket, supporter)
+	if err != nil {
+		return err
+	}
+	if err := a.DB.UpdateCaseState(ctx, orig.ID, orig.State.Version, tr.Case, a.Now()); err != nil {
+		return err
+	}
+	if err := a.DB.AddChannel(ctx, orig.ID, store.Channel{Source: store.SourceMerged, Ref: dup.Ticket, At: a.Now()}); err != nil {
+		return err
+	}
+	orig.State = tr.Case
+	_, err = a.recordCaseEvent(ctx, actor, orig, tr, workflow.Input{})
 	return err
 }
 

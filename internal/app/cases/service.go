@@ -9,12 +9,15 @@
 //     a photo id that is not an uploaded photo, a source the reporter may not claim (invalid).
 //   - Act: a case the actor cannot see (not found, never forbidden, so its existence does not
 //     leak); what Decide refuses for role, scope and state (forbidden, conflict); a stale
-//     version (conflict); a missing photo, reason or department the action needs (invalid).
+//     version (conflict); a missing photo, reason or department the action needs (invalid); a
+//     reject as duplicate into a case that is unknown or out of the actor's sight (no_case), closed
+//     or rejected (original_not_open), or the case itself (self_duplicate), all invalid.
 //   - Case, ActionChoices, ListCases: cases outside the viewer's scope are not there (not found,
 //     or left out of the list).
 //   - Route, Dashboard: residents and anonymous callers (forbidden); CaseChanges: anonymous
 //     callers (unauthorized). Route: no rule and no subdistrict office (not found, no_route).
-//   - Track: a ticket not known (not found).
+//   - Track: a ticket not known (not found). A report merged into another case as a duplicate
+//     shows that case, so its reporter follows it under their own ticket.
 //   - ImportHotline: anyone but the supervision centre (forbidden); any bad row refuses the
 //     whole batch with nothing written (invalid).
 //   - UploadPhoto: a file that is not a JPEG, PNG or WebP photo by its content, or too large in

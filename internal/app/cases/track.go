@@ -9,6 +9,7 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -27,8 +28,11 @@ type PublicCase struct {
 	Timeline     []PublicCaseEvent `json:"timeline"`
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
-	Allowed      []workflow.Action `json:"-"` // what the viewer may do (support, rate)
-	id           int64
+	// MergedFrom is the ticket asked for when it is a report merged into this case as a
+	// duplicate: its reporter follows this case under their own ticket.
+	MergedFrom string            `json:"merged_from,omitempty"`
+	Allowed    []workflow.Action `json:"-"` // what the viewer may do (support, rate)
+	id         int64
 }
 
 // ID is the case's internal id, for the viewer's own actions (support, rate); it is not shown.
@@ -54,6 +58,9 @@ func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket st
 	if err != nil {
 		return PublicCase{}, err
 	}
+	if rec, err = a.followMerges(ctx, rec); err != nil {
+		return PublicCase{}, err
+	}
 	s := rec.State
 	cat, err := a.DB.Category(ctx, s.Kind, s.Category)
 	if err != nil {
@@ -70,6 +77,9 @@ func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket st
 	out := PublicCase{Ticket: rec.Ticket, Status: s.Status, CategoryKind: string(s.Kind), Category: s.Category,
 		CategoryName: cat.Name, Grid: grid.Refs(path)[len(path)-1], ClosureType: string(s.ClosureType), Rating: s.Rating,
 		Supports: s.Counters.Supports, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Timeline: []PublicCaseEvent{}, id: rec.ID}
+	if rec.Ticket != ticket {
+		out.MergedFrom = ticket
+	}
 	for _, e := range events {
 		if e.From != e.To || e.Action == string(workflow.Report) {
 			out.Timeline = append(out.Timeline, PublicCaseEvent{At: e.At, Action: workflow.Action(e.Action), To: workflow.Status(e.To)})
@@ -84,4 +94,26 @@ func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket st
 		out.Allowed = append(out.Allowed, workflow.Support)
 	}
 	return out, nil
+}
+
+// mergeHops bounds how far tracking follows merges: an original merged on into a third case
+// is followed, but never around a loop (merging needs an open original, so none can form).
+const mergeHops = 4
+
+// followMerges returns the case a report rejected as a duplicate was merged into (and on, if
+// that one was merged in turn), or rec itself.
+func (a *Service) followMerges(ctx context.Context, rec store.CaseRecord) (store.CaseRecord, error) {
+	for range mergeHops {
+		if rec.State.Status != workflow.Rejected || rec.State.MergedInto == "" {
+			break
+		}
+		next, err := a.DB.CaseByTicket(ctx, rec.State.MergedInto)
+		if errs.Is(err, errs.NotFound) {
+			break // nothing to follow: the report is all there is
+		} else if err != nil {
+			return store.CaseRecord{}, err
+		}
+		rec = next
+	}
+	return rec, nil
 }

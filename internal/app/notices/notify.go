@@ -286,7 +286,7 @@ func topicMatches(topics, topic string) bool {
 
 // concerned returns who should hear of a case message, and the line they read: the staff who
 // now have work to do (the party that holds the case, and for deadline notices the holder and
-// its supervisors, the leaders over the case's region), and the reporter when their case moves.
+// its supervisors, the leaders over the case's region), and the reporters when their case moves.
 func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRecord, cm caseMessage) (staff, reporters []access.User, text string, err error) {
 	s := rec.State
 	var (
@@ -361,8 +361,8 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 	if staff, err = a.DB.Recipients(ctx, roles, regions, departments, grids); err != nil {
 		return nil, nil, "", err
 	}
-	if reporter && s.Reporter != "" {
-		if reporters, err = a.DB.ActiveUsers(ctx, []string{s.Reporter}); err != nil {
+	if reporter { // and the reporters of duplicates merged into the case: they follow it
+		if reporters, err = a.DB.CaseReporters(ctx, rec.ID, s.Reporter); err != nil {
 			return nil, nil, "", err
 		}
 	}
