@@ -330,6 +330,11 @@ type CaseFilter struct {
 	SortByDue  bool // by handling deadline, soonest first (cases without one are left out); else newest first
 	Limit      int
 	Cursor     string // from the previous page
+
+	// PartDepartment, when it is Department, also admits the cases in which that department
+	// holds a co-department's part (联办); OpenPartsOnly, only while the part is not reported.
+	PartDepartment string
+	OpenPartsOnly  bool
 }
 
 // ListCases returns a page of cases and the cursor of the next page ("" at the end). Paging is
@@ -367,7 +372,14 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		}
 		where = append(where, `(`+strings.Join(or, " OR ")+`)`)
 	}
-	if f.Department != "" {
+	switch {
+	case f.Department != "" && f.PartDepartment == f.Department:
+		parts := `SELECT case_id FROM case_parts WHERE department = ?`
+		if f.OpenPartsOnly {
+			parts += ` AND status <> 'reported'`
+		}
+		add(`(department = ? OR id IN (`+parts+`))`, f.Department, f.Department)
+	case f.Department != "":
 		add(`department = ?`, f.Department)
 	}
 	if f.HolderKind != "" {

@@ -71,6 +71,8 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		if p.User.Role == access.GridWorker {
 			f.HolderKind = string(workflow.HolderGridWorker) // checks and verifications sent to the grid
 		}
+		// A co-department's part waits on it until reported (联办).
+		f.OpenPartsOnly = p.User.Role == access.Handler
 	case "open":
 		for _, s := range workflow.Statuses {
 			if !s.Terminal() {
