@@ -45,6 +45,8 @@ type tasksBody struct {
 	ByStatus map[workflow.Status]int
 	Queue    []workflow.Status
 	Patrol   *regions.PatrolDay // a grid worker's patrols today
+	// Department is a handler's: cases led by another are ones it holds a part of (联办).
+	Department string
 }
 
 // tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
@@ -95,6 +97,9 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	body := tasksBody{Filter: filter, Statuses: workflow.Statuses, Cases: list.Cases, More: list.Next != "",
 		Lights: map[string]int{}, ByStatus: map[workflow.Status]int{}, Queue: queue, Bulk: bulkActions[p.User.Role]}
+	if p.User.Role == access.Handler {
+		body.Department = p.User.Department
+	}
 	for _, c := range list.Cases {
 		if c.Light != "" {
 			body.Lights[string(c.Light)]++

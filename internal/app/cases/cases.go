@@ -589,6 +589,13 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 	}
 	clocks, partClocks := splitClocks(clocks)
 	v.Parts = partViews(s.Parts, partClocks, a.Now())
+	if !kernel.IsStaff(viewer) {
+		// The reporter follows the parts' progress, not who in which office reported them or
+		// why the lead stood in.
+		for i := range v.Parts {
+			v.Parts[i].ReportedBy, v.Parts[i].Reason = "", ""
+		}
+	}
 	v.Clocks = make([]ClockView, 0, len(clocks))
 	for _, c := range clocks {
 		cv := ClockView{Stage: c.Stage, Started: c.Start, Limit: c.Limit, Due: c.Due, Light: clockLight(c, a.Now()), Paused: !c.PausedAt.IsZero()}
