@@ -97,7 +97,7 @@ func TestACoDepartmentSignsForAndReportsItsPartInABrowser(t *testing.T) {
 		if got := partState(lead, zjj); got != "reported" {
 			t.Fatalf("after the lead's report, 市住建局's part is %q", got)
 		}
-		if got := textOf(lead, `#parts li[data-department="` + zjj + `"] .part-reason`); got != "市住建局电话确认此处无需其处置" {
+		if got := textOf(lead, `#parts li[data-department="`+zjj+`"] .part-reason`); got != "市住建局电话确认此处无需其处置" {
 			t.Errorf("the reason reads %q", got)
 		}
 		lead.act("handle", "待核查",
