@@ -372,14 +372,8 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		}
 		where = append(where, `(`+strings.Join(or, " OR ")+`)`)
 	}
-	switch {
-	case f.Department != "" && f.PartDepartment == f.Department:
-		parts := `SELECT case_id FROM case_parts WHERE department = ?`
-		if f.OpenPartsOnly {
-			parts += ` AND status <> 'reported'`
-		}
-		add(`(department = ? OR id IN (`+parts+`))`, f.Department, f.Department)
-	case f.Department != "":
+	withParts := f.Department != "" && f.PartDepartment == f.Department
+	if f.Department != "" && !withParts {
 		add(`department = ?`, f.Department)
 	}
 	if f.HolderKind != "" {
@@ -434,12 +428,26 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	q := `SELECT ` + caseColumns + `, handle_due FROM cases`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+	selectWhere := func(conds ...string) string {
+		q := `SELECT ` + caseColumns + `, handle_due FROM cases`
+		if all := append(slices.Clone(where), conds...); len(all) > 0 {
+			q += ` WHERE ` + strings.Join(all, ` AND `)
+		}
+		return q + ` ORDER BY ` + order + ` LIMIT ?`
 	}
-	q += ` ORDER BY ` + order + ` LIMIT ?`
-	rows, err := db.query(ctx, q, append(args, limit+1)...)
+	q, qargs := selectWhere(), append(args, limit+1)
+	if withParts {
+		// A department's own cases and those it holds a part of (联办), each a page read along
+		// its own index and merged: one condition with OR would scan the whole table.
+		parts := `id IN (SELECT case_id FROM case_parts WHERE department = ?`
+		if f.OpenPartsOnly {
+			parts += ` AND status <> 'reported'`
+		}
+		q = `SELECT * FROM (` + selectWhere(`department = ?`) + `) AS lead UNION ALL SELECT * FROM (` +
+			selectWhere(parts+`)`) + `) AS part ORDER BY ` + order + ` LIMIT ?`
+		qargs = slices.Concat(args, []any{f.Department, limit + 1}, args, []any{f.Department, limit + 1, limit + 1})
+	}
+	rows, err := db.query(ctx, q, qargs...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list cases: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/app/apptest"
 	"github.com/citygrid/citygrid/internal/app/cases"
@@ -282,6 +283,56 @@ func TestPartDeadlinesNotifyTheirCoDepartment(t *testing.T) {
 		}
 		if got := overdue("handler"); len(got) != 0 {
 			t.Errorf("the lead department heard %q of a co-department's lateness", got)
+		}
+	})
+}
+
+// A co-department's list pages through its own cases and those it holds a part of as one list,
+// in order, newest first and by deadline.
+func TestACoDepartmentsListPagesThroughBoth(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := jointRun(t, db, "2026-03-09 09:00")
+		p := apptest.PointIn(t, r.A, "410802001001001")
+		var want []int64 // newest first
+		for i := range 5 {
+			*r.Now = r.Now.Add(time.Minute)
+			in, err := r.A.Cases.Report(ctx, nil, cases.NewCase{CategoryKind: workflow.Matter, Category: "09009", Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.ID = in.ID
+			r.Act("operator", "register", workflow.Input{})
+			dispatch := workflow.Input{Department: hwDept} // 环卫 leads cases 0, 2 and 4 …
+			if i%2 == 1 {
+				dispatch = jointDispatch // … and holds a part of 1 and 3
+			}
+			r.Act("dispatcher", "dispatch", dispatch)
+			want = append([]int64{in.ID}, want...)
+		}
+		for _, byDue := range []bool{false, true} {
+			var got []int64
+			f := cases.CaseFilter{Limit: 2, SortByDue: byDue}
+			for page := 0; page < 5; page++ {
+				pg, err := r.A.Cases.ListCases(ctx, apptest.As(t, db, "hw"), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range pg.Cases {
+					got = append(got, c.ID)
+				}
+				if f.Cursor = pg.Next; f.Cursor == "" {
+					break
+				}
+			}
+			w := want
+			if byDue { // dispatched a minute apart with the same limit: oldest deadline first
+				w = slices.Clone(want)
+				slices.Reverse(w)
+			}
+			if !slices.Equal(got, w) {
+				t.Errorf("by deadline %v: 环卫 pages through %v, want %v", byDue, got, w)
+			}
 		}
 	})
 }
