@@ -32,7 +32,7 @@ var bulkActions = map[access.Role][]workflow.Action{
 	access.Operator:   {workflow.Register},
 	access.Leader:     {workflow.Register},
 	access.Dispatcher: {workflow.Dispatch},
-	access.Handler:    {workflow.Accept},
+	access.Handler:    {workflow.Accept, workflow.AcceptPart}, // a co-department signs for its parts (联办)
 }
 
 type tasksBody struct {

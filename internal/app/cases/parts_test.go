@@ -336,3 +336,25 @@ func TestACoDepartmentsListPagesThroughBoth(t *testing.T) {
 		}
 	})
 }
+
+// A reopened joint case sends every part to be signed for again, on new clocks.
+func TestAReopenedJointCaseRestartsItsParts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := jointRun(t, db, "2026-03-09 09:00")
+		r.Act("operator", "register", workflow.Input{})
+		r.Act("dispatcher", "dispatch", workflow.Input{Department: leadDept, CoDepartments: []string{hwDept}})
+		r.Act("handler", "accept", workflow.Input{})
+		r.Act("hw", "accept_part", workflow.Input{})
+		r.Act("hw", "report_part", workflow.Input{Result: "已清运", Photos: []string{r.Photo()}})
+		r.Act("handler", "handle", workflow.Input{Result: "已拖离", Photos: []string{r.Photo()}})
+		pass := true
+		r.Act("gridworker", "verify", workflow.Input{Pass: &pass})
+		r.At("2026-03-10 09:00")
+		v := r.Act("leader", "reopen", workflow.Input{Reason: "群众不满意"})
+		wantParts(t, "reopened", parts(v), map[string]string{hwDept: "dispatched 10:00 11:00 [sign,handle] green"})
+		if p := v.Parts[0]; p.Result != "" || p.ReportedBy != "" || !p.SignedAt.IsZero() || p.SignDue.In(worktime.China).Day() != 10 {
+			t.Errorf("the reopened part kept its old report or deadline: %+v", p)
+		}
+		wantParts(t, "reopened, stored", stored(t, db, r.ID), map[string]string{hwDept: "dispatched"})
+	})
+}
