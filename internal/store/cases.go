@@ -330,6 +330,11 @@ type CaseFilter struct {
 	SortByDue  bool // by handling deadline, soonest first (cases without one are left out); else newest first
 	Limit      int
 	Cursor     string // from the previous page
+
+	// PartDepartment, when it is Department, also admits the cases in which that department
+	// holds a co-department's part (联办); OpenPartsOnly, only while the part is not reported.
+	PartDepartment string
+	OpenPartsOnly  bool
 }
 
 // ListCases returns a page of cases and the cursor of the next page ("" at the end). Paging is
@@ -367,7 +372,8 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		}
 		where = append(where, `(`+strings.Join(or, " OR ")+`)`)
 	}
-	if f.Department != "" {
+	withParts := f.Department != "" && f.PartDepartment == f.Department
+	if f.Department != "" && !withParts {
 		add(`department = ?`, f.Department)
 	}
 	if f.HolderKind != "" {
@@ -422,12 +428,26 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	q := `SELECT ` + caseColumns + `, handle_due FROM cases`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+	selectWhere := func(conds ...string) string {
+		q := `SELECT ` + caseColumns + `, handle_due FROM cases`
+		if all := append(slices.Clone(where), conds...); len(all) > 0 {
+			q += ` WHERE ` + strings.Join(all, ` AND `)
+		}
+		return q + ` ORDER BY ` + order + ` LIMIT ?`
 	}
-	q += ` ORDER BY ` + order + ` LIMIT ?`
-	rows, err := db.query(ctx, q, append(args, limit+1)...)
+	q, qargs := selectWhere(), append(args, limit+1)
+	if withParts {
+		// A department's own cases and those it holds a part of (联办), each a page read along
+		// its own index and merged: one condition with OR would scan the whole table.
+		parts := `id IN (SELECT case_id FROM case_parts WHERE department = ?`
+		if f.OpenPartsOnly {
+			parts += ` AND status <> 'reported'`
+		}
+		q = `SELECT * FROM (` + selectWhere(`department = ?`) + `) AS lead UNION ALL SELECT * FROM (` +
+			selectWhere(parts+`)`) + `) AS part ORDER BY ` + order + ` LIMIT ?`
+		qargs = slices.Concat(args, []any{f.Department, limit + 1}, args, []any{f.Department, limit + 1, limit + 1})
+	}
+	rows, err := db.query(ctx, q, qargs...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list cases: %w", err)
 	}

@@ -24,6 +24,9 @@ type Clock struct {
 	Pauses   [][2]time.Time // finished pauses
 	PausedAt time.Time      // zero unless paused now
 	Stopped  time.Time      // zero while running
+
+	// Department is the co-department whose part (联办) the clock times; "" for the case's own.
+	Department string
 }
 
 // The notice thresholds.
@@ -32,7 +35,7 @@ const (
 	Overdue = "overdue"
 )
 
-const clockColumns = `id, case_id, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses, paused_at, stopped_at`
+const clockColumns = `id, case_id, department, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses, paused_at, stopped_at`
 
 func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
 	var (
@@ -41,7 +44,7 @@ func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
 		pauses           string
 		paused, stopped  sql.NullInt64
 	)
-	if err := row.Scan(&c.ID, &c.CaseID, &c.Stage, &start, &c.Limit.Value, &c.Limit.Unit, &due, &warn, &pauses, &paused,
+	if err := row.Scan(&c.ID, &c.CaseID, &c.Department, &c.Stage, &start, &c.Limit.Value, &c.Limit.Unit, &due, &warn, &pauses, &paused,
 		&stopped); err != nil {
 		return Clock{}, err
 	}
@@ -76,13 +79,13 @@ func encodePauses(ps [][2]time.Time) string {
 func (db *DB) StartClock(ctx context.Context, c Clock) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		t, _ := txnOf(ctx)
-		t.appendRow("case_clocks", []string{"case_id", "stage", "started_at", "limit_value", "limit_unit", "due_at", "warn_at", "pauses"},
-			[]any{c.CaseID, string(c.Stage), micros(c.Start), c.Limit.Value, string(c.Limit.Unit), micros(c.Due), micros(c.Warn), encodePauses(c.Pauses)})
+		t.appendRow("case_clocks", []string{"case_id", "department", "stage", "started_at", "limit_value", "limit_unit", "due_at", "warn_at", "pauses"},
+			[]any{c.CaseID, c.Department, string(c.Stage), micros(c.Start), c.Limit.Value, string(c.Limit.Unit), micros(c.Due), micros(c.Warn), encodePauses(c.Pauses)})
 		return nil
 	})
 }
 
-// RunningClocks returns a case's running (possibly paused) clocks.
+// RunningClocks returns a case's running (possibly paused) clocks: its own and its parts'.
 func (db *DB) RunningClocks(ctx context.Context, caseID int64) ([]Clock, error) {
 	rows, err := db.query(ctx, `SELECT `+clockColumns+` FROM case_clocks WHERE case_id = ? AND stopped_at IS NULL ORDER BY id`, caseID)
 	if err != nil {

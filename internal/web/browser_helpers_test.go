@@ -35,7 +35,12 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	db := storetest.Open(t, store.SQLite)
+	return newSiteOn(t, storetest.Open(t, store.SQLite))
+}
+
+// newSiteOn is newSite over a database of the caller's choice (storetest.Each's).
+func newSiteOn(t *testing.T, db *store.DB) *site {
+	t.Helper()
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

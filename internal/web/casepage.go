@@ -58,6 +58,48 @@ type caseBody struct {
 	Suggested   string
 	Map         mapData
 	Staff       bool // sees internal fields (contacts, reporter, channels)
+	// Parts are the co-departments' parts (联办), each with the step the viewer may take on it
+	// there: a co-department signs for and reports its own, the lead reports for an open one.
+	Parts []partRow
+}
+
+// partRow is a co-department's part as the case page shows it; the times are nil when unset.
+type partRow struct {
+	cases.PartView
+	Name                                   string
+	Mine                                   bool // the viewer's department's part
+	SignBy, HandleBy, SignedOn, ReportedOn *time.Time
+	// Act is what the viewer may do on this part now ("" for nothing), and ActID names its
+	// form's elements, unique on the page.
+	Act   workflow.Action
+	ActID string
+}
+
+// partRows names the parts, marks the viewer's own, and puts each allowed part action on the
+// part it concerns.
+func partRows(v cases.CaseView, p *access.Principal, allowed []workflow.Action, names namer) []partRow {
+	at := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	var out []partRow
+	for _, pv := range v.Parts {
+		r := partRow{PartView: pv, Name: names("department", pv.Department),
+			Mine:   p.User.Role == access.Handler && p.User.Department == pv.Department,
+			SignBy: at(pv.SignDue), HandleBy: at(pv.HandleDue), SignedOn: at(pv.SignedAt), ReportedOn: at(pv.ReportedAt)}
+		switch {
+		case r.Mine && slices.Contains(allowed, workflow.AcceptPart):
+			r.Act, r.ActID = workflow.AcceptPart, string(workflow.AcceptPart)
+		case r.Mine && slices.Contains(allowed, workflow.ReportPart):
+			r.Act, r.ActID = workflow.ReportPart, string(workflow.ReportPart)
+		case !r.Mine && pv.Open() && p.User.Department == v.Department && slices.Contains(allowed, workflow.ReportPart):
+			r.Act, r.ActID = workflow.ReportPart, string(workflow.ReportPart)+"-"+pv.Department
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func caseID(r *http.Request) (int64, error) {
@@ -157,6 +199,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 		}
 	}
 	body.Timeline = h.timeline(l, c.Timeline, names)
+	body.Parts = partRows(c, p, c.Allowed, names)
+	// The part steps are offered on the parts themselves, not among the case's actions.
+	body.Choices = slices.DeleteFunc(body.Choices, func(ch cases.ActionChoice) bool {
+		return ch.Allowed && (ch.Action == workflow.AcceptPart || ch.Action == workflow.ReportPart)
+	})
 	if slices.ContainsFunc(choices, func(ch cases.ActionChoice) bool { return ch.Action == workflow.Dispatch && ch.Allowed }) {
 		if body.Departments, err = h.app.Settings.Departments(ctx); err != nil {
 			h.errorPage(w, r, 0, err)

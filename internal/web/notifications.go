@@ -125,12 +125,16 @@ func (h *Handler) notificationText(l Lang, n notices.Notification, names namer) 
 		Due         time.Time   `json:"due"`
 		EventCode   string      `json:"event_code"`
 		EventParams errs.Params `json:"event_params"`
+		Department  string      `json:"department"` // a part's co-department in a deadline notice (联办)
 	}
 	if json.Unmarshal([]byte(n.Data), &d) != nil || d.Ticket == "" {
 		return n.Message
 	}
 	switch what := strings.TrimPrefix(n.Topic, "case."); {
 	case what == notices.NearDue || what == notices.Overdue:
+		if d.Department != "" && h.cat.has(l, "stage."+d.Stage) {
+			return h.cat.T(l, "notify.part."+what, d.Ticket, names("department", d.Department), h.cat.T(l, "stage."+d.Stage), formatTime(l, d.Due))
+		}
 		if h.cat.has(l, "stage."+d.Stage) {
 			return h.cat.T(l, "notify."+what, d.Ticket, h.cat.T(l, "stage."+d.Stage), formatTime(l, d.Due))
 		}

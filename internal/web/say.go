@@ -82,7 +82,7 @@ func (c *catalogue) param(l Lang, name string, v any, names namer) string {
 		return c.T(l, p+s)
 	}
 	switch name {
-	case "department", "co_departments":
+	case "department", "co_departments", "departments", "lead":
 		return names("department", s)
 	case "centre", "grid", "region":
 		return names("region", s)

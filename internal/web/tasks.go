@@ -32,7 +32,7 @@ var bulkActions = map[access.Role][]workflow.Action{
 	access.Operator:   {workflow.Register},
 	access.Leader:     {workflow.Register},
 	access.Dispatcher: {workflow.Dispatch},
-	access.Handler:    {workflow.Accept},
+	access.Handler:    {workflow.Accept, workflow.AcceptPart}, // a co-department signs for its parts (联办)
 }
 
 type tasksBody struct {
@@ -45,6 +45,8 @@ type tasksBody struct {
 	ByStatus map[workflow.Status]int
 	Queue    []workflow.Status
 	Patrol   *regions.PatrolDay // a grid worker's patrols today
+	// Department is a handler's: cases led by another are ones it holds a part of (联办).
+	Department string
 }
 
 // tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
@@ -71,6 +73,8 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		if p.User.Role == access.GridWorker {
 			f.HolderKind = string(workflow.HolderGridWorker) // checks and verifications sent to the grid
 		}
+		// A co-department's part waits on it until reported (联办).
+		f.OpenPartsOnly = p.User.Role == access.Handler
 	case "open":
 		for _, s := range workflow.Statuses {
 			if !s.Terminal() {
@@ -93,6 +97,9 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	body := tasksBody{Filter: filter, Statuses: workflow.Statuses, Cases: list.Cases, More: list.Next != "",
 		Lights: map[string]int{}, ByStatus: map[workflow.Status]int{}, Queue: queue, Bulk: bulkActions[p.User.Role]}
+	if p.User.Role == access.Handler {
+		body.Department = p.User.Department
+	}
 	for _, c := range list.Cases {
 		if c.Light != "" {
 			body.Lights[string(c.Light)]++

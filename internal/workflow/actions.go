@@ -20,6 +20,8 @@ const (
 	maxText = 2000
 	// maxPhotos bounds the photos one action carries; a handling report needs a few, not an album.
 	maxPhotos = 20
+	// maxCode bounds a department code an action names.
+	maxCode = 64
 	// reopenWindow is how long after closing a leader may still reopen a case (DESIGN §4).
 	reopenWindow = 7 * 24 * time.Hour
 	// wrongState is the wire code of a refusal by the state machine; its message lists what
@@ -48,6 +50,9 @@ func Decide(c Case, p *access.Principal, a Action, in Input, now time.Time) (Tra
 	if err := permit(c, p, a); err != nil {
 		return Transition{}, err
 	}
+	if err := notYourPart(c, p, a, in); err != nil {
+		return Transition{}, err
+	}
 	if why, code, reason := refusal(c, p, a); why != "" {
 		if code == wrongStateCode {
 			return Transition{}, wrongState(c, p, a, reason, why)
@@ -59,6 +64,9 @@ func Decide(c Case, p *access.Principal, a Action, in Input, now time.Time) (Tra
 			"cannot reopen: a case can be reopened only within 7 days of closing")
 	}
 	if err := validate(p, a, in); err != nil {
+		return Transition{}, err
+	}
+	if err := validatePart(c, p, a, in); err != nil {
 		return Transition{}, err
 	}
 	n := c.clone()
@@ -202,6 +210,22 @@ func permit(c Case, p *access.Principal, a Action) error {
 		if c.Department == "" || p.User.Department != c.Department {
 			return forbidden(ReasonNotLead, errs.Params{"action": string(a)}, "only the lead department of the case may %s it", a)
 		}
+	case AcceptPart:
+		if err := needRole(p, a, access.Handler); err != nil {
+			return err
+		}
+		// The lead signs for the whole case (accept), never for a co-department's part.
+		if !coDepartment(c, p) {
+			return forbidden(ReasonNotCoDepartment, errs.Params{"action": string(a)}, "only a co-department of the case signs for its part")
+		}
+	case ReportPart:
+		if err := needRole(p, a, access.Handler); err != nil {
+			return err
+		}
+		// A co-department reports its own part; the lead may report for a part, with a reason.
+		if !coDepartment(c, p) && (c.Department == "" || p.User.Department != c.Department) {
+			return forbidden(ReasonNotCoDepartment, errs.Params{"action": string(a)}, "only a co-department of the case, or its lead department, reports a part")
+		}
 	case Comment:
 		if !involved(c, p) {
 			return forbidden(ReasonNotInvolved, errs.Params{"action": string(a)}, "only staff responsible for the case and its reporter may comment on it")
@@ -220,6 +244,33 @@ func needRole(p *access.Principal, a Action, roles ...access.Role) error {
 	}
 	if !slices.Contains(roles, p.User.Role) {
 		return forbidden(ReasonRole, errs.Params{"role": string(p.User.Role), "action": string(a)}, "a %s may not %s cases", p.User.Role, a)
+	}
+	return nil
+}
+
+// coDepartment reports whether p is a handler of one of the case's co-departments.
+func coDepartment(c Case, p *access.Principal) bool {
+	return p != nil && !p.System && p.User.Role == access.Handler && p.User.Department != "" &&
+		p.User.Department != c.Department && slices.Contains(c.CoDepartments, p.User.Department)
+}
+
+// partDepartment is the department whose part a part action concerns: a co-department's own,
+// whatever it names; for the lead and the system, the part named in the input.
+func partDepartment(c Case, p *access.Principal, in Input) string {
+	if coDepartment(c, p) {
+		return p.User.Department
+	}
+	return strings.TrimSpace(in.Department)
+}
+
+// notYourPart refuses a co-department naming another department's part: it acts on its own
+// part only. Checked before the state, as scope is.
+func notYourPart(c Case, p *access.Principal, a Action, in Input) error {
+	if (a != AcceptPart && a != ReportPart) || !coDepartment(c, p) {
+		return nil
+	}
+	if d := strings.TrimSpace(in.Department); d != "" && d != p.User.Department {
+		return forbidden(ReasonNotYourPart, errs.Params{"action": string(a), "department": d}, "%s is not your department's part: you act on your own part only", d)
 	}
 	return nil
 }
@@ -308,6 +359,28 @@ func refusal(c Case, p *access.Principal, a Action) (why, code, reason string) {
 		if slices.Index(c.RegionPath, c.Centre()) <= 0 {
 			return "the case is already with the city centre, the top level", wrongStateCode, ReasonTopLevel
 		}
+	case Handle:
+		if len(c.OpenParts()) > 0 {
+			return "co-departments have not reported their parts: " + strings.Join(c.OpenParts(), ", "), wrongStateCode, ReasonPartsUnreported
+		}
+	case AcceptPart:
+		if coDepartment(c, p) {
+			return ownPartRefusal(c, p.User.Department, PartDispatched)
+		}
+		if !slices.ContainsFunc(c.Parts, func(pt Part) bool { return pt.Status == PartDispatched }) {
+			return "no part waits to be signed for", wrongStateCode, ReasonNoOpenParts
+		}
+	case ReportPart:
+		if coDepartment(c, p) {
+			return ownPartRefusal(c, p.User.Department, PartInProgress)
+		}
+		// The lead reports for a part once it has signed for the case itself.
+		if c.Status != InProgress {
+			return fmt.Sprintf("the case is %s", c.Status), wrongStateCode, ReasonWrongState
+		}
+		if len(c.OpenParts()) == 0 {
+			return "every part is reported", wrongStateCode, ReasonNoOpenParts
+		}
 	case RequestExtension:
 		if c.ExtensionAsked > 0 {
 			return "an extension request is already pending", wrongStateCode, ReasonExtensionPending
@@ -331,6 +404,23 @@ func refusal(c Case, p *access.Principal, a Action) (why, code, reason string) {
 	return "", "", ""
 }
 
+// ownPartRefusal says why a co-department's part is not in the status want: it has no part
+// (a case dispatched before parts existed), or the part is ahead or behind.
+func ownPartRefusal(c Case, department string, want PartStatus) (why, code, reason string) {
+	i := c.part(department)
+	switch {
+	case i < 0:
+		return "the case has no part of " + department, wrongStateCode, ReasonNoPart
+	case c.Parts[i].Status == want:
+		return "", "", ""
+	case c.Parts[i].Status == PartReported:
+		return "the part of " + department + " is already reported", wrongStateCode, ReasonPartReported
+	case want == PartInProgress:
+		return "sign for the part first", wrongStateCode, ReasonPartNotSigned
+	}
+	return "the part of " + department + " is already signed for", wrongStateCode, ReasonPartSigned
+}
+
 // sources lists the statuses action a starts from; nil when any status will do.
 func sources(a Action) []Status {
 	switch a {
@@ -342,6 +432,10 @@ func sources(a Action) []Status {
 		return []Status{Registered}
 	case Accept:
 		return []Status{Dispatched}
+	case AcceptPart, ReportPart:
+		// A part moves while the case is with its departments and the clocks run; a suspended
+		// case waits as a whole.
+		return []Status{Dispatched, InProgress}
 	case Return:
 		return []Status{Dispatched, InProgress}
 	case Handle, RequestExtension, ApproveExtension, DenyExtension, Suspend:
@@ -420,6 +514,10 @@ func validate(p *access.Principal, a Action, in Input) error {
 		return needReason(in, "return a case")
 	case Handle:
 		return needResultAndPhoto(in, "handling a case")
+	case AcceptPart, ReportPart:
+		if utf8.RuneCountInString(in.Department) > maxCode {
+			return invalid(ReasonTooLong, errs.Params{"field": "department", "max": maxCode, "length": utf8.RuneCountInString(in.Department)}, "department is too long")
+		}
 	case RequestExtension, ApproveExtension:
 		if in.Hours < 1 || in.Hours > maxExtensionHours {
 			return invalid(ReasonOutOfRange, errs.Params{"field": "hours", "min": 1, "max": maxExtensionHours}, "hours must be between 1 and %d working hours, not %d", maxExtensionHours, in.Hours)
@@ -468,6 +566,50 @@ func validateCommon(in Input) error {
 		return errs.Required("photos", "photos: an entry is empty")
 	}
 	return nil
+}
+
+// validatePart checks a part action's input against the case: a co-department's report
+// carries its result and photo; the lead (or the system) names an open part and, for a
+// report, says why it reports for the co-department.
+func validatePart(c Case, p *access.Principal, a Action, in Input) error {
+	if a != AcceptPart && a != ReportPart {
+		return nil
+	}
+	co := coDepartment(c, p)
+	if co && a == ReportPart {
+		return needResultAndPhoto(in, "reporting a part")
+	}
+	if co {
+		return nil
+	}
+	d := partDepartment(c, p, in)
+	if d == "" {
+		return errs.Required("department", "department is required: the co-department whose part this is")
+	}
+	i := c.part(d)
+	if i < 0 {
+		return invalid(ReasonNoPart, errs.Params{"field": "department", "department": d}, "the case has no part of %s", d)
+	}
+	want := PartDispatched
+	if a == ReportPart {
+		want = PartInProgress
+	}
+	if st := c.Parts[i].Status; st == PartReported || (a == AcceptPart && st != want) {
+		why, _, reason := ownPartRefusal(c, d, want)
+		return partConflict(c, p, a, reason, d, why)
+	}
+	if a == ReportPart {
+		// The co-department did not report: the timeline must say why the lead did.
+		return needReason(in, "report a co-department's part")
+	}
+	return nil
+}
+
+// partConflict refuses a part action because of the part's state, as wrong_state.
+func partConflict(c Case, p *access.Principal, a Action, reason, department, why string) error {
+	err := wrongState(c, p, a, reason, why).(*errs.Error)
+	err.Params["department"] = department
+	return err
 }
 
 func needReason(in Input, what string) error {
@@ -527,6 +669,7 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 	case Dispatch:
 		n.Status, n.Department, n.CoDepartments = Dispatched, in.Department, slices.Clone(in.CoDepartments)
 		n.Holder = Holder{HolderDepartment, in.Department}
+		n.Parts = newParts(in.CoDepartments)
 		t.say("dispatched", errs.Params{"department": in.Department}, "dispatched to "+in.Department)
 		if len(in.CoDepartments) > 0 {
 			t.Event += " with " + strings.Join(in.CoDepartments, ", ")
@@ -539,9 +682,26 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 	case Accept:
 		n.Status = InProgress
 		t.say("accepted", errs.Params{"department": n.Department}, "signed for by "+n.Department)
+	case AcceptPart:
+		d := partDepartment(*n, p, in)
+		pt := &n.Parts[n.part(d)]
+		pt.Status, pt.SignedAt = PartInProgress, now
+		t.say("part_accepted", errs.Params{"department": d}, "part signed for by "+d)
+	case ReportPart:
+		d := partDepartment(*n, p, in)
+		pt := &n.Parts[n.part(d)]
+		pt.Status, pt.ReportedBy, pt.ReportedAt = PartReported, p.Name(), now
+		pt.Result, pt.Photos = strings.TrimSpace(in.Result), slices.Clone(in.Photos)
+		if coDepartment(*n, p) {
+			t.say("part_reported", errs.Params{"department": d}, "part reported by "+d)
+		} else {
+			pt.Reason = strings.TrimSpace(in.Reason)
+			t.say("part_reported_for", errs.Params{"department": d, "lead": n.Department}, "part of "+d+" reported by the lead department: "+pt.Reason)
+		}
 	case Return:
 		t.say("returned", errs.Params{"department": n.Department}, "returned by "+n.Department)
-		n.Status, n.Holder, n.Department, n.CoDepartments = Registered, centre, "", nil
+		// The parts go with the dispatch they belonged to; a new dispatch makes new ones.
+		n.Status, n.Holder, n.Department, n.CoDepartments, n.Parts = Registered, centre, "", nil, nil
 		n.Counters.Returns++
 		n.WrongDispatch, n.ExtensionAsked = true, 0
 	case Handle:
@@ -580,6 +740,16 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 			n.Status, n.Holder = InProgress, lead
 			n.Counters.Rework++
 			t.say("verify_failed", errs.Params{"department": n.Department}, "verification failed; back to "+n.Department+" for rework")
+			// Rework is the joint work's: every part reopens, signed for already, on the
+			// deadline it had; the lead may report for a part the failure does not concern.
+			for i := range n.Parts {
+				pt := &n.Parts[i]
+				pt.Status, pt.Result, pt.Photos, pt.ReportedBy, pt.ReportedAt, pt.Reason = PartInProgress, "", nil, "", time.Time{}, ""
+			}
+			if len(n.Parts) > 0 {
+				t.Event += " with " + strings.Join(n.CoDepartments, ", ")
+				t.EventParams["co_departments"] = slices.Clone(n.CoDepartments)
+			}
 		}
 	case Reopen:
 		// A case closed without a department (self-handled, or specially closed before
@@ -587,6 +757,10 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 		if n.Department != "" {
 			n.Status, n.Holder = Dispatched, lead
 			t.say("reopened_dispatched", errs.Params{"department": n.Department}, "reopened and dispatched to "+n.Department)
+			// As dispatched again: every co-department signs for its part anew, on new clocks.
+			if len(n.Parts) > 0 {
+				n.Parts = newParts(n.CoDepartments)
+			}
 		} else {
 			n.Status, n.Holder = Registered, centre
 			t.say("reopened", errs.Params{"centre": n.Centre()}, "reopened to centre "+n.Centre())
@@ -617,6 +791,19 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 		return errs.E(errs.Internal, "workflow: no transition for %s", a) // unreachable: refusal stops report and self_handle
 	}
 	return nil
+}
+
+// newParts returns a fresh part for each co-department, waiting to be signed for; the caller
+// snapshots their deadlines.
+func newParts(coDepartments []string) []Part {
+	if len(coDepartments) == 0 {
+		return nil
+	}
+	out := make([]Part, len(coDepartments))
+	for i, d := range coDepartments {
+		out[i] = Part{Department: d, Status: PartDispatched}
+	}
+	return out
 }
 
 // closure is the type a case closing normally at now gets: a wrong dispatch or rework on the

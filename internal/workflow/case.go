@@ -61,6 +61,8 @@ const (
 	Dispatch         Action = "dispatch"          // 派遣, also jointly (联办)
 	Escalate         Action = "escalate"          // one centre level up (吹哨报到)
 	Accept           Action = "accept"            // the department signs for the case (签收)
+	AcceptPart       Action = "accept_part"       // a co-department signs for its part of a joint case (联办)
+	ReportPart       Action = "report_part"       // a co-department reports its part done; or the lead reports for it, with a reason
 	Return           Action = "return"            // the department sends it back: wrong department (回退)
 	Handle           Action = "handle"            // the department reports it done (处置)
 	RequestExtension Action = "request_extension" // 申请延期
@@ -80,7 +82,7 @@ const (
 
 // Actions lists every action in the order of DESIGN's table; Close, not in the table, comes last.
 var Actions = []Action{Report, SelfHandle, RequestCheck, Confirm, Register, Reject, Dispatch, Escalate,
-	Accept, Return, Handle, RequestExtension, ApproveExtension, DenyExtension, Suspend, Resume, Verify,
+	Accept, AcceptPart, ReportPart, Return, Handle, RequestExtension, ApproveExtension, DenyExtension, Suspend, Resume, Verify,
 	Reopen, Comment, Rate, Support, Close}
 
 // ParseAction returns the action named s.
@@ -191,6 +193,11 @@ type Case struct {
 	// ticket of the case its reporter was merged into.
 	RejectReason string `json:"reject_reason,omitempty"`
 	MergedInto   string `json:"merged_into,omitempty"`
+
+	// Parts are the co-departments' shares of the work (联办), one per co-department, from
+	// dispatch until the case goes back to a centre. Cases dispatched before parts existed
+	// have none.
+	Parts []Part `json:"parts,omitempty"`
 }
 
 // Grid returns the code of the unit grid the case lies in, the last code of its region path.
@@ -223,7 +230,61 @@ func (c Case) clone() Case {
 	c.RegionPath = slices.Clone(c.RegionPath)
 	c.CoDepartments = slices.Clone(c.CoDepartments)
 	c.Supporters = slices.Clone(c.Supporters)
+	c.Parts = slices.Clone(c.Parts)
+	for i := range c.Parts {
+		c.Parts[i].Photos = slices.Clone(c.Parts[i].Photos)
+	}
 	return c
+}
+
+// PartStatus is where a co-department's part of a joint case stands.
+type PartStatus string
+
+// The part statuses: a part is signed for and reported like the case itself, on its own clocks.
+const (
+	PartDispatched PartStatus = "dispatched"  // waiting for the co-department to sign for it
+	PartInProgress PartStatus = "in_progress" // signed for, being handled
+	PartReported   PartStatus = "reported"    // reported done, by the co-department or for it by the lead
+)
+
+// Part is one co-department's share of a joint case (联办, DESIGN §4): the co-department signs
+// for it and reports it with a result and a photo, each against a deadline of its own; the
+// lead department closes the handling only once every part is reported, or reports for a part
+// itself, saying why.
+type Part struct {
+	Department string     `json:"department"`
+	Status     PartStatus `json:"status"`
+	// SignDue and HandleDue are snapshotted by the caller on working time when the part is
+	// dispatched, as the case's own deadlines are; zero when the city sets no limit.
+	SignDue    time.Time `json:"sign_due,omitzero"`
+	HandleDue  time.Time `json:"handle_due,omitzero"`
+	SignedAt   time.Time `json:"signed_at,omitzero"`
+	Result     string    `json:"result,omitempty"`
+	Photos     []string  `json:"photos,omitempty"`
+	ReportedBy string    `json:"reported_by,omitempty"` // who reported it (a username)
+	ReportedAt time.Time `json:"reported_at,omitzero"`
+	// Reason is why the lead reported for the part instead of its co-department; "" when the
+	// co-department reported it.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Open reports whether the part still waits for its co-department's report.
+func (p Part) Open() bool { return p.Status != PartReported }
+
+// OpenParts returns the departments whose parts are not reported yet, in dispatch order.
+func (c Case) OpenParts() []string {
+	var out []string
+	for _, p := range c.Parts {
+		if p.Open() {
+			out = append(out, p.Department)
+		}
+	}
+	return out
+}
+
+// part returns the index of a department's part, or -1.
+func (c Case) part(department string) int {
+	return slices.IndexFunc(c.Parts, func(p Part) bool { return p.Department == department })
 }
 
 // The reasons a case may be rejected.

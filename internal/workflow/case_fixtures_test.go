@@ -92,6 +92,7 @@ const (
 	sRegistered  = "registered"
 	sDispatched  = "dispatched"
 	sInProgress  = "in progress"
+	sPartOpen    = "in progress with a co-department's part signed for"
 	sExtending   = "in progress with an extension asked"
 	sHandled     = "handled"
 	sSuspended   = "suspended"
@@ -133,6 +134,13 @@ func situations() []situation {
 		c.Status, c.Version = s, 4
 		c.Department, c.CoDepartments = lead, []string{co}
 		c.Holder = workflow.Holder{Kind: workflow.HolderDepartment, Code: lead}
+		// The co-department's part waits to be signed for while the case does; past that
+		// the fixtures have it reported, so the lead's own steps are open.
+		part := workflow.Part{Department: co, Status: workflow.PartReported, Result: "已配合清运", ReportedBy: "hw"}
+		if s == workflow.Dispatched {
+			part = workflow.Part{Department: co, Status: workflow.PartDispatched}
+		}
+		c.Parts = []workflow.Part{part}
 	}
 	closed := func(c *workflow.Case) {
 		dispatched(c, workflow.Closed)
@@ -146,6 +154,10 @@ func situations() []situation {
 		{sRegistered, with(func(c *workflow.Case) { c.Status, c.Version = workflow.Registered, 2 })},
 		{sDispatched, with(func(c *workflow.Case) { dispatched(c, workflow.Dispatched) })},
 		{sInProgress, with(func(c *workflow.Case) { dispatched(c, workflow.InProgress) })},
+		{sPartOpen, with(func(c *workflow.Case) {
+			dispatched(c, workflow.InProgress)
+			c.Parts[0] = workflow.Part{Department: co, Status: workflow.PartInProgress, SignedAt: t0.Add(-time.Hour)}
+		})},
 		{sExtending, with(func(c *workflow.Case) { dispatched(c, workflow.InProgress); c.ExtensionAsked = extensionAsk })},
 		{sHandled, with(func(c *workflow.Case) {
 			dispatched(c, workflow.Handled)
@@ -173,6 +185,8 @@ func validInput() map[workflow.Action]workflow.Input {
 		workflow.Dispatch:         {Department: lead, CoDepartments: []string{co}},
 		workflow.Escalate:         {Reason: "跨街道, 需区级协调"},
 		workflow.Accept:           {},
+		workflow.AcceptPart:       {Department: co},
+		workflow.ReportPart:       {Department: co, Result: "已配合清运", Photos: photos, Reason: "协办部门已电话反馈"},
 		workflow.Return:           {Reason: "非本部门职责"},
 		workflow.Handle:           {Result: "已清理", Photos: photos},
 		workflow.RequestExtension: {Hours: extensionAsk, Reason: "需采购配件"},
@@ -194,5 +208,9 @@ func deepCopy(c workflow.Case) workflow.Case {
 	c.RegionPath = slices.Clone(c.RegionPath)
 	c.CoDepartments = slices.Clone(c.CoDepartments)
 	c.Supporters = slices.Clone(c.Supporters)
+	c.Parts = slices.Clone(c.Parts)
+	for i := range c.Parts {
+		c.Parts[i].Photos = slices.Clone(c.Parts[i].Photos)
+	}
 	return c
 }

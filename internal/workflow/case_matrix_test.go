@@ -25,6 +25,8 @@ var mayAct = map[workflow.Action][]string{
 	workflow.Dispatch:         {dispIn, system}, // not leaders: 监管分离
 	workflow.Escalate:         {dispIn, system},
 	workflow.Accept:           {handlerLead, system},
+	workflow.AcceptPart:       {handlerCo, system}, // the lead signs for the case, never for a part
+	workflow.ReportPart:       {handlerLead, handlerCo, system},
 	workflow.Return:           {handlerLead, system},
 	workflow.Handle:           {handlerLead, system},
 	workflow.RequestExtension: {handlerLead, system},
@@ -47,7 +49,7 @@ var everyone = []string{admin, opIn, opOut, leaderIn, leaderOut, dispIn, dispOut
 var undispatched = []string{sReported, sChecking, sRegistered, sRejected}
 
 var (
-	open     = []string{sReported, sChecking, sRegistered, sDispatched, sInProgress, sExtending, sHandled, sSuspended}
+	open     = []string{sReported, sChecking, sRegistered, sDispatched, sInProgress, sPartOpen, sExtending, sHandled, sSuspended}
 	anywhere = append(slices.Clone(open), sClosed, sClosedRated, sRejected)
 )
 
@@ -62,19 +64,21 @@ var startsFrom = map[workflow.Action][]string{
 	workflow.Dispatch:         {sRegistered},
 	workflow.Escalate:         {sRegistered},
 	workflow.Accept:           {sDispatched},
-	workflow.Return:           {sDispatched, sInProgress, sExtending},
-	workflow.Handle:           {sInProgress, sExtending},
-	workflow.RequestExtension: {sInProgress},
+	workflow.AcceptPart:       {sDispatched},
+	workflow.ReportPart:       {sPartOpen}, // signed for by the co-department; the lead reports for it once it signed itself
+	workflow.Return:           {sDispatched, sInProgress, sPartOpen, sExtending},
+	workflow.Handle:           {sInProgress, sExtending}, // not while a part is open
+	workflow.RequestExtension: {sInProgress, sPartOpen},
 	workflow.ApproveExtension: {sExtending},
 	workflow.DenyExtension:    {sExtending},
-	workflow.Suspend:          {sInProgress, sExtending},
+	workflow.Suspend:          {sInProgress, sPartOpen, sExtending},
 	workflow.Resume:           {sSuspended},
 	workflow.Verify:           {sHandled},
 	workflow.Reopen:           {sClosed, sClosedRated},
 	workflow.Comment:          anywhere,
 	workflow.Rate:             {sClosed},
 	workflow.Support:          open,
-	workflow.Close:            {sRegistered, sDispatched, sInProgress, sExtending, sHandled, sSuspended},
+	workflow.Close:            {sRegistered, sDispatched, sInProgress, sPartOpen, sExtending, sHandled, sSuspended},
 }
 
 // conflictCode names the refusals that are not plain wrong_state.
@@ -110,8 +114,8 @@ func expect(who string, a workflow.Action, sit string) verdict {
 }
 
 func TestEveryActionByEveryoneInEveryState(t *testing.T) {
-	if len(workflow.Actions) != 22 || len(workflow.Statuses) != 8 {
-		t.Fatalf("%d actions and %d statuses, want 22 and 8", len(workflow.Actions), len(workflow.Statuses))
+	if len(workflow.Actions) != 24 || len(workflow.Statuses) != 8 {
+		t.Fatalf("%d actions and %d statuses, want 24 and 8", len(workflow.Actions), len(workflow.Statuses))
 	}
 	for _, a := range workflow.Actions {
 		if _, ok := mayAct[a]; !ok {

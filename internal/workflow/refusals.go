@@ -33,6 +33,15 @@ const (
 	ReasonBadValue         = "bad_value"       // {field, value}: not one of the accepted values or forms
 	ReasonDuplicateOnly    = "merged_into_duplicate_only"
 	ReasonCoDepartment     = "bad_co_department" // {department}
+	// Joint handling (联办).
+	ReasonPartsUnreported = "parts_unreported"  // {action, status, allowed, departments}: handle while co-departments' parts are open
+	ReasonNotCoDepartment = "not_co_department" // {action}: a part action by a department with no part in the case
+	ReasonNotYourPart     = "not_your_part"     // {action, department}: a co-department names another department's part
+	ReasonNoPart          = "no_part"           // {department}: the case has no part of that department
+	ReasonPartSigned      = "part_signed"       // {action, department}: the part is already signed for
+	ReasonPartNotSigned   = "part_not_signed"   // {action, department}: report a part before signing for it
+	ReasonPartReported    = "part_reported"     // {action, department}: the part is already reported
+	ReasonNoOpenParts     = "no_open_parts"     // {action, status, allowed}: every part is reported (or none waits to be signed for)
 )
 
 // wrongState refuses an action the case's state forbids. The reason is finer than the wire
@@ -43,8 +52,14 @@ func wrongState(c Case, p *access.Principal, a Action, reason, why string) error
 	for i, x := range allowed {
 		list[i] = string(x)
 	}
-	return &errs.Error{Kind: errs.Conflict, Code: wrongStateCode, Reason: reason,
-		Params:  errs.Params{"action": string(a), "status": string(c.Status), "allowed": list},
+	params := errs.Params{"action": string(a), "status": string(c.Status), "allowed": list}
+	switch {
+	case reason == ReasonPartsUnreported:
+		params["departments"] = c.OpenParts()
+	case coDepartment(c, p) && (a == AcceptPart || a == ReportPart):
+		params["department"] = p.User.Department // the part the refusal is about
+	}
+	return &errs.Error{Kind: errs.Conflict, Code: wrongStateCode, Reason: reason, Params: params,
 		Message: "cannot " + string(a) + ": " + why + " (allowed now: " + allowedText(c, p) + ")"}
 }
 

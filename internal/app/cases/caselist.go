@@ -97,7 +97,8 @@ func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 		if f.Department != "" && f.Department != p.User.Department {
 			return errs.Refuse(errs.Forbidden, "own_department_only", nil, "you see your own department's cases only")
 		}
-		f.Department = p.User.Department
+		// A co-department's handlers see the cases they hold a part of (联办) beside their own.
+		f.Department, f.PartDepartment = p.User.Department, p.User.Department
 		return nil
 	}
 	scope := append([]string{}, p.Grids...)

@@ -69,6 +69,7 @@ type CaseView struct {
 	Deadlines     map[string]any     `json:"deadlines"`
 	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: how much of the handling (else current) stage's time is used
 	Clocks        []ClockView        `json:"clocks"`          // the running stages and their deadlines
+	Parts         []PartView         `json:"parts"`           // the co-departments' parts (联办), each with its clocks
 	Counters      workflow.Counters  `json:"counters"`
 	ClosureType   string             `json:"closure_type"`
 	Rating        int                `json:"rating,omitempty"`
@@ -434,6 +435,9 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		if err := a.DB.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.Now()); err != nil {
 			return err
 		}
+		if err := a.saveParts(ctx, rec.ID, rec.State.Parts, tr.Case.Parts); err != nil {
+			return err
+		}
 		rec.State = tr.Case
 		if _, err := a.recordCaseEvent(ctx, actor, rec, tr, in); err != nil {
 			return err
@@ -481,6 +485,9 @@ func (a *Service) autoDispatch(ctx context.Context, rec *store.CaseRecord) error
 		return err
 	}
 	if err := a.DB.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.Now()); err != nil {
+		return err
+	}
+	if err := a.saveParts(ctx, rec.ID, rec.State.Parts, tr.Case.Parts); err != nil {
 		return err
 	}
 	rec.State = tr.Case
@@ -609,6 +616,15 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 	if !known.set {
 		if clocks, err = a.DB.RunningClocks(ctx, rec.ID); err != nil {
 			return CaseView{}, err
+		}
+	}
+	clocks, partClocks := splitClocks(clocks)
+	v.Parts = partViews(s.Parts, partClocks, a.Now())
+	if !kernel.IsStaff(viewer) {
+		// The reporter follows the parts' progress, not who in which office reported them or
+		// why the lead stood in.
+		for i := range v.Parts {
+			v.Parts[i].ReportedBy, v.Parts[i].Reason = "", ""
 		}
 	}
 	v.Clocks = make([]ClockView, 0, len(clocks))

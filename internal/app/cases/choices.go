@@ -35,10 +35,17 @@ func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, i
 	allowed := workflow.Allowed(rec.State, viewer)
 	// A stand-in with the viewer's role whose scope and department cover this case: the
 	// actions it may take are the ones the viewer's role takes at all.
+	// A co-department's handler stands as itself: its role here is its part (联办), not the
+	// lead's steps.
 	var stand *access.Principal
+	co := viewer != nil && !viewer.System && viewer.User.Role == access.Handler && viewer.User.Department != rec.State.Department &&
+		slices.Contains(rec.State.CoDepartments, viewer.User.Department)
 	if viewer != nil {
 		s := *viewer
 		s.User.Scope, s.User.Department, s.Grids = "", rec.State.Department, rec.State.RegionPath
+		if co {
+			s.User.Department = viewer.User.Department
+		}
 		stand = &s
 	}
 	var out []ActionChoice
@@ -49,6 +56,9 @@ func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, i
 		if slices.Contains(allowed, act) {
 			out = append(out, ActionChoice{Action: act, Allowed: true})
 			continue
+		}
+		if (act == workflow.AcceptPart || act == workflow.ReportPart) && !co {
+			continue // the lead reports for a part when it may; a page need not explain when it may not
 		}
 		if _, err := workflow.Decide(rec.State, stand, act, workflow.Input{}, a.Now()); errs.Is(err, errs.Forbidden) {
 			continue // not this role's action

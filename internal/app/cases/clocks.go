@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"time"
 
@@ -63,18 +64,23 @@ func (t timing) limit(stage workflow.Stage, c workflow.Case) (worktime.Limit, bo
 // began.
 func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) (started []store.Clock, err error) {
 	now := a.Now()
-	var running []store.Clock
+	var running, partClocks []store.Clock
 	if before.Status != "" { // a new case has no clocks yet
-		if running, err = a.DB.RunningClocks(ctx, caseID); err != nil {
+		all, err := a.DB.RunningClocks(ctx, caseID)
+		if err != nil {
 			return nil, err
 		}
+		running, partClocks = splitClocks(all)
 	}
 	want := runningStages(tr.Case)
-	if len(running) == 0 && len(want) == 0 {
+	if len(running) == 0 && len(want) == 0 && len(partClocks) == 0 {
 		return nil, nil
 	}
 	t, err := a.timing(ctx, tr.Case)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.moveParts(ctx, caseID, partClocks, tr, t); err != nil {
 		return nil, err
 	}
 	handleRestarts := tr.To == workflow.Dispatched && tr.From != workflow.Dispatched
@@ -150,6 +156,110 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 	return started, nil
 }
 
+// splitClocks separates a case's own clocks from its parts'.
+func splitClocks(all []store.Clock) (own, parts []store.Clock) {
+	for _, c := range all {
+		if c.Department == "" {
+			own = append(own, c)
+		} else {
+			parts = append(parts, c)
+		}
+	}
+	return own, parts
+}
+
+// partStages are the stages whose clocks run for a co-department's part (联办) while the case
+// is in its status: signing and handling from dispatch, handling once signed for, none once
+// reported or when the case has left its departments. A suspended case pauses them.
+func partStages(c workflow.Case, p workflow.Part) []workflow.Stage {
+	switch c.Status {
+	case workflow.Dispatched, workflow.InProgress, workflow.Suspended:
+	default:
+		return nil
+	}
+	switch p.Status {
+	case workflow.PartDispatched:
+		return []workflow.Stage{workflow.StageSign, workflow.StageHandle}
+	case workflow.PartInProgress:
+		return []workflow.Stage{workflow.StageHandle}
+	}
+	return nil
+}
+
+// partDue points at a part's deadline for a stage.
+func partDue(p *workflow.Part, stage workflow.Stage) *time.Time {
+	if stage == workflow.StageSign {
+		return &p.SignDue
+	}
+	return &p.HandleDue
+}
+
+// moveParts brings the clocks of the case's parts in step with a transition, as moveClocks
+// does the case's own: it stops the clocks of parts signed for, reported or gone, pauses and
+// resumes them with the case, and starts the clocks of parts that begin a stage. A part's
+// deadline is snapshotted into the part when its first clock for the stage starts (dispatch,
+// reopen), and kept by later clocks (rework), so the part shows what its clock counts to.
+func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.Clock, tr *workflow.Transition, t timing) error {
+	now := a.Now()
+	parts := tr.Case.Parts
+	have := map[[2]string]bool{}
+	for _, c := range running {
+		i := slices.IndexFunc(parts, func(p workflow.Part) bool { return p.Department == c.Department })
+		changed := true
+		switch {
+		case i < 0 || !slices.Contains(partStages(tr.Case, parts[i]), c.Stage):
+			c.Stopped = now
+		case tr.To == workflow.Suspended && c.PausedAt.IsZero():
+			c.PausedAt = now
+		case !c.PausedAt.IsZero() && tr.To != workflow.Suspended:
+			// Resumed: the deadline moves later by the pause, as the case's own does.
+			c.Due = t.cal.Shift(c.Due, c.PausedAt, now, c.Limit.Unit)
+			c.Pauses, c.PausedAt = append(c.Pauses, [2]time.Time{c.PausedAt, now}), time.Time{}
+			c.Warn = warnAt(t.cal, c)
+			*partDue(&parts[i], c.Stage) = c.Due
+		default:
+			changed = false
+		}
+		if changed {
+			if err := a.DB.UpdateClock(ctx, c, now); err != nil {
+				return err
+			}
+		}
+		if c.Stopped.IsZero() {
+			have[[2]string{c.Department, string(c.Stage)}] = true
+		}
+	}
+	for i := range parts {
+		for _, stage := range partStages(tr.Case, parts[i]) {
+			if have[[2]string{parts[i].Department, string(stage)}] || tr.To == workflow.Suspended {
+				continue
+			}
+			limit, ok := t.limit(stage, tr.Case)
+			if !ok {
+				continue // the city sets no limit for this stage
+			}
+			due := partDue(&parts[i], stage)
+			if due.IsZero() {
+				*due = t.cal.Deadline(now, limit)
+			}
+			c := store.Clock{CaseID: caseID, Department: parts[i].Department, Stage: stage, Start: now, Limit: limit, Due: *due}
+			c.Warn = warnAt(t.cal, c)
+			if err := a.DB.StartClock(ctx, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// saveParts mirrors a transition's parts into their rows when they changed.
+func (a *Service) saveParts(ctx context.Context, caseID int64, before, after []workflow.Part) error {
+	if reflect.DeepEqual(before, after) {
+		return nil
+	}
+	return a.DB.SaveParts(ctx, caseID, after)
+}
+
 // warnAt is when 80 % of a clock's time is used: the moment it turns yellow and the near-due
 // notice goes out. A deadline already past warns at once.
 func warnAt(cal *worktime.Calendar, c store.Clock) time.Time {
@@ -176,4 +286,33 @@ type ClockView struct {
 	Due     time.Time      `json:"due"`
 	Light   worktime.Light `json:"light"`
 	Paused  bool           `json:"paused"`
+}
+
+// PartView is a co-department's part of a joint case (联办) as a case page shows it: the part
+// with its running clocks and light, and whether it was reported after its deadline.
+type PartView struct {
+	workflow.Part
+	Clocks []ClockView    `json:"clocks"`
+	Light  worktime.Light `json:"light,omitempty"` // the handling clock's while it runs, else the signing clock's
+	Late   bool           `json:"late,omitempty"`  // reported after its handling deadline
+}
+
+func partViews(parts []workflow.Part, clocks []store.Clock, now time.Time) []PartView {
+	out := make([]PartView, 0, len(parts))
+	for _, p := range parts {
+		v := PartView{Part: p, Clocks: []ClockView{}}
+		for _, c := range clocks {
+			if c.Department != p.Department {
+				continue
+			}
+			cv := ClockView{Stage: c.Stage, Started: c.Start, Limit: c.Limit, Due: c.Due, Light: clockLight(c, now), Paused: !c.PausedAt.IsZero()}
+			v.Clocks = append(v.Clocks, cv)
+			if v.Light == "" || c.Stage == workflow.StageHandle {
+				v.Light = cv.Light
+			}
+		}
+		v.Late = p.Status == workflow.PartReported && !p.HandleDue.IsZero() && p.ReportedAt.After(p.HandleDue)
+		out = append(out, v)
+	}
+	return out
 }

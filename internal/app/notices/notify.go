@@ -59,6 +59,8 @@ type notice struct {
 	Due    time.Time `json:"due"`
 	Status string    `json:"status"`
 	Holder any       `json:"holder"`
+	// Department names the co-department whose part (联办) the clock times; "" for the case's own.
+	Department string `json:"department,omitempty"`
 }
 
 // SweepDeadlines announces every running clock that has passed its warning moment (near_due)
@@ -82,7 +84,7 @@ func (a *Service) SweepDeadlines(ctx context.Context) (int, error) {
 					return err
 				}
 				payload, _ := json.Marshal(notice{CaseID: rec.ID, Ticket: rec.Ticket, Stage: string(c.Stage), Due: c.Due,
-					Status: string(rec.State.Status), Holder: rec.State.Holder})
+					Status: string(rec.State.Status), Holder: rec.State.Holder, Department: c.Department})
 				sent++
 				return a.Announce(ctx, "case."+threshold, rec, payload)
 			})
@@ -102,6 +104,8 @@ type caseMessage struct {
 	Actor  string    `json:"actor"`
 	Stage  string    `json:"stage"`
 	Due    time.Time `json:"due"`
+	// Department is a part's co-department in a deadline notice (联办).
+	Department string `json:"department"`
 }
 
 // DeliverOutbox fans pending outbox messages out to in-app notifications and queued
@@ -319,8 +323,8 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 	switch workflow.Action(strings.TrimPrefix(topic, "case.")) {
 	case workflow.Register, workflow.Reject:
 		reporter = true
-	case workflow.Dispatch, workflow.ApproveExtension, workflow.DenyExtension, workflow.Reopen:
-		lead()
+	case workflow.Dispatch, workflow.ApproveExtension, workflow.DenyExtension, workflow.Reopen, workflow.ReportPart:
+		lead() // a part reported tells the lead, and the co-department when the lead reported for it
 	case workflow.Escalate, workflow.Return, workflow.RequestExtension:
 		centre(access.Dispatcher)
 	case workflow.Confirm:
@@ -346,7 +350,11 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 	default:
 		switch topic {
 		case "case." + store.NearDue, "case." + store.Overdue:
-			holder()
+			if cm.Department != "" {
+				departments = []string{cm.Department} // a part's clock: its co-department is late, not the lead
+			} else {
+				holder()
+			}
 			roles = append(roles, access.Leader)
 			regions = append(regions, s.RegionPath...)
 			word := "is due soon"
@@ -354,6 +362,9 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 				word = "is overdue"
 			}
 			text = fmt.Sprintf("%s: the %s stage %s (due %s)", rec.Ticket, cm.Stage, word, cm.Due.In(worktime.China).Format("2006-01-02 15:04"))
+			if cm.Department != "" {
+				text = fmt.Sprintf("%s: the %s stage of %s's part %s (due %s)", rec.Ticket, cm.Stage, cm.Department, word, cm.Due.In(worktime.China).Format("2006-01-02 15:04"))
+			}
 		default:
 			return nil, nil, "", nil // comments, supports, ratings, new reports: the lists show them
 		}
