@@ -323,6 +323,12 @@ func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, 
 	if err := a.DB.AppendCaseEvent(ctx, rec.ID, ev); err != nil {
 		return ev, err
 	}
+	// The photos an action carries are the case's from now on: a handling's result is shown
+	// as publicly as the case, the rest (checks, verification, comments) to those who may see it.
+	publicPhotos := tr.Action == workflow.Report || tr.Action == workflow.SelfHandle || tr.Action == workflow.Handle
+	if err := a.DB.NameCasePhotos(ctx, rec.ID, in.Photos, publicPhotos); err != nil {
+		return ev, err
+	}
 	summary := map[string]any{"case_id": rec.ID, "ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event, "actor": actor.Name(),
 		"event_code": tr.EventCode, "event_params": tr.EventParams}
 	if err := a.Record(ctx, actor, "case."+string(tr.Action), fmt.Sprintf("case:%d", rec.ID), map[string]any{"status": tr.From}, summary); err != nil {

@@ -18,8 +18,10 @@
 //   - ImportHotline: anyone but the supervision centre (forbidden); any bad row refuses the
 //     whole batch with nothing written (invalid).
 //   - UploadPhoto: a file that is not a JPEG, PNG or WebP photo by its content, or too large in
-//     bytes or pixels; a server without a data directory (unavailable). OpenPhoto: an unknown
-//     attachment (not found); an original to anyone but staff (forbidden).
+//     bytes or pixels; a server without a data directory (unavailable). OpenPhoto: an original
+//     to anyone but staff (forbidden); an unknown attachment, or one no case the reader may see
+//     names (the public copy: nor a case of a public category shows publicly), and not their
+//     own upload (not found, photo_not_found).
 package cases
 
 import "github.com/citygrid/citygrid/internal/app/kernel"
