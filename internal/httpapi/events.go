@@ -20,8 +20,8 @@ const (
 	// maxEventsRecheck bounds how long a stream outlives its caller's right to it.
 	maxEventsRecheck = 30 * time.Second
 	eventsPoll       = 500 * time.Millisecond
-	eventsKeepAlive = 15 * time.Second
-	eventsBatch     = 200
+	eventsKeepAlive  = 15 * time.Second
+	eventsBatch      = 200
 )
 
 // events answers GET /api/v1/events: the committed changes to cases the caller may see, as

@@ -157,14 +157,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				httpx.Fail(w, r, s.log, err)
 				return
 			}
-			again = func(ctx context.Context) (*access.Principal, error) { return s.app.People.AuthenticateToken(ctx, token) }
+			again = func(ctx context.Context) (*access.Principal, error) {
+				return s.app.People.AuthenticateToken(ctx, token)
+			}
 		} else if secret := httpx.SessionSecret(r); secret != "" {
 			p, err = s.app.People.AuthenticateSession(r.Context(), secret)
 			if err != nil && !errs.Is(err, errs.Unauthorized) {
 				httpx.Fail(w, r, s.log, err)
 				return
 			}
-			again = func(ctx context.Context) (*access.Principal, error) { return s.app.People.AuthenticateSession(ctx, secret) }
+			again = func(ctx context.Context) (*access.Principal, error) {
+				return s.app.People.AuthenticateSession(ctx, secret)
+			}
 		}
 		if p != nil {
 			r = r.WithContext(httpx.WithRecheck(access.WithPrincipal(r.Context(), p), again))
