@@ -373,13 +373,26 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 	var (
 		rec                   store.CaseRecord
 		correctedVerification *bool
+		outsider              bool // may not see the case: says "me too" by id
 	)
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		if rec, err = a.DB.Case(ctx, id); err != nil {
 			return err
 		}
-		if !a.canSee(actor, rec) && act != workflow.Support {
-			return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
+		if !a.canSee(actor, rec) {
+			if act != workflow.Support {
+				return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
+			}
+			// "Me too" is for cases the public may see; the others are not there, as in
+			// tracking and Open311. An outsider never saw a version, so none is checked.
+			cat, err := a.Category(ctx, rec.State.Kind, rec.State.Category)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if err != nil || !cat.Public {
+				return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
+			}
+			outsider, version = true, nil
 		}
 		if version != nil && *version != rec.State.Version {
 			return errs.RefuseCoded(errs.Conflict, "version_conflict", errs.Params{"version": rec.State.Version, "expected": *version},
@@ -446,6 +459,9 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		return nil
 	})
 	if err != nil {
+		if outsider {
+			return CaseView{}, forOutsider(err)
+		}
 		return CaseView{}, err
 	}
 	if !a.canSee(actor, rec) {
@@ -453,6 +469,15 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
 	}
 	return a.caseView(ctx, actor, rec)
+}
+
+// forOutsider words a refusal for someone who acted on a case by id without the right to see
+// it: a lost race says nothing of the case's ticket or version.
+func forOutsider(err error) error {
+	if reason, _ := errs.Detail(err); reason == "version_conflict" {
+		return errs.RefuseCoded(errs.Conflict, "version_conflict", nil, "the case changed meanwhile; try again")
+	}
+	return err
 }
 
 // PublicOnly reports whether the view is the short answer for someone who may not see the

@@ -8,13 +8,17 @@
 //   - Report: a point outside the managed area (not found, outside_area); an unknown category,
 //     a photo id that is not an uploaded photo, a source the reporter may not claim (invalid).
 //   - Act: a case the actor cannot see (not found, never forbidden, so its existence does not
-//     leak); what Decide refuses for role, scope and state (forbidden, conflict); a stale
+//     leak), except "me too" on a case of a public category, where no version is checked and
+//     a refusal tells neither ticket nor version; what Decide refuses for role, scope and state (forbidden, conflict); a stale
 //     version (conflict); a missing photo, reason or department the action needs (invalid).
 //   - Case, ActionChoices, ListCases: cases outside the viewer's scope are not there (not found,
 //     or left out of the list).
 //   - Route, Dashboard: residents and anonymous callers (forbidden); CaseChanges: anonymous
 //     callers (unauthorized). Route: no rule and no subdistrict office (not found, no_route).
-//   - Track: a ticket not known (not found).
+//   - Track: a ticket not known, or of a non-public category to whoever may not see the case
+//     (not found, case_not_found, never echoing the ticket); more than Opts.TrackLimit
+//     lookups per Opts.TrackWindow from one address, for anyone but signed-in staff (too many
+//     requests, throttled).
 //   - ImportHotline: anyone but the supervision centre (forbidden); any bad row refuses the
 //     whole batch with nothing written (invalid).
 //   - UploadPhoto: a file that is not a JPEG, PNG or WebP photo by its content, or too large in

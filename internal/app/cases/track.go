@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -43,21 +44,42 @@ type PublicCaseEvent struct {
 
 var ticketShape = regexp.MustCompile(`^[0-9]{8}-[0-9]{6}$`)
 
-// Track returns the public view of the case with a ticket. Everyone may track: the ticket is
-// the reporter's receipt. Only steps that move the case show, so internal notes, comments,
-// checks and who did what stay inside.
-func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket string) (PublicCase, error) {
+// Track returns the public view of the case with a ticket. Everyone may track a case of a
+// public category: the ticket is the reporter's receipt. Cases of other categories are not
+// there, as in Open311, except for those who may see them anyway. Only steps that move the
+// case show, so internal notes, comments, checks and who did what stay inside.
+//
+// Tickets are a day and a sequence, easy to walk: anyone but signed-in staff may look up
+// Opts.TrackLimit tickets per Opts.TrackWindow from one address (addr), and a refusal never
+// says more than that there is no such case.
+func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket, addr string) (PublicCase, error) {
+	if !kernel.IsStaff(viewer) {
+		now := a.Now()
+		n, err := a.DB.CountAttempt(ctx, "track:"+addr, now.Add(-a.Opts.TrackWindow), now)
+		if err != nil {
+			return PublicCase{}, err
+		}
+		if n > a.Opts.TrackLimit {
+			return PublicCase{}, errs.Throttled(a.Opts.TrackWindow, "too many tickets looked up from your address; try again in %d minutes", int(a.Opts.TrackWindow.Minutes()))
+		}
+	}
+	notFound := errs.Refuse(errs.NotFound, "case_not_found", nil, "no case with that ticket")
 	if !ticketShape.MatchString(ticket) {
-		return PublicCase{}, errs.E(errs.NotFound, "no case with ticket %q", ticket)
+		return PublicCase{}, notFound
 	}
 	rec, err := a.DB.CaseByTicket(ctx, ticket)
-	if err != nil {
+	if errs.Is(err, errs.NotFound) {
+		return PublicCase{}, notFound
+	} else if err != nil {
 		return PublicCase{}, err
 	}
 	s := rec.State
 	cat, err := a.DB.Category(ctx, s.Kind, s.Category)
 	if err != nil {
 		return PublicCase{}, err
+	}
+	if !cat.Public && !a.canSee(viewer, rec) {
+		return PublicCase{}, notFound
 	}
 	path, err := a.DB.RegionPath(ctx, s.Grid())
 	if err != nil {
