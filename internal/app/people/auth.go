@@ -18,9 +18,9 @@ type Session struct {
 
 var errBadLogin = errs.Refuse(errs.Unauthorized, "bad_login", nil, "wrong username or password")
 
-// Login checks a username and password and opens a session. Unknown users and wrong passwords
-// get the same answer after the same work; repeated failures per account and per address are
-// throttled.
+// Login checks a username and password and opens a session. Unknown users, wrong passwords
+// and disabled accounts get the same answer after the same work; repeated failures per account
+// and per address are throttled.
 //
 // Each attempt is counted against the account and the address before the password is
 // checked, in one atomic statement per key, and taken back when it succeeds: counting only
@@ -50,10 +50,10 @@ func (a *Service) Login(ctx context.Context, username, password, addr string) (S
 		return Session{}, a.loginFailed(ctx, username, addr)
 	case err != nil:
 		return Session{}, err
-	case !access.PasswordMatches(hash, password):
+	case !access.PasswordMatches(hash, password) || u.Disabled:
+		// A disabled account answers as a wrong password does, after the same work, and the
+		// attempt counts: the answer never tells that a password was right.
 		return Session{}, a.loginFailed(ctx, username, addr)
-	case u.Disabled:
-		return Session{}, errs.Coded(errs.Forbidden, "disabled", "this account is disabled")
 	}
 
 	secret, secretHash := access.NewSecret(access.SessionPrefix)

@@ -102,7 +102,8 @@ func (a *Service) ListUsers(ctx context.Context, actor *access.Principal) ([]acc
 }
 
 // SetPassword changes a user's password: the user's own, or, for an admin, any user in scope.
-// Every session of the user ends.
+// Every session of the user ends and every API token of theirs is revoked: a password changed
+// because it leaked must not leave a way in made with it.
 func (a *Service) SetPassword(ctx context.Context, actor *access.Principal, username, password string) error {
 	if err := access.CheckPasswordPolicy(password); err != nil {
 		return err
@@ -122,7 +123,11 @@ func (a *Service) SetPassword(ctx context.Context, actor *access.Principal, user
 		if err := a.DB.DeleteUserSessions(ctx, u.ID); err != nil {
 			return err
 		}
-		return a.Record(ctx, actor, "user.passwd", "user:"+u.Username, nil, nil)
+		revoked, err := a.DB.RevokeUserTokens(ctx, u.ID, a.Now())
+		if err != nil {
+			return err
+		}
+		return a.Record(ctx, actor, "user.passwd", "user:"+u.Username, nil, map[string]any{"tokens_revoked": revoked})
 	})
 }
 
