@@ -147,3 +147,35 @@ func jsonPost(t *testing.T, s *site, path, body string) posted {
 	}
 	return posted{res.StatusCode, string(b)}
 }
+
+// A resident's own case page shows the public timeline: staff as 工作人员, no staff notes.
+func TestAResidentsCasePageNamesNoStaff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSiteOn(t, db)
+		c := staffReport(t, s, "resident", demo.GridWorkerGrid, "matter", "09009")
+		op, _, err := s.DB.UserByUsername(t.Context(), "operator")
+		if err != nil {
+			t.Fatal(err)
+		}
+		operator := &access.Principal{User: op, Via: "session"}
+		for _, step := range []struct{ action, note string }{{"comment", "内部备注：先别处理"}, {"register", "登记备注：电话核实过"}} {
+			if _, err := s.App.Cases.Act(t.Context(), operator, c.ID, step.action, nil, workflow.Input{Note: step.note}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v := s.visitor(t)
+		v.signIn("resident")
+		status, _, body := v.do("GET", fmt.Sprintf("/cases/%d", c.ID), nil)
+		if status != http.StatusOK {
+			t.Fatalf("the resident's case page: %d", status)
+		}
+		for _, secret := range []string{">operator<", " operator", "内部备注", "登记备注"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("the resident's case page shows %q", secret)
+			}
+		}
+		if !strings.Contains(body, "工作人员") {
+			t.Errorf("the registration is not shown as done by 工作人员")
+		}
+	})
+}

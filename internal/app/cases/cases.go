@@ -589,6 +589,9 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 			return CaseView{}, err
 		}
 	}
+	if !kernel.IsStaff(viewer) {
+		events = publicTimeline(events, viewer) // a resident sees their report's public timeline
+	}
 	v := CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Source: rec.Source, Category: cat,
 		Description: rec.Description, Lon: rec.Lon, Lat: rec.Lat, Address: rec.Address, RegionPath: path,
 		Holder: s.Holder, Department: s.Department, CoDepartments: s.CoDepartments, Urgency: s.Urgency,

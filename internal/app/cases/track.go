@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"slices"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -93,7 +95,7 @@ func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket, a
 		CategoryName: cat.Name, Grid: grid.Refs(path)[len(path)-1], ClosureType: string(s.ClosureType), Rating: s.Rating,
 		Supports: s.Counters.Supports, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Timeline: []PublicCaseEvent{}, id: rec.ID}
 	for _, e := range events {
-		if e.From != e.To || e.Action == string(workflow.Report) {
+		if publicStep(e) {
 			out.Timeline = append(out.Timeline, PublicCaseEvent{At: e.At, Action: workflow.Action(e.Action), To: workflow.Status(e.To)})
 		}
 	}
@@ -106,4 +108,44 @@ func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket, a
 		out.Allowed = append(out.Allowed, workflow.Support)
 	}
 	return out, nil
+}
+
+// publicStep tells the timeline events the public hears of: the report and every step that
+// moves the case; never staff's comments, checks or extension talk.
+func publicStep(e store.CaseEvent) bool {
+	return e.From != e.To || e.Action == string(workflow.Report)
+}
+
+// publicTimeline is a case's timeline as its reporter (a resident) sees it: their own events
+// as they are, and the public steps without who took them (staff usernames stay inside) and
+// with only what is said to the reporter: a handling's result and its photos, a rejection's
+// reason. Notes, checks and comments of staff are left out.
+func publicTimeline(events []store.CaseEvent, viewer *access.Principal) []store.CaseEvent {
+	out := make([]store.CaseEvent, 0, len(events))
+	for _, e := range events {
+		if e.Actor == viewer.Name() { // an anonymous reporter's own report, too
+			out = append(out, e)
+			continue
+		}
+		if !publicStep(e) {
+			continue
+		}
+		var in workflow.Input
+		_ = json.Unmarshal([]byte(e.Input), &in) // old events may carry no input
+		var told workflow.Input
+		switch workflow.Action(e.Action) {
+		case workflow.Handle, workflow.SelfHandle:
+			told.Result, told.Photos = in.Result, in.Photos
+			e.Note = in.Result
+		case workflow.Reject:
+			told.Reason, told.RejectReason = in.Reason, in.RejectReason
+			e.Note = in.Reason
+		default:
+			e.Note = ""
+		}
+		input, _ := json.Marshal(told)
+		e.Actor, e.Input = "", string(input)
+		out = append(out, e)
+	}
+	return out
 }
