@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/notify"
+	frontdoor "github.com/citygrid/citygrid/internal/server"
 )
 
 // Config is everything citygrid takes from its environment: every CITYGRID_* variable, read
@@ -37,6 +38,11 @@ type Config struct {
 
 	SMTP     string // CITYGRID_SMTP: mail server for notices; "" sends no mail
 	MailFrom string // CITYGRID_MAIL_FROM
+
+	// Metrics is who may read /metrics (CITYGRID_METRICS): open (default), off, or token, which
+	// wants Authorization: Bearer MetricsToken (CITYGRID_METRICS_TOKEN, at least 32 characters).
+	Metrics      frontdoor.MetricsMode
+	MetricsToken string
 }
 
 // Defaults of the settings that have one.
@@ -115,6 +121,18 @@ func readConfig(getenv func(string) string) (Config, error) {
 		}
 	} else if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		bad("CITYGRID_MAIL_FROM must be an address such as %q, not %q", defaultMailFrom, c.MailFrom)
+	}
+	switch v := frontdoor.MetricsMode(getenv("CITYGRID_METRICS")); v {
+	case "", frontdoor.MetricsOpen:
+		c.Metrics = frontdoor.MetricsOpen
+	case frontdoor.MetricsOff, frontdoor.MetricsToken:
+		c.Metrics = v
+	default:
+		bad("CITYGRID_METRICS must be open, off or token, not %q", v)
+	}
+	c.MetricsToken = getenv("CITYGRID_METRICS_TOKEN")
+	if c.Metrics == frontdoor.MetricsToken && (len(c.MetricsToken) < frontdoor.MinMetricsTokenLen || strings.ContainsAny(c.MetricsToken, " \t\r\n")) {
+		bad("CITYGRID_METRICS=token needs CITYGRID_METRICS_TOKEN of at least %d characters without white space (e.g. openssl rand -hex 32)", frontdoor.MinMetricsTokenLen)
 	}
 	if len(problems) > 0 {
 		return Config{}, usageError{strings.Join(problems, "; ")}

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	frontdoor "github.com/citygrid/citygrid/internal/server"
+	"github.com/citygrid/citygrid/internal/store/storetest"
 )
 
 func TestConfigReadsEveryVariableAndItsDefault(t *testing.T) {
@@ -15,7 +18,7 @@ func TestConfigReadsEveryVariableAndItsDefault(t *testing.T) {
 	if err != nil {
 		t.Fatalf("an empty environment: %v", err)
 	}
-	want := Config{Addr: defaultAddr, Data: defaultData, JobsEvery: defaultJobsEvery, MailFrom: defaultMailFrom}
+	want := Config{Addr: defaultAddr, Data: defaultData, JobsEvery: defaultJobsEvery, MailFrom: defaultMailFrom, Metrics: frontdoor.MetricsOpen}
 	if def != want {
 		t.Errorf("defaults: got %+v, want %+v", def, want)
 	}
@@ -25,13 +28,15 @@ func TestConfigReadsEveryVariableAndItsDefault(t *testing.T) {
 		"CITYGRID_LOG_FORMAT": "json", "CITYGRID_TILE_URL": "https://t/{z}/{x}/{y}.png",
 		"CITYGRID_DUPLICATE_RADIUS_M": "80", "CITYGRID_DUPLICATE_DAYS": "3", "CITYGRID_JOBS_EVERY": "0",
 		"CITYGRID_SMTP": "smtp://mail.example:25", "CITYGRID_MAIL_FROM": "grid <grid@example.gov.cn>",
+		"CITYGRID_METRICS": "token", "CITYGRID_METRICS_TOKEN": strings.Repeat("m", 32),
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = Config{DB: "sqlite:x.db", Addr: ":9", Data: "/d", PublicURL: "https://grid.example.gov.cn", SecureCookies: true,
 		LogJSON: true, TileURL: "https://t/{z}/{x}/{y}.png", DuplicateRadiusM: 80, DuplicateWindow: 3 * 24 * time.Hour,
-		SMTP: "smtp://mail.example:25", MailFrom: "grid <grid@example.gov.cn>"}
+		SMTP: "smtp://mail.example:25", MailFrom: "grid <grid@example.gov.cn>",
+		Metrics: frontdoor.MetricsToken, MetricsToken: strings.Repeat("m", 32)}
 	if got != want {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
@@ -53,6 +58,8 @@ func TestAMalformedSettingExitsTwoNamingIt(t *testing.T) {
 		{"CITYGRID_JOBS_EVERY", "often"},
 		{"CITYGRID_SMTP", "mail.example:25"},
 		{"CITYGRID_MAIL_FROM", "not an address"},
+		{"CITYGRID_METRICS", "closed"},
+		{"CITYGRID_METRICS", "token"}, // without CITYGRID_METRICS_TOKEN
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			code, _, stderr := runCLI(t, "", map[string]string{tc.name: tc.value}, "migrate", "--db", "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
@@ -79,4 +86,55 @@ func TestServeNamesThePublicURLInOpen311Discovery(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"url":"https://grid.example.gov.cn/open311/v2"`) {
 		t.Errorf("discovery: %d %s, want the endpoint at https://grid.example.gov.cn/open311/v2", res.StatusCode, body)
 	}
+}
+
+// /metrics is open by default, as it always was; CITYGRID_METRICS=off takes it away and
+// CITYGRID_METRICS=token serves it only with the metrics token (a user's API token will not do).
+func TestMetricsCanBeTurnedOffOrLockedWithAToken(t *testing.T) {
+	secret := strings.Repeat("s3cr3t-", 6)
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		migrate(t, dsn)
+		get := func(base, authorization string) int {
+			t.Helper()
+			req, err := http.NewRequest("GET", base+"/metrics", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if authorization != "" {
+				req.Header.Set("Authorization", authorization)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode == http.StatusOK && !strings.Contains(string(body), "go_goroutines") {
+				t.Errorf("/metrics answered 200 without the metrics")
+			}
+			return res.StatusCode
+		}
+		for _, tc := range []struct {
+			mode   string
+			checks map[string]int // Authorization → status
+		}{
+			{"", map[string]int{"": 200}},
+			{"off", map[string]int{"": 404, "Bearer " + secret: 404}},
+			{"token", map[string]int{"": 401, "Bearer " + secret: 200, "bearer " + secret: 200, "Bearer " + secret + "x": 401,
+				"Bearer " + secret[:31]: 401, "Basic " + secret: 401, "Bearer cgt_" + strings.Repeat("A", 43): 401}},
+		} {
+			t.Run("CITYGRID_METRICS="+tc.mode, func(t *testing.T) {
+				env := map[string]string{"CITYGRID_DB": dsn, "CITYGRID_ADDR": "127.0.0.1:0", "CITYGRID_JOBS_EVERY": "0", "CITYGRID_METRICS": tc.mode}
+				if tc.mode == "token" {
+					env["CITYGRID_METRICS_TOKEN"] = secret
+				}
+				s := startServer(t, env, "serve", "--data", t.TempDir())
+				for auth, want := range tc.checks {
+					if got := get(s.url, auth); got != want {
+						t.Errorf("Authorization %q: got %d, want %d", auth, got, want)
+					}
+				}
+			})
+		}
+	})
 }

@@ -50,10 +50,12 @@ func frontDoor(cfg Config, a *app.App, db *store.DB, log *slog.Logger) (*frontdo
 			}
 			return db.CheckSchema(ctx)
 		},
-		Version: version(),
-		API:     httpapi.Config{SecureCookies: cfg.SecureCookies},
-		Open311: open311.Config{BaseURL: cfg.PublicURL},
-		Web:     &web.Config{SecureCookies: cfg.SecureCookies, TileURL: cfg.TileURL},
+		Version:      version(),
+		Metrics:      cfg.Metrics,
+		MetricsToken: cfg.MetricsToken,
+		API:          httpapi.Config{SecureCookies: cfg.SecureCookies},
+		Open311:      open311.Config{BaseURL: cfg.PublicURL},
+		Web:          &web.Config{SecureCookies: cfg.SecureCookies, TileURL: cfg.TileURL},
 	})
 }
 

@@ -157,7 +157,7 @@ func userPasswd(ctx context.Context, e *env, args []string) error {
 		if err := a.People.SetPassword(ctx, console, *username, pw); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "password of %s changed; their sessions have ended\n", *username)
+		fmt.Fprintf(e.stdout, "password of %s changed; their sessions have ended and their API tokens are revoked\n", *username)
 		return nil
 	})
 }

@@ -82,23 +82,6 @@ func TestAttachments(t *testing.T) {
 				t.Errorf("id %v, want %s", again["id"], got.ID)
 			}
 		})
-		t.Run("anyone gets the public copy and the thumbnail as JPEG", func(t *testing.T) {
-			for _, u := range []string{got.URL, got.ThumbnailURL} {
-				r := anon.do(t, "GET", u, nil)
-				wantStatus(t, r, http.StatusOK)
-				if ct := r.Header.Get("Content-Type"); ct != "image/jpeg" || !bytes.HasPrefix(r.Body, []byte{0xFF, 0xD8, 0xFF}) {
-					t.Errorf("%s: %s, %d bytes", u, ct, len(r.Body))
-				}
-			}
-		})
-		t.Run("the original is for staff", func(t *testing.T) {
-			wantError(t, anon.do(t, "GET", got.URL+"?variant=original", nil), http.StatusForbidden, "forbidden")
-			r := ts.signedIn(t, "operator").do(t, "GET", got.URL+"?variant=original", nil)
-			wantStatus(t, r, http.StatusOK)
-			if !bytes.Equal(r.Body, pngData.Bytes()) {
-				t.Errorf("the original differs from what was uploaded")
-			}
-		})
 		t.Run("a report names only uploaded photos", func(t *testing.T) {
 			p := pointWellInside(t, regionGeometry(t, anon, demo.GridWorkerGrid), 0.0005)
 			report := func(photo string) *response {
@@ -107,6 +90,23 @@ func TestAttachments(t *testing.T) {
 			}
 			wantError(t, report(strings.Repeat("a", 64)), http.StatusUnprocessableEntity, "invalid")
 			wantStatus(t, report(got.ID), http.StatusCreated)
+		})
+		t.Run("once a report of a public category names it, anyone gets the public copy and the thumbnail as JPEG", func(t *testing.T) {
+			for _, u := range []string{got.URL, got.ThumbnailURL} {
+				r := anon.do(t, "GET", u, nil)
+				wantStatus(t, r, http.StatusOK)
+				if ct := r.Header.Get("Content-Type"); ct != "image/jpeg" || !bytes.HasPrefix(r.Body, []byte{0xFF, 0xD8, 0xFF}) {
+					t.Errorf("%s: %s, %d bytes", u, ct, len(r.Body))
+				}
+			}
+		})
+		t.Run("the original is for staff who may see the case", func(t *testing.T) {
+			wantError(t, anon.do(t, "GET", got.URL+"?variant=original", nil), http.StatusForbidden, "forbidden")
+			r := ts.signedIn(t, "operator").do(t, "GET", got.URL+"?variant=original", nil)
+			wantStatus(t, r, http.StatusOK)
+			if !bytes.Equal(r.Body, pngData.Bytes()) {
+				t.Errorf("the original differs from what was uploaded")
+			}
 		})
 		refusals := []struct {
 			name   string

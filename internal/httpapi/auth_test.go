@@ -166,6 +166,53 @@ func TestLoginTakesAsLongForUnknownUsersAsForWrongPasswords(t *testing.T) {
 	}
 }
 
+// A disabled account's right password costs what a wrong one does: the answer and its timing
+// both say only "wrong username or password".
+func TestADisabledAccountsRightPasswordTakesAsLongAsAWrongOne(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hashes at bcrypt.DefaultCost")
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, err := app.New(db, app.Options{BcryptCost: bcrypt.DefaultCost, Logger: quiet,
+			AccountFailures: 1000, AddressFailures: 1000})
+		if err != nil {
+			t.Fatalf("app.New: %v", err)
+		}
+		sys := access.SystemPrincipal("test")
+		for _, name := range []string{"alice", "bob"} {
+			if _, err := a.People.AddUser(t.Context(), sys, people.NewUser{Username: name, Role: "resident", Password: "correct-horse"}); err != nil {
+				t.Fatalf("add user: %v", err)
+			}
+		}
+		if _, err := a.People.SetDisabled(t.Context(), sys, "alice", true); err != nil {
+			t.Fatal(err)
+		}
+		c := serve(t, a).anonymous()
+		timeLogin := func(username, password string) (time.Duration, string) {
+			start := time.Now()
+			r := c.login(t, username, password)
+			elapsed := time.Since(start)
+			wantError(t, r, http.StatusUnauthorized, "unauthorized")
+			return elapsed, string(r.Body)
+		}
+		timeLogin("bob", "warm-up")
+		var disabled, wrong []time.Duration
+		for range 5 {
+			d, dBody := timeLogin("alice", "correct-horse")
+			w, wBody := timeLogin("bob", "wrong-horse")
+			if dBody != wBody {
+				t.Fatalf("bodies differ:\ndisabled, right password: %s\nwrong password: %s", dBody, wBody)
+			}
+			disabled, wrong = append(disabled, d), append(wrong, w)
+		}
+		d, w := median(disabled), median(wrong)
+		t.Logf("median sign-in time: disabled account with the right password %v, wrong password %v", d, w)
+		if ratio := float64(d) / float64(w); ratio < 0.33 || ratio > 3 {
+			t.Errorf("disabled / wrong time: got %.2f (%v / %v), want between 0.33 and 3", ratio, d, w)
+		}
+	})
+}
+
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
@@ -217,10 +264,14 @@ func TestADisabledUserIsShutOut(t *testing.T) {
 		}
 		before := ts.snapshot(t)
 
-		t.Run("signing in with the right password is refused as disabled", func(t *testing.T) {
-			r := ts.anonymous().login(t, "dispatcher", demo.Password)
-			wantError(t, r, http.StatusForbidden, "disabled")
-			if r.sessionCookie() != nil {
+		t.Run("signing in with the right password is answered as a wrong one", func(t *testing.T) {
+			right := ts.anonymous().login(t, "dispatcher", demo.Password)
+			wrong := ts.anonymous().login(t, "dispatcher", "not-the-password")
+			wantError(t, right, http.StatusUnauthorized, "unauthorized")
+			if string(right.Body) != string(wrong.Body) || right.Status != wrong.Status {
+				t.Errorf("the right password of a disabled account is told apart:\nright: %d %s\nwrong: %d %s", right.Status, right.Body, wrong.Status, wrong.Body)
+			}
+			if right.sessionCookie() != nil {
 				t.Errorf("a disabled user got a session cookie")
 			}
 		})
@@ -338,4 +389,35 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 			})
 		}
 	})
+}
+
+// A password is changed because it may have leaked; tokens made with it (by whoever held it)
+// must stop working too, as the sessions do.
+func TestChangingAPasswordRevokesTheUsersTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ts := newServer(t, db)
+		operator := ts.signedIn(t, "operator")
+		tok := createToken(t, operator, "made with a leaked password")
+		getMe(t, ts.bearer(tok.Token))
+		other := createToken(t, ts.signedIn(t, "leader"), "someone else's")
+
+		// What `citygrid user passwd operator` does.
+		if err := ts.App.People.SetPassword(t.Context(), access.SystemPrincipal("cli"), "operator", "a-new-password-1"); err != nil {
+			t.Fatal(err)
+		}
+		wantError(t, ts.bearer(tok.Token).do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthorized")
+		wantError(t, operator.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthorized")
+		getMe(t, ts.bearer(other.Token)) // another user's token is theirs to keep
+		getMe(t, ts.anonymous().signedInWith(t, "operator", "a-new-password-1"))
+		if rs := auditRecords(t, db, "user.passwd"); len(rs) != 1 || !strings.Contains(rs[0].After, `"tokens_revoked":1`) {
+			t.Errorf("audit of the change: %+v", rs)
+		}
+	})
+}
+
+// signedInWith signs c in with a password and returns it.
+func (c *client) signedInWith(t *testing.T, username, password string) *client {
+	t.Helper()
+	wantStatus(t, c.login(t, username, password), http.StatusOK)
+	return c
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,15 +9,19 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/httpx"
 )
 
 // How the event stream follows the outbox: a poll of the database each interval works across
 // server processes on one database; the keep-alive comment keeps proxies from closing an idle
 // stream.
 const (
-	eventsPoll      = 500 * time.Millisecond
-	eventsKeepAlive = 15 * time.Second
-	eventsBatch     = 200
+	// maxEventsRecheck bounds how long a stream outlives its caller's right to it.
+	maxEventsRecheck = 30 * time.Second
+	eventsPoll       = 500 * time.Millisecond
+	eventsKeepAlive  = 15 * time.Second
+	eventsBatch      = 200
 )
 
 // events answers GET /api/v1/events: the committed changes to cases the caller may see, as
@@ -57,6 +62,8 @@ func (s *Handler) events(w http.ResponseWriter, r *http.Request, p *access.Princ
 	}
 	poll := time.NewTicker(eventsPoll)
 	defer poll.Stop()
+	recheck := time.NewTicker(s.cfg.EventsRecheck)
+	defer recheck.Stop()
 	quiet := time.Now()
 	for {
 		select {
@@ -64,6 +71,18 @@ func (s *Handler) events(w http.ResponseWriter, r *http.Request, p *access.Princ
 			return
 		case <-s.streams:
 			return // shutting down: the client reconnects to another process, or later
+		case <-recheck.C:
+			again, err := s.recheck(ctx, p)
+			if err != nil {
+				// Disabled, signed out, revoked, or not provable now: the stream ends, and the
+				// client's reconnection meets the same answer any request would.
+				s.log.InfoContext(ctx, "event stream ended: caller no longer proven", "user", p.User.Username, "err", err)
+				fmt.Fprint(w, "event: ended\ndata: {\"reason\":\"session_expired\"}\n\n")
+				_ = rc.Flush()
+				return
+			}
+			p = again // a changed scope counts from now on
+			continue
 		case <-poll.C:
 		}
 		changes, next, err := s.app.Cases.CaseChanges(ctx, p, after, eventsBatch)
@@ -93,4 +112,21 @@ func (s *Handler) events(w http.ResponseWriter, r *http.Request, p *access.Princ
 			return
 		}
 	}
+}
+
+// recheck proves the stream's caller again with the credentials the request came with; it
+// must still be the same user.
+func (s *Handler) recheck(ctx context.Context, p *access.Principal) (*access.Principal, error) {
+	again := httpx.RecheckOf(ctx)
+	if again == nil {
+		return nil, errs.E(errs.Unauthorized, "the caller cannot be proven again")
+	}
+	np, err := again(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if np == nil || np.User.ID != p.User.ID {
+		return nil, errs.E(errs.Unauthorized, "the credentials now name someone else")
+	}
+	return np, nil
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/httpx"
@@ -24,6 +25,10 @@ type Config struct {
 	SecureCookies bool
 	// MaxBodyBytes caps a JSON request body; default 1 MiB.
 	MaxBodyBytes int64
+	// EventsRecheck is how often an event stream proves its caller again (the session or
+	// token it came with) and ends once the user is disabled or the credential gone; default
+	// and most 30 s.
+	EventsRecheck time.Duration
 }
 
 // Handler serves the REST API.
@@ -48,6 +53,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.EventsRecheck <= 0 || cfg.EventsRecheck > maxEventsRecheck {
+		cfg.EventsRecheck = maxEventsRecheck
 	}
 	s := &Handler{cfg: cfg, app: cfg.App, log: cfg.Logger, mux: http.NewServeMux(), streams: make(chan struct{})}
 	for _, rt := range s.routes() {

@@ -405,11 +405,16 @@ func TestGridMembers(t *testing.T) {
 			})
 		}
 
-		t.Run("an admin of 山阳区 manages a grid in 山阳区", func(t *testing.T) {
+		t.Run("an admin of 山阳区 manages a grid in 山阳区 with its own staff", func(t *testing.T) {
+			if _, err := ts.App.People.AddUser(t.Context(), access.SystemPrincipal("test"), people.NewUser{
+				Username: "shanyang-leader", Role: "leader", Scope: "410811", Password: scopedPassword,
+			}); err != nil {
+				t.Fatalf("add a leader of 山阳区: %v", err)
+			}
 			path := "/api/v1/regions/" + shanyangGrid + "/members"
-			r := scoped.do(t, "PUT", path+"/leader", map[string]string{"role": "leader"})
+			r := scoped.do(t, "PUT", path+"/shanyang-leader", map[string]string{"role": "leader"})
 			wantStatus(t, r, http.StatusOK)
-			wantStatus(t, scoped.do(t, "DELETE", path+"/leader", nil), http.StatusNoContent)
+			wantStatus(t, scoped.do(t, "DELETE", path+"/shanyang-leader", nil), http.StatusNoContent)
 		})
 
 		t.Run("an admin adds a leader, who is listed first", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -139,8 +140,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var (
-			p   *access.Principal
-			err error
+			p     *access.Principal
+			err   error
+			again httpx.Recheck
 		)
 		if h := r.Header.Get("Authorization"); h != "" {
 			scheme, token, _ := strings.Cut(h, " ")
@@ -149,10 +151,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				httpx.WriteError(w, http.StatusUnauthorized, string(errs.Unauthorized), "Authorization must be: Bearer <token>")
 				return
 			}
-			if p, err = s.app.People.AuthenticateToken(r.Context(), strings.TrimSpace(token)); err != nil {
+			token = strings.TrimSpace(token)
+			if p, err = s.app.People.AuthenticateToken(r.Context(), token); err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="citygrid", error="invalid_token"`)
 				httpx.Fail(w, r, s.log, err)
 				return
+			}
+			again = func(ctx context.Context) (*access.Principal, error) {
+				return s.app.People.AuthenticateToken(ctx, token)
 			}
 		} else if secret := httpx.SessionSecret(r); secret != "" {
 			p, err = s.app.People.AuthenticateSession(r.Context(), secret)
@@ -160,9 +166,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				httpx.Fail(w, r, s.log, err)
 				return
 			}
+			again = func(ctx context.Context) (*access.Principal, error) {
+				return s.app.People.AuthenticateSession(ctx, secret)
+			}
 		}
 		if p != nil {
-			r = r.WithContext(access.WithPrincipal(r.Context(), p))
+			r = r.WithContext(httpx.WithRecheck(access.WithPrincipal(r.Context(), p), again))
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/httpx"
@@ -29,6 +27,10 @@ type Config struct {
 	Ready func(context.Context) error
 	// Version is reported by /healthz.
 	Version string
+	// Metrics says who may read /metrics: MetricsOpen (also ""), MetricsOff or MetricsToken,
+	// which wants Authorization: Bearer MetricsToken (at least MinMetricsTokenLen characters).
+	Metrics      MetricsMode
+	MetricsToken string
 
 	API     httpapi.Config
 	Open311 open311.Config
@@ -53,6 +55,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if err := checkMetrics(cfg.Metrics, cfg.MetricsToken); err != nil {
+		return nil, err
+	}
 	if cfg.API.App == nil {
 		cfg.API.App = cfg.App
 	}
@@ -68,7 +73,6 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, app: cfg.App, api: httpapi.New(cfg.API), mux: http.NewServeMux(), metrics: newMetrics()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	s.mux.Handle(open311.Prefix, open311.New(cfg.Open311))
 	if cfg.Web != nil {
 		wc := *cfg.Web
@@ -95,6 +99,7 @@ func New(cfg Config) (*Server, error) {
 	var h http.Handler = http.HandlerFunc(s.route)
 	h = s.authenticate(h)
 	h = cop.Handler(h)
+	h = s.metricsGate(h)
 	h = s.recoverPanics(h)
 	h = s.observe(h)
 	s.handler = s.withRequestID(h)

@@ -117,7 +117,7 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 				geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
 				string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter, nullTime(s.HandleDue),
 				string(state), micros(c.CreatedAt), micros(c.CreatedAt)})
-		return id, nil
+		return id, db.NameCasePhotos(ctx, id, c.Photos, true)
 	}
 	var id int64
 	err = db.writeRow(ctx, `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
@@ -134,7 +134,8 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 		}
 		return 0, fmt.Errorf("insert case: %w", err)
 	}
-	return id, nil
+	// A case's own photos are the report's: public wherever the case is.
+	return id, db.NameCasePhotos(ctx, id, c.Photos, true)
 }
 
 const caseColumns = `id, ticket, source, description, lon, lat, input_crs, address, geometry, contact_name,

@@ -131,15 +131,33 @@ func (db *DB) LoginFailures(ctx context.Context, key string, since time.Time) (i
 	return n, nil
 }
 
-// RecordLoginFailure counts one failure for key; a window older than since starts afresh.
-func (db *DB) RecordLoginFailure(ctx context.Context, key string, since, now time.Time) error {
-	_, err := db.exec(ctx, `INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
+// CountAttempt counts one attempt for key in the window that started at or after since (a
+// window older than since starts afresh at now) and returns the count including it. It is one
+// statement, atomic on both engines: of many attempts at once, each gets a count of its own,
+// so a limit checked on the count lets exactly as many through as it allows. Keys name what
+// is counted: "user:NAME" and "addr:IP" for sign-ins, "track:IP" for tracking by ticket.
+func (db *DB) CountAttempt(ctx context.Context, key string, since, now time.Time) (int, error) {
+	var n int
+	err := db.writeRow(ctx, `INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
 		ON CONFLICT (key) DO UPDATE SET
 			failures = CASE WHEN login_failures.window_start >= ? THEN login_failures.failures + 1 ELSE 1 END,
-			window_start = CASE WHEN login_failures.window_start >= ? THEN login_failures.window_start ELSE ? END`,
-		key, micros(now), micros(since), micros(since), micros(now))
+			window_start = CASE WHEN login_failures.window_start >= ? THEN login_failures.window_start ELSE ? END
+		RETURNING failures`,
+		key, micros(now), micros(since), micros(since), micros(now)).Scan(&n)
 	if err != nil {
-		return fmt.Errorf("record login failure: %w", err)
+		return 0, fmt.Errorf("count attempt: %w", err)
+	}
+	return n, nil
+}
+
+// ReleaseAttempt takes back one attempt counted for key in the window that started at or after
+// since: an attempt counted before it was checked that turned out well (a sign-in that
+// succeeded) is no failure.
+func (db *DB) ReleaseAttempt(ctx context.Context, key string, since time.Time) error {
+	_, err := db.exec(ctx, `UPDATE login_failures SET failures = failures - 1 WHERE key = ? AND window_start >= ? AND failures > 0`,
+		key, micros(since))
+	if err != nil {
+		return fmt.Errorf("release attempt: %w", err)
 	}
 	return nil
 }

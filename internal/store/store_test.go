@@ -158,17 +158,23 @@ func TestLoginFailuresWindow(t *testing.T) {
 		window := 15 * time.Minute
 		for i := range 3 {
 			now := t0.Add(time.Duration(i) * time.Minute)
-			if err := db.RecordLoginFailure(ctx, "user:a", now.Add(-window), now); err != nil {
-				t.Fatal(err)
+			if n, err := db.CountAttempt(ctx, "user:a", now.Add(-window), now); err != nil || n != i+1 {
+				t.Fatalf("attempt %d counted as %d, %v", i+1, n, err)
 			}
 		}
 		if n, err := db.LoginFailures(ctx, "user:a", t0.Add(5*time.Minute).Add(-window)); err != nil || n != 3 {
 			t.Errorf("failures in window = %d, %v; want 3", n, err)
 		}
+		if err := db.ReleaseAttempt(ctx, "user:a", t0.Add(5*time.Minute).Add(-window)); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := db.LoginFailures(ctx, "user:a", t0.Add(5*time.Minute).Add(-window)); n != 2 {
+			t.Errorf("failures after a release = %d, want 2", n)
+		}
 		// A failure after the window has passed starts a new count.
 		later := t0.Add(20 * time.Minute)
-		if err := db.RecordLoginFailure(ctx, "user:a", later.Add(-window), later); err != nil {
-			t.Fatal(err)
+		if n, err := db.CountAttempt(ctx, "user:a", later.Add(-window), later); err != nil || n != 1 {
+			t.Fatalf("the first attempt of a new window counted as %d, %v", n, err)
 		}
 		if n, _ := db.LoginFailures(ctx, "user:a", later.Add(-window)); n != 1 {
 			t.Errorf("failures after the window = %d, want 1", n)
@@ -178,6 +184,32 @@ func TestLoginFailuresWindow(t *testing.T) {
 		}
 		if n, _ := db.LoginFailures(ctx, "user:a", later.Add(-window)); n != 0 {
 			t.Errorf("failures after clear = %d, want 0", n)
+		}
+	})
+}
+
+// Many attempts at once each get a count of their own: none is lost, none shared.
+func TestCountAttemptIsAtomic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const n = 64
+		var wg sync.WaitGroup
+		counts := make([]int, n)
+		fails := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				counts[i], fails[i] = db.CountAttempt(context.Background(), "addr:10.0.0.9", t0.Add(-time.Hour), t0)
+			})
+		}
+		wg.Wait()
+		seen := map[int]bool{}
+		for i, c := range counts {
+			if fails[i] != nil {
+				t.Fatalf("attempt %d: %v", i, fails[i])
+			}
+			if seen[c] || c < 1 || c > n {
+				t.Errorf("count %d given twice or out of 1…%d", c, n)
+			}
+			seen[c] = true
 		}
 	})
 }

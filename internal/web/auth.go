@@ -73,9 +73,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		switch errs.KindOf(err) {
 		case errs.TooMany:
 			msg = h.cat.T(l, "login.throttled")
-		case errs.Forbidden:
-			msg = h.cat.T(l, "login.disabled")
-		case errs.Unauthorized:
+		case errs.Unauthorized: // a disabled account too: it is answered as a wrong password
 		default:
 			h.errorPage(w, r, 0, err)
 			return

@@ -146,6 +146,8 @@ func (h *Handler) timeline(l Lang, events []cases.CaseEvent, names namer) []time
 // actorName shows who acted: a username as it is, the public and the system in words.
 func (h *Handler) actorName(l Lang, actor string) string {
 	switch {
+	case actor == "":
+		return h.cat.T(l, "actor.staff") // a resident's view of their report names no staff
 	case actor == "anonymous":
 		return h.cat.T(l, "actor.anonymous")
 	case strings.HasPrefix(actor, "system:"):

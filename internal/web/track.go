@@ -9,6 +9,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/httpx"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -34,7 +35,7 @@ func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, status int, problem, notice string) {
 	p := access.FromContext(r.Context())
-	c, err := h.app.Cases.Track(r.Context(), p, r.PathValue("ticket"))
+	c, err := h.app.Cases.Track(r.Context(), p, r.PathValue("ticket"), httpx.ClientAddr(r))
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
@@ -47,7 +48,7 @@ func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, status int, 
 // told apart by a device cookie) and the reporter's rating.
 func (h *Handler) trackAct(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	c, err := h.app.Cases.Track(r.Context(), p, r.PathValue("ticket"))
+	c, err := h.app.Cases.Track(r.Context(), p, r.PathValue("ticket"), httpx.ClientAddr(r))
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return

@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
@@ -193,6 +195,9 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if status >= 500 {
 		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err, "request_id", audit.RequestID(r.Context()))
+	}
+	if after := errs.RetryAfter(err); after > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(after.Round(time.Second).Seconds())))
 	}
 	h.render(w, r, status, "error.html", &page{Title: h.cat.T(h.lang(r), fmt.Sprintf("error.%d", status)), Error: h.problem(r, err),
 		Body: struct{ Status int }{status}})

@@ -56,29 +56,87 @@ func (a *Service) storePhoto(ctx context.Context, actor *access.Principal, data 
 		Uploader: actor.Name(), CreatedAt: a.Now()}, nil
 }
 
-// OpenPhoto returns a variant of a stored photo and its content type. The original, which may
-// carry the photographer's position, is for staff only.
+// OpenPhoto returns a variant of a stored photo and its content type. A photo goes only to
+// those who may see one of the cases that name it: its public copy and thumbnail also to
+// anyone when a case of a public category shows it publicly (the report's own photos, a
+// handling's result); its original, which may carry the photographer's position, only to
+// staff. Who uploaded a photo still unused may see it. Others are told it is not there.
 func (a *Service) OpenPhoto(ctx context.Context, actor *access.Principal, id, variant string) (io.ReadCloser, string, error) {
+	notFound := errs.Refuse(errs.NotFound, "photo_not_found", nil, "attachment %s not found", id)
 	if a.Opts.Blobs == nil {
-		return nil, "", errs.Refuse(errs.NotFound, "photo_not_found", nil, "attachment %s not found", id)
+		return nil, "", notFound
 	}
-	att, err := a.DB.Attachment(ctx, id)
-	if err != nil {
-		return nil, "", err
-	}
+	var key string
 	switch variant {
 	case PhotoPublic:
-		r, err := a.Opts.Blobs.Open(ctx, "public/"+id+".jpg")
-		return r, "image/jpeg", err
+		key = "public/" + id + ".jpg"
 	case PhotoThumbnail:
-		r, err := a.Opts.Blobs.Open(ctx, "thumbnail/"+id+".jpg")
-		return r, "image/jpeg", err
+		key = "thumbnail/" + id + ".jpg"
 	case PhotoOriginal:
 		if !kernel.IsStaff(actor) {
 			return nil, "", errs.Refuse(errs.Forbidden, "staff_only", nil, "originals are for staff; the public copy has no location data")
 		}
-		r, err := a.Opts.Blobs.Open(ctx, "original/"+id)
-		return r, att.ContentType, err
+		key = "original/" + id
+	default:
+		return nil, "", errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "variant", "value": variant}, "variant must be public, thumbnail or original")
 	}
-	return nil, "", errs.E(errs.Invalid, "variant must be public, thumbnail or original")
+	att, err := a.DB.Attachment(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return nil, "", notFound
+	} else if err != nil {
+		return nil, "", err
+	}
+	ok, err := a.maySeePhoto(ctx, actor, att, variant == PhotoOriginal)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		return nil, "", notFound
+	}
+	r, err := a.Opts.Blobs.Open(ctx, key)
+	if err != nil {
+		return nil, "", err
+	}
+	if variant == PhotoOriginal {
+		return r, att.ContentType, nil
+	}
+	return r, "image/jpeg", nil
+}
+
+// photoUsesChecked bounds the cases read to decide who may see a photo: content-addressed, one
+// photo may be named by many cases, and one the reader may see is among the first that come.
+const photoUsesChecked = 50
+
+// maySeePhoto tells whether actor may see a photo: the console always; its uploader while it is
+// theirs (signed in, the name recorded with it); whoever may see a case naming it; and, for a
+// public copy, anyone when a case of a public category names it publicly.
+func (a *Service) maySeePhoto(ctx context.Context, actor *access.Principal, att store.Attachment, original bool) (bool, error) {
+	anonymous := (*access.Principal)(nil).Name()
+	if actor != nil && (actor.System || (att.Uploader == actor.Name() && att.Uploader != anonymous)) {
+		return true, nil
+	}
+	uses, err := a.DB.PhotoUses(ctx, att.ID, photoUsesChecked)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range uses {
+		rec, err := a.DB.Case(ctx, u.CaseID)
+		if err != nil {
+			return false, err
+		}
+		if a.canSee(actor, rec) {
+			return true, nil
+		}
+		if original || !u.Public {
+			continue
+		}
+		cat, err := a.Category(ctx, rec.State.Kind, rec.State.Category)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return false, err
+		}
+		if err == nil && cat.Public {
+			return true, nil
+		}
+	}
+	return false, nil
 }

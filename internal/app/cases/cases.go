@@ -325,6 +325,12 @@ func (a *Service) recordCaseEvent(ctx context.Context, actor *access.Principal, 
 	if err := a.DB.AppendCaseEvent(ctx, rec.ID, ev); err != nil {
 		return ev, err
 	}
+	// The photos an action carries are the case's from now on: a handling's result is shown
+	// as publicly as the case, the rest (checks, verification, comments) to those who may see it.
+	publicPhotos := tr.Action == workflow.Report || tr.Action == workflow.SelfHandle || tr.Action == workflow.Handle
+	if err := a.DB.NameCasePhotos(ctx, rec.ID, in.Photos, publicPhotos); err != nil {
+		return ev, err
+	}
 	summary := map[string]any{"case_id": rec.ID, "ticket": rec.Ticket, "status": tr.To, "version": tr.Case.Version, "event": tr.Event, "actor": actor.Name(),
 		"event_code": tr.EventCode, "event_params": tr.EventParams}
 	if err := a.Record(ctx, actor, "case."+string(tr.Action), fmt.Sprintf("case:%d", rec.ID), map[string]any{"status": tr.From}, summary); err != nil {
@@ -371,13 +377,26 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		rec                   store.CaseRecord
 		correctedVerification *bool
 		original              *store.CaseRecord // reject as duplicate: the case the report joins
+		outsider              bool              // may not see the case: says "me too" by id
 	)
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		if rec, err = a.DB.Case(ctx, id); err != nil {
 			return err
 		}
-		if !a.canSee(actor, rec) && act != workflow.Support {
-			return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
+		if !a.canSee(actor, rec) {
+			if act != workflow.Support {
+				return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
+			}
+			// "Me too" is for cases the public may see; the others are not there, as in
+			// tracking and Open311. An outsider never saw a version, so none is checked.
+			cat, err := a.Category(ctx, rec.State.Kind, rec.State.Category)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if err != nil || !cat.Public {
+				return errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
+			}
+			outsider, version = true, nil
 		}
 		if version != nil && *version != rec.State.Version {
 			return errs.RefuseCoded(errs.Conflict, "version_conflict", errs.Params{"version": rec.State.Version, "expected": *version},
@@ -451,6 +470,9 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		return nil
 	})
 	if err != nil {
+		if outsider {
+			return CaseView{}, forOutsider(err)
+		}
 		return CaseView{}, err
 	}
 	if !a.canSee(actor, rec) {
@@ -458,6 +480,15 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
 	}
 	return a.caseView(ctx, actor, rec)
+}
+
+// forOutsider words a refusal for someone who acted on a case by id without the right to see
+// it: a lost race says nothing of the case's ticket or version.
+func forOutsider(err error) error {
+	if reason, _ := errs.Detail(err); reason == "version_conflict" {
+		return errs.RefuseCoded(errs.Conflict, "version_conflict", nil, "the case changed meanwhile; try again")
+	}
+	return err
 }
 
 // PublicOnly reports whether the view is the short answer for someone who may not see the
@@ -595,6 +626,9 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 		if events, err = a.DB.CaseEvents(ctx, rec.ID); err != nil {
 			return CaseView{}, err
 		}
+	}
+	if !kernel.IsStaff(viewer) {
+		events = publicTimeline(events, viewer) // a resident sees their report's public timeline
 	}
 	v := CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Source: rec.Source, Category: cat,
 		Description: rec.Description, Lon: rec.Lon, Lat: rec.Lat, Address: rec.Address, RegionPath: path,

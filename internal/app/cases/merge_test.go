@@ -72,7 +72,7 @@ func TestADuplicateJoinsItsOriginal(t *testing.T) {
 		}
 
 		for _, dup := range []cases.Intake{byResident, byNobody} {
-			tracked, err := r.A.Cases.Track(ctx, nil, dup.Ticket)
+			tracked, err := r.A.Cases.Track(ctx, nil, dup.Ticket, "192.0.2.1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +81,7 @@ func TestADuplicateJoinsItsOriginal(t *testing.T) {
 					dup.Ticket, tracked.Ticket, tracked.Status, tracked.MergedFrom, tracked.Supports, original.Ticket)
 			}
 		}
-		if tracked, err := r.A.Cases.Track(ctx, nil, original.Ticket); err != nil || tracked.MergedFrom != "" {
+		if tracked, err := r.A.Cases.Track(ctx, nil, original.Ticket, "192.0.2.1"); err != nil || tracked.MergedFrom != "" {
 			t.Errorf("tracking the original itself: %+v, %v; want it with no merged_from", tracked, err)
 		}
 

@@ -8,21 +8,28 @@
 //   - Report: a point outside the managed area (not found, outside_area); an unknown category,
 //     a photo id that is not an uploaded photo, a source the reporter may not claim (invalid).
 //   - Act: a case the actor cannot see (not found, never forbidden, so its existence does not
-//     leak); what Decide refuses for role, scope and state (forbidden, conflict); a stale
-//     version (conflict); a missing photo, reason or department the action needs (invalid); a
-//     reject as duplicate into a case that is unknown or out of the actor's sight (no_case), closed
-//     or rejected (original_not_open), or the case itself (self_duplicate), all invalid.
+//     leak), except "me too" on a case of a public category, where no version is checked and
+//     a refusal tells neither ticket nor version; what Decide refuses for role, scope and state
+//     (forbidden, conflict); a stale version (conflict); a missing photo, reason or department
+//     the action needs (invalid); a reject as duplicate into a case that is unknown or out of
+//     the actor's sight (no_case), closed or rejected (original_not_open), or the case itself
+//     (self_duplicate), all invalid.
 //   - Case, ActionChoices, ListCases: cases outside the viewer's scope are not there (not found,
 //     or left out of the list).
 //   - Route, Dashboard: residents and anonymous callers (forbidden); CaseChanges: anonymous
 //     callers (unauthorized). Route: no rule and no subdistrict office (not found, no_route).
-//   - Track: a ticket not known (not found). A report merged into another case as a duplicate
-//     shows that case, so its reporter follows it under their own ticket.
+//   - Track: a ticket not known, or of a non-public category to whoever may not see the case
+//     (not found, case_not_found, never echoing the ticket); more than Opts.TrackLimit
+//     lookups per Opts.TrackWindow from one address, for anyone but signed-in staff (too many
+//     requests, throttled). A report merged into another case as a duplicate shows that case,
+//     so its reporter follows it under their own ticket.
 //   - ImportHotline: anyone but the supervision centre (forbidden); any bad row refuses the
 //     whole batch with nothing written (invalid).
 //   - UploadPhoto: a file that is not a JPEG, PNG or WebP photo by its content, or too large in
-//     bytes or pixels; a server without a data directory (unavailable). OpenPhoto: an unknown
-//     attachment (not found); an original to anyone but staff (forbidden).
+//     bytes or pixels; a server without a data directory (unavailable). OpenPhoto: an original
+//     to anyone but staff (forbidden); an unknown attachment, or one no case the reader may see
+//     names (the public copy: nor a case of a public category shows publicly), and not their
+//     own upload (not found, photo_not_found).
 package cases
 
 import "github.com/citygrid/citygrid/internal/app/kernel"

@@ -2,11 +2,13 @@ package cases
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"slices"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
@@ -47,15 +49,33 @@ type PublicCaseEvent struct {
 
 var ticketShape = regexp.MustCompile(`^[0-9]{8}-[0-9]{6}$`)
 
-// Track returns the public view of the case with a ticket. Everyone may track: the ticket is
-// the reporter's receipt. Only steps that move the case show, so internal notes, comments,
-// checks and who did what stay inside.
-func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket string) (PublicCase, error) {
+// Track returns the public view of the case with a ticket. Everyone may track a case of a
+// public category: the ticket is the reporter's receipt. Cases of other categories are not
+// there, as in Open311, except for those who may see them anyway. Only steps that move the
+// case show, so internal notes, comments, checks and who did what stay inside.
+//
+// Tickets are a day and a sequence, easy to walk: anyone but signed-in staff may look up
+// Opts.TrackLimit tickets per Opts.TrackWindow from one address (addr), and a refusal never
+// says more than that there is no such case.
+func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket, addr string) (PublicCase, error) {
+	if !kernel.IsStaff(viewer) {
+		now := a.Now()
+		n, err := a.DB.CountAttempt(ctx, "track:"+addr, now.Add(-a.Opts.TrackWindow), now)
+		if err != nil {
+			return PublicCase{}, err
+		}
+		if n > a.Opts.TrackLimit {
+			return PublicCase{}, errs.Throttled(a.Opts.TrackWindow, "too many tickets looked up from your address; try again in %d minutes", int(a.Opts.TrackWindow.Minutes()))
+		}
+	}
+	notFound := errs.Refuse(errs.NotFound, "case_not_found", nil, "no case with that ticket")
 	if !ticketShape.MatchString(ticket) {
-		return PublicCase{}, errs.E(errs.NotFound, "no case with ticket %q", ticket)
+		return PublicCase{}, notFound
 	}
 	rec, err := a.DB.CaseByTicket(ctx, ticket)
-	if err != nil {
+	if errs.Is(err, errs.NotFound) {
+		return PublicCase{}, notFound
+	} else if err != nil {
 		return PublicCase{}, err
 	}
 	if rec, err = a.followMerges(ctx, rec); err != nil {
@@ -65,6 +85,9 @@ func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket st
 	cat, err := a.DB.Category(ctx, s.Kind, s.Category)
 	if err != nil {
 		return PublicCase{}, err
+	}
+	if !cat.Public && !a.canSee(viewer, rec) {
+		return PublicCase{}, notFound
 	}
 	path, err := a.DB.RegionPath(ctx, s.Grid())
 	if err != nil {
@@ -81,7 +104,7 @@ func (a *Service) Track(ctx context.Context, viewer *access.Principal, ticket st
 		out.MergedFrom = ticket
 	}
 	for _, e := range events {
-		if e.From != e.To || e.Action == string(workflow.Report) {
+		if publicStep(e) {
 			out.Timeline = append(out.Timeline, PublicCaseEvent{At: e.At, Action: workflow.Action(e.Action), To: workflow.Status(e.To)})
 		}
 	}
@@ -116,4 +139,44 @@ func (a *Service) followMerges(ctx context.Context, rec store.CaseRecord) (store
 		rec = next
 	}
 	return rec, nil
+}
+
+// publicStep tells the timeline events the public hears of: the report and every step that
+// moves the case; never staff's comments, checks or extension talk.
+func publicStep(e store.CaseEvent) bool {
+	return e.From != e.To || e.Action == string(workflow.Report)
+}
+
+// publicTimeline is a case's timeline as its reporter (a resident) sees it: their own events
+// as they are, and the public steps without who took them (staff usernames stay inside) and
+// with only what is said to the reporter: a handling's result and its photos, a rejection's
+// reason. Notes, checks and comments of staff are left out.
+func publicTimeline(events []store.CaseEvent, viewer *access.Principal) []store.CaseEvent {
+	out := make([]store.CaseEvent, 0, len(events))
+	for _, e := range events {
+		if e.Actor == viewer.Name() { // an anonymous reporter's own report, too
+			out = append(out, e)
+			continue
+		}
+		if !publicStep(e) {
+			continue
+		}
+		var in workflow.Input
+		_ = json.Unmarshal([]byte(e.Input), &in) // old events may carry no input
+		var told workflow.Input
+		switch workflow.Action(e.Action) {
+		case workflow.Handle, workflow.SelfHandle:
+			told.Result, told.Photos = in.Result, in.Photos
+			e.Note = in.Result
+		case workflow.Reject:
+			told.Reason, told.RejectReason = in.Reason, in.RejectReason
+			e.Note = in.Reason
+		default:
+			e.Note = ""
+		}
+		input, _ := json.Marshal(told)
+		e.Actor, e.Input = "", string(input)
+		out = append(out, e)
+	}
+	return out
 }

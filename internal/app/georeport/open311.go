@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -547,9 +548,16 @@ func (a *Service) Open311Updates(ctx context.Context, city string, from, to time
 			continue
 		}
 		u := Open311Update{ID: e.ID, Ticket: e.Ticket, Status: workflow.Status(e.To), Action: e.Action, At: e.At}
+		// Only what is meant for the reporter is published: a handling's result, a rejection's
+		// reason, where it was sent. A note staff add to any step (and a leader's reasons for
+		// closing specially or reopening) stays inside.
+		var in workflow.Input
+		_ = json.Unmarshal([]byte(e.Input), &in) // old events may carry no input
 		switch workflow.Action(e.Action) {
-		case workflow.Handle, workflow.SelfHandle, workflow.Reject, workflow.Close, workflow.Reopen:
-			u.Description = e.Note // what was done, or why: meant for the reporter
+		case workflow.Handle, workflow.SelfHandle:
+			u.Description = in.Result
+		case workflow.Reject:
+			u.Description = in.Reason
 		case workflow.Dispatch:
 			u.Description = v.Department
 		}

@@ -43,6 +43,11 @@ type Options struct {
 	AccountFailures int           // default 5
 	AddressFailures int           // default 20
 	ThrottleWindow  time.Duration // default 15 minutes
+	// Tracking by ticket: an address (anyone but signed-in staff) may look up this many
+	// tickets per TrackWindow; tickets are sequential, so this is what keeps them from being
+	// walked. Defaults 60 per 10 minutes.
+	TrackLimit  int
+	TrackWindow time.Duration
 
 	// Calendar is the base of the working-time calendar: zone and office hours (default: the
 	// State Council calendar, 08:00–12:00 and 14:00–18:00, China time). The administrator's
@@ -108,6 +113,12 @@ func New(db *store.DB, opts Options) (*Core, error) {
 	}
 	if opts.ThrottleWindow == 0 {
 		opts.ThrottleWindow = 15 * time.Minute
+	}
+	if opts.TrackLimit == 0 {
+		opts.TrackLimit = 60
+	}
+	if opts.TrackWindow == 0 {
+		opts.TrackWindow = 10 * time.Minute
 	}
 	dummy := sync.OnceValue(func() string {
 		h, err := access.HashPassword("not-a-real-password", opts.BcryptCost)

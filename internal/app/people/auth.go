@@ -2,7 +2,6 @@ package people
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -19,9 +18,14 @@ type Session struct {
 
 var errBadLogin = errs.Refuse(errs.Unauthorized, "bad_login", nil, "wrong username or password")
 
-// Login checks a username and password and opens a session. Unknown users and wrong passwords
-// get the same answer after the same work; repeated failures per account and per address are
-// throttled.
+// Login checks a username and password and opens a session. Unknown users, wrong passwords
+// and disabled accounts get the same answer after the same work; repeated failures per account
+// and per address are throttled.
+//
+// Each attempt is counted against the account and the address before the password is
+// checked, in one atomic statement per key, and taken back when it succeeds: counting only
+// after a failed check let any number of parallel guesses through before the first was
+// counted.
 func (a *Service) Login(ctx context.Context, username, password, addr string) (Session, error) {
 	now := a.Now()
 	since := now.Add(-a.Opts.ThrottleWindow)
@@ -29,12 +33,12 @@ func (a *Service) Login(ctx context.Context, username, password, addr string) (S
 	for _, k := range []struct {
 		key   string
 		limit int
-	}{{accountKey, a.Opts.AccountFailures}, {addrKey, a.Opts.AddressFailures}} {
-		n, err := a.DB.LoginFailures(ctx, k.key, since)
+	}{{addrKey, a.Opts.AddressFailures}, {accountKey, a.Opts.AccountFailures}} {
+		n, err := a.DB.CountAttempt(ctx, k.key, since, now)
 		if err != nil {
 			return Session{}, err
 		}
-		if n >= k.limit {
+		if n > k.limit {
 			return Session{}, errs.Throttled(a.Opts.ThrottleWindow, "too many failed sign-ins; try again in %d minutes", int(a.Opts.ThrottleWindow.Minutes()))
 		}
 	}
@@ -43,13 +47,13 @@ func (a *Service) Login(ctx context.Context, username, password, addr string) (S
 	switch {
 	case errs.Is(err, errs.NotFound):
 		access.PasswordMatches(a.DummyHash(), password)
-		return Session{}, a.loginFailed(ctx, username, addr, accountKey, addrKey, since, now)
+		return Session{}, a.loginFailed(ctx, username, addr)
 	case err != nil:
 		return Session{}, err
-	case !access.PasswordMatches(hash, password):
-		return Session{}, a.loginFailed(ctx, username, addr, accountKey, addrKey, since, now)
-	case u.Disabled:
-		return Session{}, errs.Coded(errs.Forbidden, "disabled", "this account is disabled")
+	case !access.PasswordMatches(hash, password) || u.Disabled:
+		// A disabled account answers as a wrong password does, after the same work, and the
+		// attempt counts: the answer never tells that a password was right.
+		return Session{}, a.loginFailed(ctx, username, addr)
 	}
 
 	secret, secretHash := access.NewSecret(access.SessionPrefix)
@@ -57,6 +61,9 @@ func (a *Service) Login(ctx context.Context, username, password, addr string) (S
 	actor := &access.Principal{User: u, Via: "session"}
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		if err := a.DB.ClearLoginFailures(ctx, accountKey); err != nil {
+			return err
+		}
+		if err := a.DB.ReleaseAttempt(ctx, addrKey, since); err != nil {
 			return err
 		}
 		if err := a.DB.CreateSession(ctx, secretHash, u.ID, now, s.ExpiresAt); err != nil {
@@ -70,15 +77,8 @@ func (a *Service) Login(ctx context.Context, username, password, addr string) (S
 	return s, nil
 }
 
-func (a *Service) loginFailed(ctx context.Context, username, addr, accountKey, addrKey string, since, now time.Time) error {
-	err := a.DB.InTx(ctx, func(ctx context.Context) error {
-		return errors.Join(
-			a.DB.RecordLoginFailure(ctx, accountKey, since, now),
-			a.DB.RecordLoginFailure(ctx, addrKey, since, now))
-	})
-	if err != nil {
-		return err
-	}
+// loginFailed answers a failed sign-in; its attempt stays counted.
+func (a *Service) loginFailed(ctx context.Context, username, addr string) error {
 	a.Log.InfoContext(ctx, "sign-in failed", "username", username, "addr", addr)
 	return errBadLogin
 }

@@ -172,8 +172,8 @@ func TestDisabledUserCannotAct(t *testing.T) {
 		if _, err := a.People.AuthenticateToken(ctx, secret); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("disabled user's token: %v, want unauthorized", err)
 		}
-		if _, err := a.People.Login(ctx, "gridworker", demo.Password, "10.0.0.1"); !errs.Is(err, errs.Forbidden) {
-			t.Errorf("disabled user's login: %v, want forbidden", err)
+		if _, err := a.People.Login(ctx, "gridworker", demo.Password, "10.0.0.1"); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("disabled user's login: %v, want unauthorized as for a wrong password", err)
 		}
 	})
 }

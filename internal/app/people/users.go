@@ -7,7 +7,6 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/errs"
-	"github.com/citygrid/citygrid/internal/grid"
 )
 
 // NewUser is what AddUser needs.
@@ -24,7 +23,7 @@ type NewUser struct {
 // AddUser creates an account. Only admins may, and only inside their own scope.
 func (a *Service) AddUser(ctx context.Context, actor *access.Principal, in NewUser) (access.User, error) {
 	if !actor.IsAdmin() {
-		return access.User{}, errs.E(errs.Forbidden, "only an admin may add users")
+		return access.User{}, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may add users")
 	}
 	u, err := a.checkNewUser(in)
 	if err != nil {
@@ -84,7 +83,7 @@ func (a *Service) checkNewUser(in NewUser) (access.User, error) {
 // ListUsers returns the users an admin may manage.
 func (a *Service) ListUsers(ctx context.Context, actor *access.Principal) ([]access.User, error) {
 	if !actor.IsAdmin() {
-		return nil, errs.E(errs.Forbidden, "only an admin may list users")
+		return nil, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may list users")
 	}
 	all, err := a.DB.ListUsers(ctx)
 	if err != nil {
@@ -103,7 +102,8 @@ func (a *Service) ListUsers(ctx context.Context, actor *access.Principal) ([]acc
 }
 
 // SetPassword changes a user's password: the user's own, or, for an admin, any user in scope.
-// Every session of the user ends.
+// Every session of the user ends and every API token of theirs is revoked: a password changed
+// because it leaked must not leave a way in made with it.
 func (a *Service) SetPassword(ctx context.Context, actor *access.Principal, username, password string) error {
 	if err := access.CheckPasswordPolicy(password); err != nil {
 		return err
@@ -123,7 +123,11 @@ func (a *Service) SetPassword(ctx context.Context, actor *access.Principal, user
 		if err := a.DB.DeleteUserSessions(ctx, u.ID); err != nil {
 			return err
 		}
-		return a.Record(ctx, actor, "user.passwd", "user:"+u.Username, nil, nil)
+		revoked, err := a.DB.RevokeUserTokens(ctx, u.ID, a.Now())
+		if err != nil {
+			return err
+		}
+		return a.Record(ctx, actor, "user.passwd", "user:"+u.Username, nil, map[string]any{"tokens_revoked": revoked})
 	})
 }
 
@@ -131,7 +135,7 @@ func (a *Service) SetPassword(ctx context.Context, actor *access.Principal, user
 // end and its tokens stop working.
 func (a *Service) SetDisabled(ctx context.Context, actor *access.Principal, username string, disabled bool) (access.User, error) {
 	if !actor.IsAdmin() {
-		return access.User{}, errs.E(errs.Forbidden, "only an admin may disable users")
+		return access.User{}, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may disable users")
 	}
 	if !actor.System && strings.EqualFold(actor.User.Username, username) {
 		return access.User{}, errs.E(errs.Invalid, "you cannot disable your own account")
@@ -171,7 +175,7 @@ func (a *Service) userFor(ctx context.Context, actor *access.Principal, username
 		return u, nil
 	}
 	if !actor.IsAdmin() {
-		return access.User{}, errs.E(errs.Forbidden, "only an admin may manage other users")
+		return access.User{}, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may manage other users")
 	}
 	if err := a.authorizeOver(ctx, actor, u); err != nil {
 		return access.User{}, err
@@ -183,34 +187,7 @@ func (a *Service) userFor(ctx context.Context, actor *access.Principal, username
 // region of its department. Users with neither (unscoped admins, residents) are managed only
 // by unscoped admins.
 func (a *Service) authorizeOver(ctx context.Context, actor *access.Principal, u access.User) error {
-	region := u.Scope
-	if u.Department != "" {
-		d, err := a.DB.Department(ctx, u.Department)
-		if err != nil {
-			if errs.Is(err, errs.NotFound) {
-				return errs.E(errs.Invalid, "unknown department %q", u.Department)
-			}
-			return err
-		}
-		region = d.RegionCode
-	}
-	if region == "" {
-		if actor.Covers(nil) {
-			return nil
-		}
-		return errs.E(errs.Forbidden, "user %q is outside your scope", u.Username)
-	}
-	path, err := a.DB.RegionPath(ctx, region)
-	if err != nil {
-		if errs.Is(err, errs.NotFound) {
-			return errs.E(errs.Invalid, "unknown region %q", region)
-		}
-		return err
-	}
-	if !actor.Covers(grid.Codes(path)) {
-		return errs.E(errs.Forbidden, "user %q is outside your scope", u.Username)
-	}
-	return nil
+	return a.MayManageUser(ctx, actor, u)
 }
 
 func userSummary(u access.User) map[string]any {

@@ -30,16 +30,17 @@ func (a *Service) gridInScope(ctx context.Context, actor *access.Principal, code
 		return grid.Region{}, errs.E(errs.Invalid, "region %s is a %s, not a unit grid", code, r.Level)
 	}
 	if !actor.Covers(grid.Codes(path)) {
-		return grid.Region{}, errs.E(errs.Forbidden, "grid %s is outside your scope", code)
+		return grid.Region{}, errs.Refuse(errs.Forbidden, "region_outside_scope", errs.Params{"region": code}, "grid %s is outside your scope", code)
 	}
 	return r, nil
 }
 
 // PutGridMember makes a user a grid's worker or its leader. Workers must have the gridworker
-// role; a leader may be any staff member. Only an admin covering the grid may.
+// role; a leader may be any staff member. Only an admin covering both the grid and where the
+// user works may.
 func (a *Service) PutGridMember(ctx context.Context, actor *access.Principal, gridCode, username, role string) error {
 	if !actor.IsAdmin() {
-		return errs.E(errs.Forbidden, "only an admin may change grid members")
+		return errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may change grid members")
 	}
 	if role != GridLeader && role != GridWorker {
 		return errs.E(errs.Invalid, "member role must be leader or worker, not %q", role)
@@ -52,6 +53,11 @@ func (a *Service) PutGridMember(ctx context.Context, actor *access.Principal, gr
 		if errs.Is(err, errs.NotFound) {
 			return errs.E(errs.Invalid, "user %q does not exist", username)
 		} else if err != nil {
+			return err
+		}
+		// The user is someone else's unless the admin covers where they work too: otherwise an
+		// admin could reach into another district and widen its staff's scope to their grids.
+		if err := a.MayManageUser(ctx, actor, u); err != nil {
 			return err
 		}
 		switch {
@@ -70,7 +76,7 @@ func (a *Service) PutGridMember(ctx context.Context, actor *access.Principal, gr
 // RemoveGridMember takes a user off a grid.
 func (a *Service) RemoveGridMember(ctx context.Context, actor *access.Principal, gridCode, username string) error {
 	if !actor.IsAdmin() {
-		return errs.E(errs.Forbidden, "only an admin may change grid members")
+		return errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may change grid members")
 	}
 	return a.DB.InTx(ctx, func(ctx context.Context) error {
 		if _, err := a.gridInScope(ctx, actor, gridCode); err != nil {
@@ -90,7 +96,7 @@ func (a *Service) RemoveGridMember(ctx context.Context, actor *access.Principal,
 // GridMembers lists a grid's members for staff whose scope covers it.
 func (a *Service) GridMembers(ctx context.Context, actor *access.Principal, gridCode string) ([]store.GridMember, error) {
 	if actor == nil || actor.User.Role == access.Resident {
-		return nil, errs.E(errs.Forbidden, "grid members are visible to staff only")
+		return nil, errs.Refuse(errs.Forbidden, "staff_only", nil, "grid members are visible to staff only")
 	}
 	if _, err := a.gridInScope(ctx, actor, gridCode); err != nil {
 		return nil, err

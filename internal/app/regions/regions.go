@@ -51,7 +51,7 @@ func (r ImportReport) Errors() int {
 func (a *Service) ImportRegions(ctx context.Context, actor *access.Principal, in []grid.Incoming, readProblems []grid.Problem, dryRun bool) (ImportReport, error) {
 	report := ImportReport{Read: len(in), Problems: append([]grid.Problem{}, readProblems...)}
 	if !actor.IsAdmin() {
-		return report, errs.E(errs.Forbidden, "only an admin may import regions")
+		return report, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may import regions")
 	}
 	stored := map[string]bool{}
 	if err := a.DB.EachRegion(ctx, false, func(r grid.Region) error { stored[r.Code] = true; return nil }); err != nil {
@@ -78,7 +78,7 @@ func (a *Service) ImportRegions(ctx context.Context, actor *access.Principal, in
 	if lookupErr != nil {
 		return report, lookupErr
 	}
-	if err := a.checkImportScope(ctx, actor, in); err != nil {
+	if err := a.checkImportScope(ctx, actor, in, stored); err != nil {
 		return report, err
 	}
 	for _, r := range in {
@@ -118,11 +118,26 @@ func (a *Service) ImportRegions(ctx context.Context, actor *access.Principal, in
 }
 
 // checkImportScope requires the actor to cover the parent of every region whose parent is not
-// itself in the import (and to be unscoped to add a root).
-func (a *Service) checkImportScope(ctx context.Context, actor *access.Principal, in []grid.Incoming) error {
+// itself in the import (and to be unscoped to add a root), and where every region that exists
+// lies now: re-parenting another district's region under one's own would take it over.
+func (a *Service) checkImportScope(ctx context.Context, actor *access.Principal, in []grid.Incoming, stored map[string]bool) error {
 	inFile := make(map[string]bool, len(in))
 	for _, r := range in {
 		inFile[r.Code] = true
+	}
+	// Codes start with their parent's, so a region cannot leave its parent today; the check of
+	// where each stored region lies is kept so that stays true if that rule ever loosens.
+	for _, r := range in {
+		if !stored[r.Code] || actor.Covers(nil) {
+			continue
+		}
+		ok, err := a.CoversRegion(ctx, actor, r.Code)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.Refuse(errs.Forbidden, "region_outside_scope", errs.Params{"region": r.Code}, "region %s is outside your scope", r.Code)
+		}
 	}
 	checked := map[string]bool{}
 	for _, r := range in {
@@ -142,7 +157,7 @@ func (a *Service) checkImportScope(ctx context.Context, actor *access.Principal,
 			path = grid.Codes(rp)
 		}
 		if !actor.Covers(path) {
-			return errs.E(errs.Forbidden, "region %s is outside your scope", r.Code)
+			return errs.Refuse(errs.Forbidden, "region_outside_scope", errs.Params{"region": r.Code}, "region %s is outside your scope", r.Code)
 		}
 	}
 	return nil
@@ -224,7 +239,7 @@ type GenerateReport struct {
 func (a *Service) GenerateGrids(ctx context.Context, actor *access.Principal, code string, cellArea float64) (GenerateReport, error) {
 	var report GenerateReport
 	if !actor.IsAdmin() {
-		return report, errs.E(errs.Forbidden, "only an admin may generate grids")
+		return report, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may generate grids")
 	}
 	if !(cellArea >= 100 && cellArea <= 10_000_000) {
 		return report, errs.E(errs.Invalid, "cell area must be between 100 and 10,000,000 m²")
@@ -238,7 +253,7 @@ func (a *Service) GenerateGrids(ctx context.Context, actor *access.Principal, co
 		return report, err
 	}
 	if !actor.Covers(grid.Codes(path)) {
-		return report, errs.E(errs.Forbidden, "region %s is outside your scope", code)
+		return report, errs.Refuse(errs.Forbidden, "region_outside_scope", errs.Params{"region": code}, "region %s is outside your scope", code)
 	}
 	if root.Geometry == nil {
 		return report, errs.E(errs.Invalid, "region %s has no geometry to divide; import its boundary first", code)

@@ -2,11 +2,13 @@
 // generating unit grids, grid members (网格长, 网格员), grid workers' patrols, and locating a point.
 //
 // What each refuses (besides malformed input, which is invalid):
-//   - ImportRegions, PutRegions, GenerateGrids: anyone but an admin, and a scoped admin outside
-//     their scope (forbidden); any geometry or tree error in the input, reported whole with
-//     nothing written (invalid).
-//   - PutGridMember, RemoveGridMember: anyone but an admin over the grid (forbidden); an unknown
-//     user or one whose role cannot serve a grid (invalid). GridMembers: residents (forbidden).
+//   - ImportRegions, PutRegions, GenerateGrids: anyone but an admin, and a scoped admin not
+//     covering where a region lies now and the parent it is given (forbidden); any geometry or
+//     tree error in the input, reported whole with nothing written (invalid).
+//   - PutGridMember: anyone but an admin covering both the grid (region_outside_scope) and
+//     where the user works (user_outside_scope) (forbidden); RemoveGridMember: anyone but an
+//     admin over the grid (forbidden); an unknown user or one whose role cannot serve a grid
+//     (invalid). GridMembers: residents (forbidden).
 //   - StartPatrol: a user in no grid (invalid) or asking for a grid not theirs (forbidden).
 //     StopPatrol, RecordPatrolPoints: no patrol running (conflict, no_patrol); a batch with any
 //     fix that is no position is refused whole (invalid).

@@ -8,8 +8,9 @@
 //     tables are city-wide (forbidden). A rule naming a department, region or category that
 //     does not exist, an empty or inconsistent time-limits table, a date that is not one
 //     (invalid); every import is all or nothing.
-//   - PutDepartments: anyone but an admin, or a department outside the admin's scope
-//     (forbidden); a department of a region that does not exist (invalid).
+//   - PutDepartments: anyone but an admin, or an admin not covering both the region a
+//     department handles now (department_outside_scope) and the one it is given
+//     (region_outside_scope) (forbidden); a region that does not exist (invalid).
 //   - Rules, TimeLimits, CalendarOverrides: residents and anonymous callers (forbidden).
 package settings
 
