@@ -369,7 +369,10 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		correctedVerification *bool
 	)
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
-		if rec, err = a.DB.Case(ctx, id); err != nil {
+		// Locked, so that actions on one case take turns: a comment or a "me too" (sent
+		// without a version) then meets the case as the one before left it, and an action
+		// with a version still meets the version it names or a conflict.
+		if rec, err = a.DB.LockCase(ctx, id); err != nil {
 			return err
 		}
 		if !a.canSee(actor, rec) && act != workflow.Support {
