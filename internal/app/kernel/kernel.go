@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/notify"
 	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/textcheck"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
@@ -184,9 +186,14 @@ func MayEditCityWide(p *access.Principal, what string) error {
 	return nil
 }
 
-// CheckText refuses a text field longer than max characters.
+// CheckText refuses a text field that is not text (bytes that are not UTF-8, or NUL: see
+// package textcheck) or is longer than max characters. The adapters refuse such bytes at their
+// entry; this is for what comes in by other ways, the console and imported files.
 func CheckText(s, field string, max int) error {
-	if len([]rune(s)) > max {
+	if err := textcheck.Check(field, s); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(s) > max {
 		return errs.Refuse(errs.Invalid, "too_long", errs.Params{"field": field, "max": max}, "%s must have at most %d characters", field, max)
 	}
 	return nil
