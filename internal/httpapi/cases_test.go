@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/demo"
@@ -807,7 +808,8 @@ func TestConcurrentCaseRequests(t *testing.T) {
 func TestVersionlessActionsTakeTurns(t *testing.T) {
 	const n = 50
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newServer(t, db)
+		// Fifty devices behind one address: more than an address may support an hour by default.
+		ts := newServerWith(t, db, app.Options{SupportsPerAddress: n})
 		anon := ts.anonymous()
 		operator := ts.signedIn(t, "operator")
 		p := casePoint(t, anon, demo.GridWorkerGrid, 0.0005)
@@ -858,6 +860,29 @@ func TestVersionlessActionsTakeTurns(t *testing.T) {
 					t.Errorf("case.%s audit records: %d, want %d", tc.action, len(recs), n)
 				}
 			})
+		}
+	})
+}
+
+// TestAnonymousSupportsAreLimitedPerAddress: the front door hands the client's address to the
+// use case, which counts "me too"s from it: past the limit the answer is 429 with when to try
+// again, and the case is unchanged.
+func TestAnonymousSupportsAreLimitedPerAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ts := newServerWith(t, db, app.Options{SupportsPerAddress: 2})
+		anon := ts.anonymous()
+		cs := fileCase(t, anon, reportAt(casePoint(t, anon, demo.GridWorkerGrid, 0.0005), nil))
+		for i := range 2 {
+			r := anon.do(t, "POST", actionsPath(cs.ID), map[string]any{"action": "support", "supporter": fmt.Sprintf("device:%d", i)})
+			wantStatus(t, r, http.StatusOK)
+		}
+		r := anon.do(t, "POST", actionsPath(cs.ID), map[string]any{"action": "support", "supporter": "device:3"})
+		wantError(t, r, http.StatusTooManyRequests, "too_many_requests")
+		if after := r.Header.Get("Retry-After"); after == "" || after == "0" {
+			t.Errorf("Retry-After %q, want the seconds until the window ends", after)
+		}
+		if got := ts.caseAsAdmin(t, cs.ID); got.Version != cs.Version+2 {
+			t.Errorf("version %d, want %d: the throttled support changed the case", got.Version, cs.Version+2)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -421,6 +423,11 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		if err != nil {
 			return err
 		}
+		if act == workflow.Support && !kernel.IsStaff(actor) {
+			if err := a.throttleSupport(ctx); err != nil {
+				return err
+			}
+		}
 		if err := a.checkPhotos(ctx, in.Photos); err != nil {
 			return err
 		}
@@ -450,6 +457,41 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
 	}
 	return a.caseView(ctx, actor, rec)
+}
+
+// throttleSupport counts a "me too" from the client's address and refuses one over the limit:
+// anyone may say it without signing in, each time with a new device id, so the address is
+// what bounds them. Counted in the action's transaction, a refused support counts for nothing.
+// Without an address (the console) nothing is counted.
+func (a *Service) throttleSupport(ctx context.Context) error {
+	addr := audit.ClientAddr(ctx)
+	if addr == "" {
+		return nil
+	}
+	now, window := a.Now(), a.Opts.SupportWindow
+	hits, start, err := a.DB.CountHit(ctx, "support:"+addressKey(addr), now.Add(-window), now)
+	if err != nil {
+		return err
+	}
+	if hits > a.Opts.SupportsPerAddress {
+		after := start.Add(window).Sub(now)
+		return errs.Throttled(after, "too many \"me too\"s from your address; try again in %d minutes", int((after+time.Minute-1)/time.Minute))
+	}
+	return nil
+}
+
+// addressKey is what limits per address count by: the address, or for IPv6 its /64, which
+// one household or phone holds whole.
+func addressKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Is4() || ip.Is4In6() {
+		return addr
+	}
+	p, err := ip.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 // PublicOnly reports whether the view is the short answer for someone who may not see the

@@ -21,6 +21,7 @@ import (
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/notify"
+	"github.com/citygrid/citygrid/internal/photo"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/textcheck"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -45,6 +46,10 @@ type Options struct {
 	AccountFailures int           // default 5
 	AddressFailures int           // default 20
 	ThrottleWindow  time.Duration // default 15 minutes
+	// Anonymous "me too"s (and residents'): at most SupportsPerAddress from one client address
+	// (an IPv6 /64) in SupportWindow; default 30 an hour.
+	SupportsPerAddress int
+	SupportWindow      time.Duration
 
 	// Calendar is the base of the working-time calendar: zone and office hours (default: the
 	// State Council calendar, 08:00–12:00 and 14:00–18:00, China time). The administrator's
@@ -52,6 +57,9 @@ type Options struct {
 	Calendar worktime.Config
 	// Blobs keeps attachment bytes; nil refuses uploads.
 	Blobs blob.Store
+	// Photos prepares uploaded photos within its memory bounds; default the process's shared
+	// one (photo.Shared), so that every App in a process shares one bound.
+	Photos *photo.Preparer
 	// A report's possible duplicates (and a hotline ticket's case to join) are open cases of
 	// its category within DuplicateRadiusM metres reported in the last DuplicateWindow;
 	// defaults 50 m and 7 days.
@@ -99,6 +107,9 @@ func New(db *store.DB, opts Options) (*Core, error) {
 	if opts.DuplicateRadiusM < 0 || opts.DuplicateRadiusM > 10000 || opts.DuplicateWindow < 0 {
 		return nil, fmt.Errorf("duplicate search of %g m over %s: want 0–10,000 m and a positive window", opts.DuplicateRadiusM, opts.DuplicateWindow)
 	}
+	if opts.Photos == nil {
+		opts.Photos = photo.Shared()
+	}
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}
@@ -110,6 +121,12 @@ func New(db *store.DB, opts Options) (*Core, error) {
 	}
 	if opts.ThrottleWindow == 0 {
 		opts.ThrottleWindow = 15 * time.Minute
+	}
+	if opts.SupportsPerAddress == 0 {
+		opts.SupportsPerAddress = 30
+	}
+	if opts.SupportWindow == 0 {
+		opts.SupportWindow = time.Hour
 	}
 	dummy := sync.OnceValue(func() string {
 		h, err := access.HashPassword("not-a-real-password", opts.BcryptCost)
