@@ -21,6 +21,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		"divisions": benchDivisions,
 		"intake":    benchIntake,
 		"list":      benchList,
+		"photos":    benchPhotos,
 	})
 }
 
@@ -128,6 +129,30 @@ func benchList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	_, err = bench.List(ctx, e.stdout, s.DB, s.Where, cfg)
+	return errors.Join(err, s.Close())
+}
+
+// benchPhotos: citygrid bench photos [--db DSN] [--uploads N] [--side PX] [--unbounded]
+func benchPhotos(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench photos")
+	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
+	cfg := bench.PhotosConfig{Front: func(a *app.App, db *store.DB, log *slog.Logger) (http.Handler, error) {
+		return frontDoor(Config{}, a, db, log)
+	}}
+	fs.IntVar(&cfg.Uploads, "uploads", 8, "photos uploaded at once")
+	fs.IntVar(&cfg.Side, "side", 0, "the photos' side in pixels; 0 for the largest accepted (6324, 40 megapixels)")
+	fs.BoolVar(&cfg.Unbounded, "unbounded", false, "also measure with the decoding bound lifted, for comparison (takes several GB)")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if cfg.Uploads < 1 || cfg.Uploads > 64 || cfg.Side < 0 || cfg.Side > 20_000 {
+		return usagef("--uploads must be 1 to 64 and --side 0 to 20,000")
+	}
+	s, err := openScratch(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	_, err = bench.Photos(ctx, e.stdout, s.DB, s.Where, cfg)
 	return errors.Join(err, s.Close())
 }
 

@@ -115,3 +115,17 @@ func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
+
+type clientAddrKey struct{}
+
+// WithClientAddr returns a context carrying the address of the client being served (see
+// httpx.ClientAddr), for what is limited per address, like the anonymous "me too".
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// ClientAddr returns the client address carried by ctx, or "" (a console command, a job).
+func ClientAddr(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	return addr
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/textcheck"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
@@ -101,6 +103,11 @@ func parse(records [][]string) ([]Row, []Problem, error) {
 	if len(records) == 0 || records[0] == nil {
 		return nil, nil, errs.E(errs.Invalid, "hotline batch: no header")
 	}
+	for i, h := range records[0] {
+		if !textcheck.Valid(h) {
+			return nil, nil, errs.E(errs.Invalid, "hotline batch: the header's column %d holds bytes that are not text (NUL, or not UTF-8)", i+1)
+		}
+	}
 	col := map[string]int{}
 	for i, h := range records[0] {
 		col[strings.TrimPrefix(strings.ToLower(strings.TrimSpace(h)), "\ufeff")] = i
@@ -128,6 +135,16 @@ func parse(records [][]string) ([]Row, []Problem, error) {
 		}
 		if strings.Join(rec, "") == "" {
 			continue // blank lines are common at the end of exported sheets
+		}
+		if j := slices.IndexFunc(rec, func(v string) bool { return !textcheck.Valid(v) }); j >= 0 {
+			// Refused, not repaired: a ticket stored with changed text is a different complaint.
+			name := fmt.Sprintf("column %d", j+1)
+			if j < len(records[0]) {
+				name = strings.TrimSpace(records[0][j])
+			}
+			problems = append(problems, Problem{Line: line, Ticket: textcheck.Printable(get("ticket")),
+				Reason: name + " holds bytes that are not text (NUL, or not UTF-8)"})
+			continue
 		}
 		row := Row{Line: line, Ticket: get("ticket"), Kind: get("category_kind"), Category: get("category"),
 			Description: get("description"), CRS: get("crs"), Address: get("address"),

@@ -69,6 +69,10 @@ func New(cfg Config) *Handler {
 func (s *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h, pattern := s.mux.Handler(r)
 	httpx.NoteRoute(r, pattern)
+	if err := httpx.CheckText(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if pattern == "" {
 		probe := &headerProbe{header: http.Header{}}
 		h.ServeHTTP(probe, r)

@@ -42,12 +42,31 @@ type testServer struct {
 // Config before it starts.
 func newServer(t *testing.T, db *store.DB, opts ...func(*server.Config)) *testServer {
 	t.Helper()
+	return newServerWith(t, db, app.Options{}, opts...)
+}
+
+// newServerWith is newServer with the use cases' options: a fixed clock, cheap bcrypt, a quiet
+// log and a temporary attachments directory unless set.
+func newServerWith(t *testing.T, db *store.DB, ao app.Options, opts ...func(*server.Config)) *testServer {
+	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second) // a fixed clock, near enough to real time for cookie expiry
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Clock: func() time.Time { return now }, Logger: quiet, Blobs: blobs})
+	if ao.Clock == nil {
+		ao.Clock = func() time.Time { return now }
+	}
+	if ao.BcryptCost == 0 {
+		ao.BcryptCost = bcrypt.MinCost
+	}
+	if ao.Logger == nil {
+		ao.Logger = quiet
+	}
+	if ao.Blobs == nil {
+		ao.Blobs = blobs
+	}
+	a, err := app.New(db, ao)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

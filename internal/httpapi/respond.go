@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/httpx"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // fail answers with the error shape, in the status the error's kind maps to.
@@ -32,7 +34,19 @@ func (s *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return errs.Coded(errs.BadRequest, "unsupported_media_type", "the body must be application/json, not %q", ct)
 		}
 	}
-	return decodeJSON(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes), v)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return errs.E(errs.TooLarge, "the body is larger than %d bytes", tooLarge.Limit)
+	case err != nil:
+		return errs.Coded(errs.BadRequest, "malformed_json", "unreadable body: %v", err)
+	}
+	// Before decoding, which would quietly repair what cannot be stored.
+	if err := textcheck.JSON(body); err != nil {
+		return err
+	}
+	return decodeJSON(bytes.NewReader(body), v)
 }
 
 // decodeJSON reads exactly one JSON value from rd into v, classifying what is wrong.

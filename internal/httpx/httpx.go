@@ -15,6 +15,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // StatusOf maps an error kind to its HTTP status: the one place where this happens. An adapter
@@ -132,6 +133,16 @@ func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 		b.Error.Params = params
 	}
 	WriteJSON(w, StatusOf(kind), b)
+}
+
+// CheckText refuses a request whose path or query string holds what is not text (bytes that
+// are not UTF-8, or NUL), naming the place: "path" or the parameter. Each adapter calls it at its
+// entry, before any handler reads a parameter; bodies are checked where they are read.
+func CheckText(r *http.Request) error {
+	if err := textcheck.Check("path", r.URL.Path); err != nil {
+		return err
+	}
+	return textcheck.Values(r.URL.Query())
 }
 
 type routeKey struct{}

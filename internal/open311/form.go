@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // Form limits: a form without photos is small; photos are checked one by one by package photo.
@@ -60,19 +62,25 @@ func newForm() form {
 	return form{values: map[string][]string{}, attrs: map[string][]string{}}
 }
 
-// add files one parameter, normalising its value and sorting attributes out.
-func (f *form) add(key, value string) {
+// add files one parameter, normalising its value and sorting attributes out. A name or value
+// that is not text (bytes that are not UTF-8, or NUL) refuses the request: nothing is repaired
+// silently.
+func (f *form) add(key, value string) error {
+	if err := textcheck.Values(map[string][]string{key: {value}}); err != nil {
+		return err
+	}
 	// CRLF and lone CR line ends both become LF.
 	value = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\r", "\n"))
 	key = strings.TrimSpace(key)
 	if value == "" || key == "" {
-		return
+		return nil
 	}
 	if code, ok := attributeCode(key); ok {
 		f.attrs[code] = append(f.attrs[code], value)
-		return
+		return nil
 	}
 	f.values[key] = append(f.values[key], value)
+	return nil
 }
 
 // attributeCode reads "attribute[CODE]", "attribute[CODE][]" and "attribute[CODE][N]".
@@ -121,7 +129,9 @@ func (f *form) parseQuery(s string) error {
 		if err != nil {
 			return fmt.Errorf("malformed value of %s", short(key))
 		}
-		f.add(key, value)
+		if err := f.add(key, value); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -193,7 +203,9 @@ func (f *form) parseMultipart(mr *multipart.Reader) error {
 		if len(value) > maxFormBytes {
 			return fmt.Errorf("field %s is too long", short(part.FormName()))
 		}
-		f.add(part.FormName(), string(value))
+		if err := f.add(part.FormName(), string(value)); err != nil {
+			return err
+		}
 	}
 }
 

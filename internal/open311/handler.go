@@ -25,6 +25,7 @@ import (
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/httpx"
+	"github.com/citygrid/citygrid/internal/textcheck"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -171,6 +172,10 @@ func resource(p string) (parts []string, format string, ok bool) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts, format, ok := resource(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")))
 	c := &call{w: w, r: r, format: format}
+	if err := textcheck.Check("path", r.URL.Path); err != nil {
+		c.failErr(h, err)
+		return
+	}
 	if !ok {
 		c.fail(h, problem{http.StatusNotFound, "no such resource: " + r.URL.Path})
 		return

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // ReadDivisions reads the national statistical division layout as published in the npm
@@ -117,6 +118,10 @@ func (d *divisionReader) read(r io.Reader, name string, lay layout, prefix strin
 		}
 		if len(rec) != width {
 			d.problem(name, line, code, "the row has %d fields, the header %d", len(rec), width)
+			continue
+		}
+		if !textcheck.Valid(code) || !textcheck.Valid(field(rec, nameCol)) || !textcheck.Valid(field(rec, parentCol)) {
+			d.problem(name, line, textcheck.Printable(code), "the row holds bytes that are not text (NUL, or not UTF-8)")
 			continue
 		}
 		if reg, reason := lay.region(code, field(rec, nameCol), field(rec, parentCol)); reason != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // ReadGeoJSON streams a GeoJSON FeatureCollection (json.Decoder token by token: never the whole
@@ -285,6 +286,10 @@ func stringProperty(props map[string]json.RawMessage, key string) (string, error
 	s, err := stringValue(raw)
 	if err != nil {
 		return "", fmt.Errorf("%s must be a string, not a JSON %s", key, kindOf(raw))
+	}
+	if textcheck.JSON(raw) != nil {
+		// Decoding would have repaired it into a name nobody wrote.
+		return "", fmt.Errorf("%s holds bytes that are not text (NUL, or not UTF-8)", key)
 	}
 	return strings.TrimSpace(s), nil
 }

@@ -21,7 +21,8 @@ import (
 )
 
 // withRequestID gives every request an id, taken from X-Request-Id when a proxy set a sane
-// one, echoed in the response and carried into logs and audit records.
+// one, echoed in the response and carried into logs and audit records; the client's address
+// goes along, for what the use cases limit per address.
 func (s *Server) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -31,7 +32,8 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(audit.WithRequestID(r.Context(), id)))
+		ctx := audit.WithClientAddr(audit.WithRequestID(r.Context(), id), httpx.ClientAddr(r))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -182,6 +182,22 @@ func (db *DB) Case(ctx context.Context, id int64) (CaseRecord, error) {
 	return c, nil
 }
 
+// LockCase returns a case by id for the transaction in ctx to change. On PostgreSQL it holds
+// the case's row until the transaction ends, so actions on one case take turns: one without a
+// version then acts on the case as the previous one left it instead of failing its version
+// check. SQLite's single writer already runs write transactions one at a time.
+func (db *DB) LockCase(ctx context.Context, id int64) (CaseRecord, error) {
+	query := `SELECT ` + caseColumns + ` FROM cases WHERE id = ?`
+	if db.engine == Postgres {
+		query += ` FOR UPDATE`
+	}
+	c, err := scanCase(db.writeRow(ctx, query, id))
+	if err != nil {
+		return CaseRecord{}, notFound(err, "case %d not found", id)
+	}
+	return c, nil
+}
+
 // CaseByTicket returns a case by its ticket.
 func (db *DB) CaseByTicket(ctx context.Context, ticket string) (CaseRecord, error) {
 	c, err := scanCase(db.queryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE ticket = ?`, ticket))

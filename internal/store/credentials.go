@@ -162,6 +162,23 @@ func (db *DB) ReleaseAttempt(ctx context.Context, key string, since time.Time) e
 	return nil
 }
 
+// CountHit counts one hit for key in the window that started after since (an older window
+// starts afresh at now), atomically, and returns the hits in the window, this one
+// included, and when the window started.
+func (db *DB) CountHit(ctx context.Context, key string, since, now time.Time) (hits int, windowStart time.Time, err error) {
+	var start int64
+	err = db.writeRow(ctx, `INSERT INTO rate_counters (key, hits, window_start) VALUES (?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET
+			hits = CASE WHEN rate_counters.window_start > ? THEN rate_counters.hits + 1 ELSE 1 END,
+			window_start = CASE WHEN rate_counters.window_start > ? THEN rate_counters.window_start ELSE ? END
+		RETURNING hits, window_start`,
+		key, micros(now), micros(since), micros(since), micros(now)).Scan(&hits, &start)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count a hit for %s: %w", key, err)
+	}
+	return hits, fromMicros(start), nil
+}
+
 // ClearLoginFailures forgets the failures counted for key.
 func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
 	if _, err := db.exec(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {

@@ -7,10 +7,13 @@ package web
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,6 +25,7 @@ import (
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/httpx"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 //go:embed templates/*.html
@@ -89,7 +93,53 @@ func mustSub(f fs.FS, dir string) fs.FS {
 	return sub
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP serves a page, once the request is known to hold only text where text goes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := readForm(w, r); err != nil {
+		h.refuseRequest(w, r, err)
+		return
+	}
+	if r.MultipartForm != nil {
+		// The server removes the temporary files of the request it made, not of this copy.
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// readForm checks the path and query string and reads a posted form (urlencoded or multipart,
+// up to maxForm), refusing any name or value that is not text: every page then reads checked
+// values, and a page cannot forget to check. Handlers that parse the form again get it as read
+// here.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.CheckText(r); err != nil {
+		return err
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data" {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return formError(err)
+	}
+	return textcheck.Values(r.PostForm)
+}
+
+// refuseRequest answers a request refused before any page saw it: with the error page, or in
+// JSON to the report page's script (which sends drafts from its offline queue and shows the
+// reason itself).
+func (h *Handler) refuseRequest(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Header.Get("X-Citygrid-Draft") != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(statusOf(err))
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": h.problem(r, err)})
+		return
+	}
+	h.errorPage(w, r, 0, err)
+}
 
 func (h *Handler) routes() {
 	m := h.mux

@@ -18,6 +18,12 @@ const (
 	// maxText bounds every free text (note, reason, result) in characters, so a timeline entry
 	// stays readable and a paste accident cannot bloat the case.
 	maxText = 2000
+	// MaxSupporterBytes bounds an anonymous supporter's device id, and MaxSupporters the
+	// supporters a case keeps: each is stored in the case's state, which every action reads and
+	// writes whole, and anyone may say "me too" (20 supports of 2 MB ids once put 40 MB in one
+	// case). A case with this many has made its point.
+	MaxSupporterBytes = 64
+	MaxSupporters     = 500
 	// maxPhotos bounds the photos one action carries; a handling report needs a few, not an album.
 	maxPhotos = 20
 	// maxCode bounds a department code an action names.
@@ -57,7 +63,11 @@ func Decide(c Case, p *access.Principal, a Action, in Input, now time.Time) (Tra
 		if code == wrongStateCode {
 			return Transition{}, wrongState(c, p, a, reason, why)
 		}
-		return Transition{}, errs.RefuseCoded(errs.Conflict, code, errs.Params{"action": string(a)}, "cannot %s: %s", a, why)
+		params := errs.Params{"action": string(a)}
+		if reason == ReasonSupportersFull {
+			params["max"] = MaxSupporters
+		}
+		return Transition{}, errs.RefuseCoded(errs.Conflict, code, params, "cannot %s: %s", a, why)
 	}
 	if a == Reopen && (c.ClosedAt.IsZero() || now.Sub(c.ClosedAt) > reopenWindow) {
 		return Transition{}, errs.RefuseCoded(errs.Conflict, ReasonTooLate, errs.Params{"action": string(a), "days": int(reopenWindow / (24 * time.Hour))},
@@ -400,6 +410,9 @@ func refusal(c Case, p *access.Principal, a Action) (why, code, reason string) {
 		if p != nil && !p.System && slices.Contains(c.Supporters, p.User.Username) {
 			return "you already support the case", ReasonAlreadySupported, ReasonAlreadySupported
 		}
+		if len(c.Supporters) >= MaxSupporters {
+			return fmt.Sprintf("the case has %d supporters, the most it keeps", len(c.Supporters)), ReasonSupportersFull, ReasonSupportersFull
+		}
 	}
 	return "", "", ""
 }
@@ -547,6 +560,10 @@ func validate(p *access.Principal, a Action, in Input) error {
 	case Support:
 		if (p == nil || p.System) && strings.TrimSpace(in.Supporter) == "" {
 			return errs.Required("supporter", "supporter is required for an anonymous \"me too\": the device id")
+		}
+		if n := len(in.Supporter); n > MaxSupporterBytes {
+			return invalid(ReasonTooLong, errs.Params{"field": "supporter", "max": MaxSupporterBytes, "length": n},
+				"supporter has %d bytes; a device id has at most %d", n, MaxSupporterBytes)
 		}
 	}
 	return nil

@@ -17,6 +17,7 @@ const (
 	ReasonNoExtension      = "no_extension"       // {action, status, allowed}
 	ReasonAlreadyRated     = "already_rated"      // {action}
 	ReasonAlreadySupported = "already_supported"  // {action}
+	ReasonSupportersFull   = "supporters_full"    // {action, max}: the case keeps no more supporters
 	ReasonTooLate          = "too_late"           // {action, days}: reopen after the window
 	ReasonSignIn           = "sign_in"            // {action}: anonymous, and the action needs a role
 	ReasonRole             = "role_forbidden"     // {role, action}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // table reads a CSV with a header, calling row for each record with a getter by column name.
@@ -21,6 +22,9 @@ func table(r io.Reader, what string, required []string, row func(line int, get f
 	header, err := cr.Read()
 	if err != nil {
 		return errs.E(errs.Invalid, "%s: no header: %v", what, err)
+	}
+	if col := badCell(nil, header); col != "" {
+		return errs.E(errs.Invalid, "%s: the header's %s holds bytes that are not text (NUL, or not UTF-8)", what, col)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -46,6 +50,10 @@ func table(r io.Reader, what string, required []string, row func(line int, get f
 			continue
 		}
 		line, _ := cr.FieldPos(0)
+		if col := badCell(header, rec); col != "" {
+			problems = append(problems, fmt.Sprintf("line %d: %s holds bytes that are not text (NUL, or not UTF-8)", line, col))
+			continue
+		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
@@ -60,6 +68,20 @@ func table(r io.Reader, what string, required []string, row func(line int, get f
 		return errs.E(errs.Invalid, "%s: %d problems: %s", what, len(problems), strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// badCell names the first cell of rec that is not text (see package textcheck) by its column,
+// or returns "": a table is refused, never stored repaired.
+func badCell(header, rec []string) string {
+	for i, v := range rec {
+		if !textcheck.Valid(v) {
+			if i < len(header) && textcheck.Valid(header[i]) {
+				return "column " + strings.TrimSpace(header[i])
+			}
+			return fmt.Sprintf("column %d", i+1)
+		}
+	}
+	return ""
 }
 
 // ReadDepartments reads a departments CSV: code, name, level (city|district|subdistrict),

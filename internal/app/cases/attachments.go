@@ -9,7 +9,6 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
-	"github.com/citygrid/citygrid/internal/photo"
 	"github.com/citygrid/citygrid/internal/store"
 )
 
@@ -41,7 +40,7 @@ func (a *Service) storePhoto(ctx context.Context, actor *access.Principal, data 
 	if a.Opts.Blobs == nil {
 		return store.Attachment{}, errs.Refuse(errs.Unavailable, "no_attachments", nil, "this server keeps no attachments (no data directory)")
 	}
-	p, err := photo.Prepare(data)
+	p, err := a.Opts.Photos.Prepare(ctx, data)
 	if err != nil {
 		return store.Attachment{}, err
 	}

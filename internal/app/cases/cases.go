@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/app/notices"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -380,7 +382,10 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		outsider              bool              // may not see the case: says "me too" by id
 	)
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
-		if rec, err = a.DB.Case(ctx, id); err != nil {
+		// Locked, so that actions on one case take turns: a comment or a "me too" (sent
+		// without a version) then meets the case as the one before left it, and an action
+		// with a version still meets the version it names or a conflict.
+		if rec, err = a.DB.LockCase(ctx, id); err != nil {
 			return err
 		}
 		if !a.canSee(actor, rec) {
@@ -442,6 +447,11 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		if err != nil {
 			return err
 		}
+		if act == workflow.Support && !kernel.IsStaff(actor) {
+			if err := a.throttleSupport(ctx); err != nil {
+				return err
+			}
+		}
 		if err := a.checkPhotos(ctx, in.Photos); err != nil {
 			return err
 		}
@@ -489,6 +499,41 @@ func forOutsider(err error) error {
 		return errs.RefuseCoded(errs.Conflict, "version_conflict", nil, "the case changed meanwhile; try again")
 	}
 	return err
+}
+
+// throttleSupport counts a "me too" from the client's address and refuses one over the limit:
+// anyone may say it without signing in, each time with a new device id, so the address is
+// what bounds them. Counted in the action's transaction, a refused support counts for nothing.
+// Without an address (the console) nothing is counted.
+func (a *Service) throttleSupport(ctx context.Context) error {
+	addr := audit.ClientAddr(ctx)
+	if addr == "" {
+		return nil
+	}
+	now, window := a.Now(), a.Opts.SupportWindow
+	hits, start, err := a.DB.CountHit(ctx, "support:"+addressKey(addr), now.Add(-window), now)
+	if err != nil {
+		return err
+	}
+	if hits > a.Opts.SupportsPerAddress {
+		after := start.Add(window).Sub(now)
+		return errs.Throttled(after, "too many \"me too\"s from your address; try again in %d minutes", int((after+time.Minute-1)/time.Minute))
+	}
+	return nil
+}
+
+// addressKey is what limits per address count by: the address, or for IPv6 its /64, which
+// one household or phone holds whole.
+func addressKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Is4() || ip.Is4In6() {
+		return addr
+	}
+	p, err := ip.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 // PublicOnly reports whether the view is the short answer for someone who may not see the

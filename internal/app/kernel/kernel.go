@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -20,7 +21,9 @@ import (
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/notify"
+	"github.com/citygrid/citygrid/internal/photo"
 	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/textcheck"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
@@ -48,6 +51,10 @@ type Options struct {
 	// walked. Defaults 60 per 10 minutes.
 	TrackLimit  int
 	TrackWindow time.Duration
+	// Anonymous "me too"s (and residents'): at most SupportsPerAddress from one client address
+	// (an IPv6 /64) in SupportWindow; default 30 an hour.
+	SupportsPerAddress int
+	SupportWindow      time.Duration
 
 	// Calendar is the base of the working-time calendar: zone and office hours (default: the
 	// State Council calendar, 08:00–12:00 and 14:00–18:00, China time). The administrator's
@@ -55,6 +62,9 @@ type Options struct {
 	Calendar worktime.Config
 	// Blobs keeps attachment bytes; nil refuses uploads.
 	Blobs blob.Store
+	// Photos prepares uploaded photos within its memory bounds; default the process's shared
+	// one (photo.Shared), so that every App in a process shares one bound.
+	Photos *photo.Preparer
 	// A report's possible duplicates (and a hotline ticket's case to join) are open cases of
 	// its category within DuplicateRadiusM metres reported in the last DuplicateWindow;
 	// defaults 50 m and 7 days.
@@ -102,6 +112,9 @@ func New(db *store.DB, opts Options) (*Core, error) {
 	if opts.DuplicateRadiusM < 0 || opts.DuplicateRadiusM > 10000 || opts.DuplicateWindow < 0 {
 		return nil, fmt.Errorf("duplicate search of %g m over %s: want 0–10,000 m and a positive window", opts.DuplicateRadiusM, opts.DuplicateWindow)
 	}
+	if opts.Photos == nil {
+		opts.Photos = photo.Shared()
+	}
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}
@@ -119,6 +132,12 @@ func New(db *store.DB, opts Options) (*Core, error) {
 	}
 	if opts.TrackWindow == 0 {
 		opts.TrackWindow = 10 * time.Minute
+	}
+	if opts.SupportsPerAddress == 0 {
+		opts.SupportsPerAddress = 30
+	}
+	if opts.SupportWindow == 0 {
+		opts.SupportWindow = time.Hour
 	}
 	dummy := sync.OnceValue(func() string {
 		h, err := access.HashPassword("not-a-real-password", opts.BcryptCost)
@@ -195,9 +214,14 @@ func MayEditCityWide(p *access.Principal, what string) error {
 	return nil
 }
 
-// CheckText refuses a text field longer than max characters.
+// CheckText refuses a text field that is not text (bytes that are not UTF-8, or NUL: see
+// package textcheck) or is longer than max characters. The adapters refuse such bytes at their
+// entry; this is for what comes in by other ways, the console and imported files.
 func CheckText(s, field string, max int) error {
-	if len([]rune(s)) > max {
+	if err := textcheck.Check(field, s); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(s) > max {
 		return errs.Refuse(errs.Invalid, "too_long", errs.Params{"field": field, "max": max}, "%s must have at most %d characters", field, max)
 	}
 	return nil

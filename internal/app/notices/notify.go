@@ -19,6 +19,7 @@ import (
 	"github.com/citygrid/citygrid/internal/jobs"
 	"github.com/citygrid/citygrid/internal/notify"
 	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/textcheck"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
@@ -508,6 +509,9 @@ func (a *Service) AddWebhook(ctx context.Context, actor *access.Principal, in Ne
 		return CreatedWebhook{}, err
 	}
 	in.Name, in.URL, in.Topics = strings.TrimSpace(in.Name), strings.TrimSpace(in.URL), strings.TrimSpace(in.Topics)
+	if err := textcheck.Values(map[string][]string{"name": {in.Name}, "url": {in.URL}, "topics": {in.Topics}, "secret": {in.Secret}}); err != nil {
+		return CreatedWebhook{}, err
+	}
 	if in.Name == "" || len(in.Name) > 100 {
 		return CreatedWebhook{}, errs.E(errs.Invalid, "name is required (at most 100 characters)")
 	}

@@ -7,12 +7,16 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // CreateToken issues an API bearer token for a user: for oneself, or by an admin for a user in
 // scope. The secret is returned once and only its hash is kept.
 func (a *Service) CreateToken(ctx context.Context, actor *access.Principal, username, name string) (string, store.Token, error) {
 	name = strings.TrimSpace(name)
+	if err := textcheck.Check("name", name); err != nil {
+		return "", store.Token{}, err
+	}
 	if len(name) > 100 {
 		return "", store.Token{}, errs.E(errs.Invalid, "token name must have at most 100 characters")
 	}

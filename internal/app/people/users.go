@@ -7,6 +7,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/textcheck"
 )
 
 // NewUser is what AddUser needs.
@@ -52,6 +53,10 @@ func (a *Service) AddUser(ctx context.Context, actor *access.Principal, in NewUs
 // checkNewUser validates the shape of a new account before anything is looked up.
 func (a *Service) checkNewUser(in NewUser) (access.User, error) {
 	in.Username = strings.TrimSpace(in.Username)
+	if err := textcheck.Values(map[string][]string{"display_name": {in.DisplayName}, "scope": {in.Scope},
+		"department": {in.Department}, "email": {in.Email}}); err != nil {
+		return access.User{}, err
+	}
 	if err := access.ValidUsername(in.Username); err != nil {
 		return access.User{}, err
 	}

@@ -9,8 +9,11 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -160,4 +163,57 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Fingerprint sums up everything stored in the database raw reaches (see Raw): every row of
+// every table, so that a test can show a refused request changed nothing at all.
+func Fingerprint(t testing.TB, raw *sql.DB) string {
+	t.Helper()
+	ctx := context.Background()
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	if _, err := raw.ExecContext(ctx, `SELECT current_schema()`); err == nil {
+		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+	}
+	tables, err := raw.QueryContext(ctx, list)
+	if err != nil {
+		t.Fatalf("fingerprint: list tables: %v", err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		if err := tables.Scan(&n); err != nil {
+			t.Fatalf("fingerprint: %v", err)
+		}
+		names = append(names, n)
+	}
+	if err := errors.Join(tables.Err(), tables.Close()); err != nil {
+		t.Fatalf("fingerprint: list tables: %v", err)
+	}
+	slices.Sort(names)
+	sum := sha256.New()
+	for _, name := range names {
+		rows, err := raw.QueryContext(ctx, `SELECT * FROM `+name)
+		if err != nil {
+			t.Fatalf("fingerprint: read %s: %v", name, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		var lines []string // sorted: rows come in no promised order
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatalf("fingerprint: read %s: %v", name, err)
+			}
+			lines = append(lines, fmt.Sprintf("%q", vals))
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			t.Fatalf("fingerprint: read %s: %v", name, err)
+		}
+		slices.Sort(lines)
+		fmt.Fprintf(sum, "%s %d\n%s\n", name, len(lines), strings.Join(lines, "\n"))
+	}
+	return hex.EncodeToString(sum.Sum(nil))
 }
