@@ -16,6 +16,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	_ "image/png" // decoders the sniffed types need
+	"runtime"
 	"time"
 
 	_ "golang.org/x/image/webp"
@@ -48,6 +49,10 @@ type Limits struct {
 	// default 30 s.
 	Wait time.Duration
 }
+
+// collectAbove is the decoded size above which a photo's pixels are collected as soon as it is
+// prepared; below it, the collector's own pace is soon enough.
+const collectAbove = 64 << 20
 
 // DefaultBudget is the default Limits.Budget: one photo of the largest decoded size with its
 // copies, or several phone photos.
@@ -146,6 +151,12 @@ func (p *Preparer) Prepare(ctx context.Context, b []byte) (Prepared, error) {
 		return Prepared{}, err
 	}
 	defer release()
+	if decoded >= collectAbove {
+		// The decoded pixels are garbage once the copies are made. Collected before the next
+		// photo takes its turn, they are not still in memory beside its pixels, as they would
+		// be until the collector's pacer came round to them: one large photo's memory, not two.
+		defer runtime.GC()
+	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return Prepared{}, errs.Coded(errs.Invalid, "unreadable_image", "the photo cannot be read as %s", typ)
