@@ -76,7 +76,9 @@ func CheckImport(in []Incoming, existing func(code string) (Region, bool)) []Pro
 		if err := r.Validate(parent); err != nil {
 			add(r.Where, r.Code, false, "%s", trimRegionPrefix(err.Error(), r.Code))
 		}
-		if r.Geometry != nil {
+		if n := Vertices(r.Geometry); n > MaxRegionVertices {
+			add(r.Where, r.Code, false, "geometry has %d points; a region may have at most %d (simplify it first)", n, MaxRegionVertices)
+		} else if r.Geometry != nil {
 			problems, warnings := checkGeometry(r.Geometry)
 			for _, msg := range problems {
 				add(r.Where, r.Code, false, "geometry: %s", msg)
