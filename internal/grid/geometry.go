@@ -220,33 +220,41 @@ func AreaM2(g orb.Geometry) float64 {
 
 // Repair removes what published boundaries often carry but a sound ring must not: repeated
 // points, points where the boundary runs straight on or turns straight back (zero-width
-// spikes), and small loops of a few points where the boundary crosses or touches itself,
-// which quantised coordinates leave behind (each loop is cut at the crossing). Rings that shrink
-// below a triangle are dropped; a polygon whose outer ring is dropped is dropped.
+// spikes), small loops of a few points where the boundary crosses or touches itself, which
+// quantised coordinates leave behind (each loop is cut at the crossing), and stretches where the
+// boundary runs out and back along itself with a small loop at the end (see splitLoops). Rings
+// that shrink below a triangle are dropped; a polygon whose outer ring is dropped is dropped.
+// A lobe split off a ring becomes a polygon of its own, so a Polygon may come back a
+// MultiPolygon.
 func Repair(g orb.Geometry) orb.Geometry {
+	var polys []orb.Polygon
 	switch g := g.(type) {
 	case orb.Polygon:
-		if p := repairPolygon(g); p != nil {
-			return p
-		}
-		return nil
+		polys = repairPolygon(g)
 	case orb.MultiPolygon:
-		var out orb.MultiPolygon
 		for _, p := range g {
-			if p := repairPolygon(p); p != nil {
-				out = append(out, p)
-			}
+			polys = append(polys, repairPolygon(p)...)
 		}
-		if len(out) == 0 {
-			return nil
-		}
-		return out
+	default:
+		return g
 	}
-	return g
+	switch len(polys) {
+	case 0:
+		return nil
+	case 1:
+		if _, ok := g.(orb.Polygon); ok {
+			return polys[0]
+		}
+	}
+	return orb.MultiPolygon(polys)
 }
 
-func repairPolygon(p orb.Polygon) orb.Polygon {
-	var out orb.Polygon
+func repairPolygon(p orb.Polygon) []orb.Polygon {
+	var (
+		out          orb.Polygon
+		lobes, holes [][]orb.Point
+		split        bool
+	)
 	for i, r := range p {
 		rr := repairRing(r)
 		if rr == nil {
@@ -255,9 +263,38 @@ func repairPolygon(p orb.Polygon) orb.Polygon {
 			}
 			continue
 		}
+		main, extra, ok := splitLoops(rr)
+		if ok {
+			rr, split = main, true
+		}
 		out = append(out, rr)
+		for _, x := range extra {
+			if i == 0 {
+				lobes = append(lobes, openRing(x))
+			} else {
+				holes = append(holes, openRing(x))
+			}
+		}
 	}
-	return out
+	if !split {
+		return []orb.Polygon{out}
+	}
+	// Lobes are polygons of their own; every hole goes to the polygon around it.
+	outers := append([][]orb.Point{openRing(out[0])}, lobes...)
+	for _, h := range out[1:] {
+		holes = append(holes, openRing(h))
+	}
+	for _, r := range outers {
+		if signedArea(r) < 0 {
+			slices.Reverse(r)
+		}
+	}
+	for _, r := range holes {
+		if signedArea(r) > 0 {
+			slices.Reverse(r)
+		}
+	}
+	return assemble(outers, holes)
 }
 
 func repairRing(r orb.Ring) orb.Ring {

@@ -74,13 +74,26 @@ func sweepIntersections(r orb.Ring, tests *int) (i, j int, crossing, found bool)
 			ti, tj, found = min(a, b), max(a, b), true
 		}
 	}
+	// A point the ring visits twice is a pinch, or a crossing if the ring passes through there.
 	seen := make(map[orb.Point]int, n)
+	var again map[orb.Point][]int // the visits of points visited more than twice
 	for k := range n {
-		if first, ok := seen[r[k]]; ok {
-			touch(first, k)
-		} else {
+		first, ok := seen[r[k]]
+		if !ok {
 			seen[r[k]] = k
+			continue
 		}
+		visits := append([]int{first}, again[r[k]]...)
+		for _, prev := range visits {
+			if visitsCross(r, prev, k) {
+				return prev, k, true, true
+			}
+			touch(prev, k)
+		}
+		if again == nil {
+			again = map[orb.Point][]int{}
+		}
+		again[r[k]] = append(again[r[k]], k)
 	}
 	edges := make([]sweepEdge, n)
 	type event struct {
@@ -131,6 +144,10 @@ func sweepIntersections(r orb.Ring, tests *int) (i, j int, crossing, found bool)
 			i, j = min(x.edge, y.edge), max(x.edge, y.edge)
 			return true
 		case segmentsTouch:
+			if touchCrosses(r, x.edge, y.edge) {
+				i, j = min(x.edge, y.edge), max(x.edge, y.edge)
+				return true
+			}
 			touch(x.edge, y.edge)
 		}
 		return false

@@ -23,6 +23,9 @@ func naiveIntersections(r orb.Ring) (crossing, found bool) {
 			case segmentsCross:
 				return true, true
 			case segmentsTouch:
+				if touchCrosses(r, i, j) {
+					return true, true
+				}
 				found = true
 			}
 		}
