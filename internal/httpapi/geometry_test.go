@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"testing"
@@ -105,5 +106,59 @@ func TestDrawnGeometryIsBounded(t *testing.T) {
 				t.Errorf("grid %s, want %s", got.Grid.Code, demo.GridWorkerGrid)
 			}
 		})
+	})
+}
+
+// TestLineAndAreaReportsAreReturned: a case reported as a line or an area carries it, as
+// GeoJSON in WGS-84, in the intake's answer and in the case as staff read it; a point report
+// has none.
+func TestLineAndAreaReportsAreReturned(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ts := newServer(t, db)
+		anon := ts.anonymous()
+		operator := ts.signedIn(t, "operator")
+		p := casePoint(t, anon, demo.GridWorkerGrid, 0.0006)
+		alley := orb.LineString{{p[0] - 0.0003, p[1]}, {p[0], p[1] + 0.0001}, {p[0] + 0.0003, p[1]}}
+		market := orb.Polygon{{{p[0] - 0.0002, p[1] - 0.0002}, {p[0] + 0.0002, p[1] - 0.0002}, {p[0] + 0.0002, p[1] + 0.0002}, {p[0] - 0.0002, p[1] + 0.0002}, {p[0] - 0.0002, p[1] - 0.0002}}}
+		type shaped struct {
+			ID       int64           `json:"id"`
+			Geometry json.RawMessage `json:"geometry"`
+		}
+		for _, tc := range []struct {
+			name string
+			g    orb.Geometry // nil: a point
+		}{
+			{"a stretch of alley", alley},
+			{"a market's outline", market},
+			{"a point", nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				body := reportAt(p, nil)
+				if tc.g != nil {
+					body = reportAt(p, map[string]any{"lon": nil, "lat": nil, "geometry": geoJSON(tc.g)})
+				}
+				r := anon.do(t, "POST", "/api/v1/cases", body)
+				wantStatus(t, r, http.StatusCreated)
+				var filed shaped
+				r.decode(t, &filed)
+				r = operator.do(t, "GET", fmt.Sprintf("/api/v1/cases/%d", filed.ID), nil)
+				wantStatus(t, r, http.StatusOK)
+				var read shaped
+				r.decode(t, &read)
+				for who, got := range map[string]json.RawMessage{"the intake's answer": filed.Geometry, "the case": read.Geometry} {
+					if tc.g == nil {
+						if got != nil {
+							t.Errorf("%s: a point report has geometry %s", who, got)
+						}
+						continue
+					}
+					g, err := grid.DecodeGeometry(got)
+					want, _ := grid.DecodeGeometry(geoJSON(tc.g)) // as sent
+					if err != nil || !orb.Equal(g, want) {
+						t.Errorf("%s: geometry %s (%v), want %v", who, got, err, want)
+					}
+				}
+			})
+		}
 	})
 }

@@ -58,6 +58,7 @@ type CaseView struct {
 	Description   string             `json:"description"`
 	Lon           float64            `json:"lon"`
 	Lat           float64            `json:"lat"`
+	Geometry      json.RawMessage    `json:"geometry,omitempty"` // a line or area as drawn (GeoJSON, WGS-84); lon/lat is its centroid
 	Address       string             `json:"address"`
 	Grid          grid.Ref           `json:"grid"`
 	RegionPath    []grid.Ref         `json:"region_path"`
@@ -534,6 +535,11 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 		Version: s.Version, Photos: rec.Photos, Timeline: events, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
 		Allowed: workflow.Allowed(s, viewer)}
 	v.Grid = v.RegionPath[len(v.RegionPath)-1]
+	if rec.Geometry != nil {
+		if v.Geometry, err = grid.EncodeGeometry(rec.Geometry); err != nil {
+			return CaseView{}, fmt.Errorf("case %d: %w", rec.ID, err)
+		}
+	}
 	if v.CoDepartments == nil {
 		v.CoDepartments = []string{}
 	}
