@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -8,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
 )
@@ -97,4 +101,69 @@ func TestDrawingAnAreaOnThePhone(t *testing.T) {
 	leader.shot("dashboard-area")
 	operator.noConsoleErrors()
 	leader.noConsoleErrors()
+}
+
+// TestTheReportFormTakesALineOrArea: the report form's geometry field takes the place of the
+// point; a refused drawing is worded in Chinese and nothing is stored.
+func TestTheReportFormTakesALineOrArea(t *testing.T) {
+	s := newSite(t)
+	reg, err := s.App.Regions.Region(t.Context(), demo.GridWorkerGrid, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := grid.PointInside(reg.Geometry)
+	line := func(n int) string {
+		pts := make([]string, n)
+		for i := range pts {
+			pts[i] = fmt.Sprintf("[%.7f,%.7f]", p[0]-0.0003+0.0006*float64(i)/float64(n), p[1]+0.00005*float64(i%2))
+		}
+		return `{"type":"LineString","coordinates":[` + strings.Join(pts, ",") + `]}`
+	}
+	bowTie := fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]f,%[2]f],[%[3]f,%[4]f],[%[3]f,%[2]f],[%[1]f,%[4]f],[%[1]f,%[2]f]]]}`,
+		p[0]-0.0002, p[1]-0.0002, p[0]+0.0002, p[1]+0.0002)
+	v := s.visitor(t)
+	v.lang = "zh-CN"
+	form := func(geometry string) url.Values {
+		return url.Values{"category": {"matter:09009"}, "description": {"小巷里堆满杂物"}, "geometry": {geometry},
+			"lon": {fmt.Sprint(p[0])}, "lat": {fmt.Sprint(p[1])}}
+	}
+	for _, tc := range []struct {
+		name, geometry, says string
+	}{
+		{"an area crossing itself", bowTie, "所画区域的边界自相交"},
+		{"a line of 2,001 points", line(2_001), "最多 2000 个点"},
+	} {
+		t.Run(tc.name+" is refused in words and stores nothing", func(t *testing.T) {
+			before := storedCaseCount(t, s)
+			status, _, body := v.do("POST", "/report", form(tc.geometry))
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, tc.says) {
+				t.Errorf("status %d, want 422 saying %q", status, tc.says)
+			}
+			if after := storedCaseCount(t, s); after != before {
+				t.Errorf("cases: %d → %d", before, after)
+			}
+		})
+	}
+	status, h, body := v.do("POST", "/report", form(line(5)))
+	if status != http.StatusSeeOther {
+		t.Fatalf("a line of 5 points: status %d: %s", status, body)
+	}
+	ticket := strings.TrimSuffix(strings.TrimPrefix(h.Get("Location"), "/track/"), "?new=1")
+	c, err := s.App.Cases.Case(t.Context(), access.SystemPrincipal("test"), caseIDByTicket(t, s, ticket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, err := grid.DecodeGeometry(c.Geometry); err != nil || len(g.(orb.LineString)) != 5 {
+		t.Errorf("stored geometry %s (%v), want the line of 5 points", c.Geometry, err)
+	}
+}
+
+// storedCaseCount counts the cases stored, whoever may see them.
+func storedCaseCount(t *testing.T, s *site) int {
+	t.Helper()
+	page, err := s.App.Cases.ListCases(t.Context(), access.SystemPrincipal("test"), cases.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(page.Cases)
 }
