@@ -187,7 +187,7 @@ func importRegions(ctx context.Context, e *env, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "check and report without writing")
 	system := fs.String("crs", "wgs84", "coordinate system of the file: wgs84, gcj02 or bd09 (stored as wgs84)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	repair := fs.Bool("repair", false, "drop repeated points and zero-width spikes from rings (common in published boundaries)")
+	repair := fs.Bool("repair", false, "drop repeated points, zero-width spikes, small twists and stretches run out and back along a ring (common in published boundaries)")
 	if err := parse(fs, args, true); err != nil {
 		return err
 	}

@@ -507,3 +507,31 @@ func TestGridMembersFromTheConsole(t *testing.T) {
 		})
 	})
 }
+
+// TestExportedDemoCityImportsAgain: the demo city's generated regions are sound by
+// construction, so its export imports again with no error, with or without --repair. (Cut by
+// orb/clip, 19 of the small demo's regions had zero-width bridges between their pieces.)
+func TestExportedDemoCityImportsAgain(t *testing.T) {
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		migrate(t, dsn)
+		seedDemo(t, dsn)
+		out, features := exportedRegions(t, dsn, "4108")
+		if len(features) < 250 {
+			t.Fatalf("exported %d regions, want the small demo's 291", len(features))
+		}
+		file := writeFile(t, "demo.geojson", out)
+		for _, extra := range [][]string{nil, {"--repair"}} {
+			args := append([]string{"import", "regions", "--db", dsn, "--dry-run"}, extra...)
+			code, stdout, stderr := runCLI(t, "", nil, append(args, file)...)
+			if code != 0 || !strings.Contains(stdout, " 0 errors") {
+				t.Errorf("import %v: exit %d, want 0 errors:\n%s%s", extra, code, stdout, stderr)
+			}
+			for _, line := range strings.Split(stdout, "\n") {
+				if strings.HasPrefix(line, "error") {
+					t.Errorf("import %v: %s", extra, line)
+				}
+			}
+		}
+		wantSameExport(t, dsn, "4108", out)
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // Problem is one thing wrong with an import, tied to where it came from.
@@ -76,7 +77,9 @@ func CheckImport(in []Incoming, existing func(code string) (Region, bool)) []Pro
 		if err := r.Validate(parent); err != nil {
 			add(r.Where, r.Code, false, "%s", trimRegionPrefix(err.Error(), r.Code))
 		}
-		if r.Geometry != nil {
+		if n := Vertices(r.Geometry); n > MaxRegionVertices {
+			add(r.Where, r.Code, false, "geometry has %d points; a region may have at most %d (simplify it first)", n, MaxRegionVertices)
+		} else if r.Geometry != nil {
 			problems, warnings := checkGeometry(r.Geometry)
 			for _, msg := range problems {
 				add(r.Where, r.Code, false, "geometry: %s", msg)
@@ -157,14 +160,33 @@ func checkCoverage(parent Region, kids []*Incoming) []Problem {
 	return out
 }
 
+// onBoundaryTolerance is how far, in degrees (about 0.1 mm), a vertex may lie outside its
+// parent and still count as on its boundary: a child cut from its parent has vertices computed
+// on the parent's edges, which floating-point arithmetic puts a hair to either side.
+const onBoundaryTolerance = 1e-9
+
 // vertexOutside returns a vertex of g that lies outside container (boundary counts as in).
 func vertexOutside(g, container orb.Geometry) (orb.Point, bool) {
 	for _, p := range vertices(g) {
-		if !Contains(container, p) {
+		if !Contains(container, p) && !nearBoundary(container, p) {
 			return p, true
 		}
 	}
 	return orb.Point{}, false
+}
+
+// nearBoundary reports whether p lies within onBoundaryTolerance of an edge of g.
+func nearBoundary(g orb.Geometry, p orb.Point) bool {
+	for _, s := range shapesOf(g) {
+		for _, r := range s.rings {
+			for i := 0; i+1 < len(r); i++ {
+				if planar.DistanceFromSegment(r[i], r[i+1], p) <= onBoundaryTolerance {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // overlaps reports whether a vertex of either geometry lies strictly inside the other. Shared

@@ -4,12 +4,12 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/clip"
 )
 
-// clipTo returns the part of g inside the box, or nil. clip works in place, so g is copied.
+// clipTo returns the part of g inside the box, or nil: separate pieces as separate polygons,
+// never joined by zero-width bridges along the box's edge (see clipBox).
 func clipTo(b orb.Bound, g orb.Geometry) orb.Geometry {
-	out := clip.Geometry(b, orb.Clone(g))
+	out := clipBox(b, g)
 	if out == nil || AreaM2(out) == 0 {
 		return nil
 	}
@@ -19,13 +19,20 @@ func clipTo(b orb.Bound, g orb.Geometry) orb.Geometry {
 // Partition divides g into n parts of equal area with no gaps and no overlaps. It bisects
 // recursively across the longer side, so parts stay compact; the first parts lie west or north
 // of the later ones, which is the order codes are given in.
+//
+// The parts are sound wherever g is: each cut leaves separate pieces as separate polygons (see
+// clipBox), and g is noded first (see node).
 func Partition(g orb.Geometry, n int) []orb.Geometry {
+	return partition(node(g), n)
+}
+
+func partition(g orb.Geometry, n int) []orb.Geometry {
 	if n <= 1 {
 		return []orb.Geometry{g}
 	}
 	k := n / 2
 	first, rest := bisect(g, float64(k)/float64(n))
-	return append(Partition(first, k), Partition(rest, n-k)...)
+	return append(partition(first, k), partition(rest, n-k)...)
 }
 
 // bisect cuts g in two along the longer axis of its bounding box so that the west (or north)
@@ -70,6 +77,7 @@ func bisect(g orb.Geometry, share float64) (orb.Geometry, orb.Geometry) {
 // north to south, each row from west to east (DB11/T 2157-2023 numbering). The bounding box is
 // divided evenly, so no row or column is a sliver left over at the edge.
 func Cells(g orb.Geometry, cellAreaM2 float64) []orb.Geometry {
+	g = node(g)
 	b := g.Bound()
 	side := math.Sqrt(cellAreaM2)
 	coslat := math.Cos((b.Min[1] + b.Max[1]) / 2 * math.Pi / 180)

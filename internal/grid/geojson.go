@@ -26,31 +26,34 @@ func DecodeGeometry(b []byte) (orb.Geometry, error) {
 	}
 	switch raw.Type {
 	case "Point":
-		var p position
+		var p []float64
 		if err := decodeCoords(raw.Coordinates, &p); err != nil {
 			return nil, err
 		}
-		return orb.Point(p), nil
+		return position(p)
 	case "LineString":
-		var ls []position
+		var ls [][]float64
 		if err := decodeCoords(raw.Coordinates, &ls); err != nil {
 			return nil, err
 		}
-		return orb.LineString(points(ls)), nil
+		return line(ls)
 	case "Polygon":
-		var p [][]position
+		var p [][][]float64
 		if err := decodeCoords(raw.Coordinates, &p); err != nil {
 			return nil, err
 		}
-		return polygon(p), nil
+		return polygon(p)
 	case "MultiPolygon":
-		var mp [][][]position
+		var mp [][][][]float64
 		if err := decodeCoords(raw.Coordinates, &mp); err != nil {
 			return nil, err
 		}
 		out := make(orb.MultiPolygon, len(mp))
 		for i, p := range mp {
-			out[i] = polygon(p)
+			var err error
+			if out[i], err = polygon(p); err != nil {
+				return nil, err
+			}
 		}
 		return out, nil
 	case "":
@@ -59,36 +62,37 @@ func DecodeGeometry(b []byte) (orb.Geometry, error) {
 	return nil, fmt.Errorf("geometry type %q is not supported", raw.Type)
 }
 
-// position is a GeoJSON position: longitude, latitude and an optional altitude, which is
-// dropped. Fewer than two numbers is an error, not a silent zero.
-type position orb.Point
-
-func (p *position) UnmarshalJSON(b []byte) error {
-	var f []float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
+// position reads a GeoJSON position: longitude, latitude and an optional altitude, which is
+// dropped. Fewer than two numbers is an error, not a silent zero. Positions are decoded as
+// plain number arrays, not through a method per point: that is several times faster.
+func position(f []float64) (orb.Point, error) {
 	if len(f) < 2 {
-		return fmt.Errorf("a position needs longitude and latitude, got %d numbers", len(f))
+		return orb.Point{}, fmt.Errorf("coordinates: a position needs longitude and latitude, got %d numbers", len(f))
 	}
-	*p = position{f[0], f[1]}
-	return nil
+	return orb.Point{f[0], f[1]}, nil
 }
 
-func points(ps []position) []orb.Point {
-	out := make([]orb.Point, len(ps))
+func line(ps [][]float64) (orb.LineString, error) {
+	out := make(orb.LineString, len(ps))
 	for i, p := range ps {
-		out[i] = orb.Point(p)
+		var err error
+		if out[i], err = position(p); err != nil {
+			return nil, err
+		}
 	}
-	return out
+	return out, nil
 }
 
-func polygon(rings [][]position) orb.Polygon {
+func polygon(rings [][][]float64) (orb.Polygon, error) {
 	p := make(orb.Polygon, len(rings))
 	for i, r := range rings {
-		p[i] = orb.Ring(points(r))
+		l, err := line(r)
+		if err != nil {
+			return nil, err
+		}
+		p[i] = orb.Ring(l)
 	}
-	return p
+	return p, nil
 }
 
 func decodeCoords(b json.RawMessage, v any) error {

@@ -1,7 +1,6 @@
 package grid
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -58,7 +57,7 @@ func checkGeometry(g orb.Geometry) (problems, warnings []string) {
 			if len(polys) > 1 {
 				where = fmt.Sprintf("polygon %d ring %d", pi, ri)
 			}
-			msg, warning := checkRing(r)
+			msg, _, warning := checkRing(r)
 			if msg != "" {
 				if warning {
 					warnings = append(warnings, where+": "+msg)
@@ -71,38 +70,53 @@ func checkGeometry(g orb.Geometry) (problems, warnings []string) {
 	return problems, warnings
 }
 
-// checkRing returns the first thing wrong with a ring, and whether it is only a warning.
-func checkRing(r orb.Ring) (string, bool) {
+// The kinds of thing wrong with a ring, as checkRing names them.
+const (
+	ringBadPoint  = "bad_coordinates"
+	ringTooFew    = "too_few_points"
+	ringNotClosed = "not_closed"
+	ringSpike     = "spike"
+	ringCrosses   = "crosses_itself"
+	ringTouches   = "touches_itself"
+)
+
+// checkRing returns the first thing wrong with a ring, its kind, and whether it is only a
+// warning.
+func checkRing(r orb.Ring) (msg, kind string, warning bool) {
 	for i, pt := range r {
-		lon, lat := pt[0], pt[1]
-		if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) ||
-			lon < -180 || lon > 180 || lat < -90 || lat > 90 {
-			return fmt.Sprintf("point %d (%v, %v) is not a valid longitude/latitude", i, lon, lat), false
+		if !validLonLat(pt) {
+			return fmt.Sprintf("point %d (%v, %v) is not a valid longitude/latitude", i, pt[0], pt[1]), ringBadPoint, false
 		}
 	}
 	if len(r) < 4 {
-		return fmt.Sprintf("has %d points; a ring needs at least 4 (the first repeated last)", len(r)), false
+		return fmt.Sprintf("has %d points; a ring needs at least 4 (the first repeated last)", len(r)), ringTooFew, false
 	}
 	if r[0] != r[len(r)-1] {
-		return "is not closed: its last point differs from its first", false
+		return "is not closed: its last point differs from its first", ringNotClosed, false
 	}
 	// Repeated consecutive points are common in published boundaries and harmless: check the
 	// ring without them, and name edges by the index of their first point in the original.
 	compact, index := withoutRepeats(r)
 	if len(compact) < 4 {
-		return "has fewer than 3 distinct points", false
+		return "has fewer than 3 distinct points", ringTooFew, false
 	}
 	if k, ok := spike(compact); ok {
-		return fmt.Sprintf("turns straight back on itself at point %d (a zero-width spike)", index[k]), false
+		return fmt.Sprintf("turns straight back on itself at point %d (a zero-width spike)", index[k]), ringSpike, false
 	}
-	i, j, crossing, ok := selfIntersection(compact)
+	i, j, crossing, ok := sweepIntersections(compact, nil)
 	switch {
 	case ok && crossing:
-		return fmt.Sprintf("crosses itself (the edge from point %d crosses the edge from point %d)", index[i], index[j]), false
+		return fmt.Sprintf("crosses itself (the edge from point %d crosses the edge from point %d)", index[i], index[j]), ringCrosses, false
 	case ok:
-		return fmt.Sprintf("touches itself (the edge from point %d meets the edge from point %d at a point)", index[i], index[j]), true
+		return fmt.Sprintf("touches itself (the edge from point %d meets the edge from point %d at a point)", index[i], index[j]), ringTouches, true
 	}
-	return "", false
+	return "", "", false
+}
+
+// validLonLat reports whether p is a finite longitude/latitude on the globe.
+func validLonLat(p orb.Point) bool {
+	lon, lat := p[0], p[1]
+	return !math.IsNaN(lon) && !math.IsNaN(lat) && lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90
 }
 
 // spike finds a point where the ring turns straight back along the edge it came in on.
@@ -110,7 +124,7 @@ func spike(r orb.Ring) (int, bool) {
 	n := len(r) - 1
 	for k := range n {
 		a, b, c := r[(k+n-1)%n], r[k], r[k+1]
-		if orient(a, b, c) == 0 && (b[0]-a[0])*(c[0]-b[0])+(b[1]-a[1])*(c[1]-b[1]) < 0 {
+		if orientSign(a, b, c) == 0 && (b[0]-a[0])*(c[0]-b[0])+(b[1]-a[1])*(c[1]-b[1]) < 0 {
 			return k, true
 		}
 	}
@@ -132,49 +146,6 @@ func withoutRepeats(r orb.Ring) (orb.Ring, []int) {
 	return out, index
 }
 
-// selfIntersection finds two non-adjacent edges of a closed ring that meet, preferring a
-// crossing (the edges pass through each other, or run along each other) over a mere touch at
-// a point. Edges are sorted by their west end so each is compared only with edges that
-// overlap it in longitude.
-func selfIntersection(r orb.Ring) (i, j int, crossing, found bool) {
-	n := len(r) - 1 // edges
-	type edge struct {
-		i          int
-		minX, maxX float64
-	}
-	edges := make([]edge, n)
-	for i := range n {
-		a, b := r[i], r[i+1]
-		edges[i] = edge{i, math.Min(a[0], b[0]), math.Max(a[0], b[0])}
-	}
-	slices.SortFunc(edges, func(a, b edge) int { return cmp.Compare(a.minX, b.minX) })
-	var ti, tj int
-	for x := range edges {
-		for y := x + 1; y < n && edges[y].minX <= edges[x].maxX; y++ {
-			i, j = edges[x].i, edges[y].i
-			if i > j {
-				i, j = j, i
-			}
-			if j == i+1 || (i == 0 && j == n-1) {
-				continue // neighbours share a vertex by construction
-			}
-			switch segmentRelation(r[i], r[i+1], r[j], r[j+1]) {
-			case segmentsCross:
-				return i, j, true, true
-			case segmentsTouch:
-				if !found {
-					ti, tj, found = i, j, true
-				}
-			}
-		}
-	}
-	return ti, tj, false, found
-}
-
-func orient(a, b, c orb.Point) float64 {
-	return (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
-}
-
 func onSegment(a, b, p orb.Point) bool {
 	return math.Min(a[0], b[0]) <= p[0] && p[0] <= math.Max(a[0], b[0]) &&
 		math.Min(a[1], b[1]) <= p[1] && p[1] <= math.Max(a[1], b[1])
@@ -190,8 +161,8 @@ const (
 
 // segmentRelation says how segments ab and cd meet.
 func segmentRelation(a, b, c, d orb.Point) relation {
-	o1, o2, o3, o4 := orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
-	if ((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0)) {
+	o1, o2, o3, o4 := orientSign(a, b, c), orientSign(a, b, d), orientSign(c, d, a), orientSign(c, d, b)
+	if o1*o2 < 0 && o3*o4 < 0 {
 		return segmentsCross
 	}
 	if o1 == 0 && o2 == 0 { // collinear: overlapping along a stretch, touching at an end, or apart
@@ -249,33 +220,41 @@ func AreaM2(g orb.Geometry) float64 {
 
 // Repair removes what published boundaries often carry but a sound ring must not: repeated
 // points, points where the boundary runs straight on or turns straight back (zero-width
-// spikes), and small loops of a few points where the boundary crosses or touches itself,
-// which quantised coordinates leave behind (each loop is cut at the crossing). Rings that shrink
-// below a triangle are dropped; a polygon whose outer ring is dropped is dropped.
+// spikes), small loops of a few points where the boundary crosses or touches itself, which
+// quantised coordinates leave behind (each loop is cut at the crossing), and stretches where the
+// boundary runs out and back along itself with a small loop at the end (see splitLoops). Rings
+// that shrink below a triangle are dropped; a polygon whose outer ring is dropped is dropped.
+// A lobe split off a ring becomes a polygon of its own, so a Polygon may come back a
+// MultiPolygon.
 func Repair(g orb.Geometry) orb.Geometry {
+	var polys []orb.Polygon
 	switch g := g.(type) {
 	case orb.Polygon:
-		if p := repairPolygon(g); p != nil {
-			return p
-		}
-		return nil
+		polys = repairPolygon(g)
 	case orb.MultiPolygon:
-		var out orb.MultiPolygon
 		for _, p := range g {
-			if p := repairPolygon(p); p != nil {
-				out = append(out, p)
-			}
+			polys = append(polys, repairPolygon(p)...)
 		}
-		if len(out) == 0 {
-			return nil
-		}
-		return out
+	default:
+		return g
 	}
-	return g
+	switch len(polys) {
+	case 0:
+		return nil
+	case 1:
+		if _, ok := g.(orb.Polygon); ok {
+			return polys[0]
+		}
+	}
+	return orb.MultiPolygon(polys)
 }
 
-func repairPolygon(p orb.Polygon) orb.Polygon {
-	var out orb.Polygon
+func repairPolygon(p orb.Polygon) []orb.Polygon {
+	var (
+		out          orb.Polygon
+		lobes, holes [][]orb.Point
+		split        bool
+	)
 	for i, r := range p {
 		rr := repairRing(r)
 		if rr == nil {
@@ -284,9 +263,38 @@ func repairPolygon(p orb.Polygon) orb.Polygon {
 			}
 			continue
 		}
+		main, extra, ok := splitLoops(rr)
+		if ok {
+			rr, split = main, true
+		}
 		out = append(out, rr)
+		for _, x := range extra {
+			if i == 0 {
+				lobes = append(lobes, openRing(x))
+			} else {
+				holes = append(holes, openRing(x))
+			}
+		}
 	}
-	return out
+	if !split {
+		return []orb.Polygon{out}
+	}
+	// Lobes are polygons of their own; every hole goes to the polygon around it.
+	outers := append([][]orb.Point{openRing(out[0])}, lobes...)
+	for _, h := range out[1:] {
+		holes = append(holes, openRing(h))
+	}
+	for _, r := range outers {
+		if signedArea(r) < 0 {
+			slices.Reverse(r)
+		}
+	}
+	for _, r := range holes {
+		if signedArea(r) > 0 {
+			slices.Reverse(r)
+		}
+	}
+	return assemble(outers, holes)
 }
 
 func repairRing(r orb.Ring) orb.Ring {
@@ -297,7 +305,7 @@ func repairRing(r orb.Ring) orb.Ring {
 	removable := func(i int) bool {
 		n := len(pts)
 		a, b, c := pts[(i+n-1)%n], pts[i], pts[(i+1)%n]
-		return b == a || orient(a, b, c) == 0
+		return b == a || orientSign(a, b, c) == 0
 	}
 	for removed := true; removed && len(pts) >= 3; {
 		removed = false
@@ -423,4 +431,37 @@ func PointInside(g orb.Geometry) (orb.Point, bool) {
 		}
 	}
 	return orb.Point{}, false
+}
+
+// The most points a geometry may have. A report's line or area is drawn by hand, a few dozen
+// points; 2,000 leaves room for a traced boundary. A region's boundary from a survey may be
+// detailed; 200,000 points is beyond any district's and still checked in a fraction of a second.
+const (
+	MaxReportVertices = 2_000
+	MaxRegionVertices = 200_000
+)
+
+// Vertices counts the points of a geometry, repeated closing points included.
+func Vertices(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Point:
+		return 1
+	case orb.LineString:
+		return len(g)
+	case orb.Ring:
+		return len(g)
+	case orb.Polygon:
+		n := 0
+		for _, r := range g {
+			n += len(r)
+		}
+		return n
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += Vertices(p)
+		}
+		return n
+	}
+	return 0
 }

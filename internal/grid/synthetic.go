@@ -52,3 +52,19 @@ func SyntheticCity(grids int, seed uint64) []Region {
 	}
 	return out
 }
+
+// Comb is a sound ring of at most n points (the first repeated last) within size degrees
+// north-east of (lon, lat): a spine with long, thin teeth that all span the same longitudes, the
+// worst case for a check that compares the edges overlapping in longitude. For benchmarks.
+func Comb(lon, lat, size float64, n int) orb.Ring {
+	teeth := max(1, (n-3)/4)
+	d := size / float64(2*teeth)
+	ring := make(orb.Ring, 0, 4*teeth+3)
+	for t := range teeth {
+		y := lat + float64(2*t)*d
+		ring = append(ring, orb.Point{lon + size*0.05, y}, orb.Point{lon + size, y + d*0.1},
+			orb.Point{lon + size, y + d*0.9}, orb.Point{lon + size*0.05, y + d})
+	}
+	ring = append(ring, orb.Point{lon, lat + float64(2*teeth)*d}, orb.Point{lon, lat})
+	return append(ring, ring[0])
+}

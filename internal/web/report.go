@@ -181,18 +181,23 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	kind, code, _ := strings.Cut(f.Get("category"), ":")
 	in.CategoryKind, in.Category = workflow.CategoryKind(kind), code
 	in.Contact.Name, in.Contact.Phone = f.Get("contact_name"), f.Get("contact_phone")
-	if lon, err := strconv.ParseFloat(f.Get("lon"), 64); err == nil {
-		in.Lon = &lon
-	}
-	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
-		in.Lat = &lat
+	// A line or area drawn on the map takes the place of the point (the marker's last place).
+	if g := strings.TrimSpace(f.Get("geometry")); g != "" {
+		in.Geometry = json.RawMessage(g)
+	} else {
+		if lon, err := strconv.ParseFloat(f.Get("lon"), 64); err == nil {
+			in.Lon = &lon
+		}
+		if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
+			in.Lat = &lat
+		}
 	}
 	l := h.lang(r)
 	var problem string
 	switch {
 	case in.Category == "":
 		problem = h.cat.T(l, "report.need.category")
-	case in.Lon == nil || in.Lat == nil:
+	case in.Geometry == nil && (in.Lon == nil || in.Lat == nil):
 		problem = h.cat.T(l, "report.need.place")
 	}
 	if problem != "" {

@@ -61,6 +61,7 @@ type CaseView struct {
 	Description   string             `json:"description"`
 	Lon           float64            `json:"lon"`
 	Lat           float64            `json:"lat"`
+	Geometry      json.RawMessage    `json:"geometry,omitempty"` // a line or area as drawn (GeoJSON, WGS-84); lon/lat is its centroid
 	Address       string             `json:"address"`
 	Grid          grid.Ref           `json:"grid"`
 	RegionPath    []grid.Ref         `json:"region_path"`
@@ -249,28 +250,11 @@ func intakePoint(in NewCase, system crs.System) (lon, lat float64, shape orb.Geo
 		if in.Lon != nil || in.Lat != nil {
 			return 0, 0, nil, errs.E(errs.Invalid, "give lon/lat or a geometry, not both")
 		}
-		g, err := grid.DecodeGeometry(in.Geometry)
+		// Bounded and checked before anything else is done with it: the check is O(n log n)
+		// and n is at most grid.MaxReportVertices, whoever sends it.
+		g, err := grid.DecodeDrawn(in.Geometry)
 		if err != nil {
-			return 0, 0, nil, errs.E(errs.Invalid, "%v", err)
-		}
-		switch g.(type) {
-		case orb.LineString, orb.Polygon:
-		default:
-			return 0, 0, nil, errs.E(errs.Invalid, "geometry must be a LineString or Polygon, not %s", g.GeoJSONType())
-		}
-		pts := points(g)
-		if len(pts) < 2 {
-			return 0, 0, nil, errs.E(errs.Invalid, "geometry has no points to locate")
-		}
-		for _, p := range pts {
-			if err := crs.ValidLonLat(p[0], p[1]); err != nil {
-				return 0, 0, nil, errs.E(errs.Invalid, "geometry: %v", err)
-			}
-		}
-		if _, ok := g.(orb.Polygon); ok {
-			if problems := grid.CheckGeometry(g); len(problems) > 0 {
-				return 0, 0, nil, errs.E(errs.Invalid, "geometry: %s", problems[0])
-			}
+			return 0, 0, nil, err
 		}
 		g = grid.Transform(g, toWGS)
 		c, _ := planar.CentroidArea(g)
@@ -283,20 +267,6 @@ func intakePoint(in NewCase, system crs.System) (lon, lat float64, shape orb.Geo
 	}
 	lon, lat = toWGS(*in.Lon, *in.Lat)
 	return lon, lat, nil, nil
-}
-
-func points(g orb.Geometry) []orb.Point {
-	switch g := g.(type) {
-	case orb.LineString:
-		return g
-	case orb.Polygon:
-		var out []orb.Point
-		for _, r := range g {
-			out = append(out, r...)
-		}
-		return out
-	}
-	return nil
 }
 
 // descriptionLimit is 2000 characters, or Open311's 4000 (GeoReport v2 request schema) for a
@@ -682,6 +652,11 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 		Version: s.Version, Photos: rec.Photos, Timeline: events, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
 		Allowed: workflow.Allowed(s, viewer)}
 	v.Grid = v.RegionPath[len(v.RegionPath)-1]
+	if rec.Geometry != nil {
+		if v.Geometry, err = grid.EncodeGeometry(rec.Geometry); err != nil {
+			return CaseView{}, fmt.Errorf("case %d: %w", rec.ID, err)
+		}
+	}
 	if v.CoDepartments == nil {
 		v.CoDepartments = []string{}
 	}

@@ -6,9 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/simplify"
+
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -33,7 +37,10 @@ type DashboardCase struct {
 	Grid         string          `json:"grid"`
 	Lon          float64         `json:"lon"`
 	Lat          float64         `json:"lat"`
-	CreatedAt    time.Time       `json:"created_at"`
+	// Geometry is the line or area drawn, simplified to about a metre (the dashboard's map
+	// shows a whole district); only the dashboard's list carries it, not live changes.
+	Geometry  json.RawMessage `json:"geometry,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // Dashboard returns the figures and newest cases in the viewer's scope; staff only.
@@ -73,10 +80,18 @@ func (a *Service) Dashboard(ctx context.Context, viewer *access.Principal, newes
 	}
 	out := Dashboard{CaseStats: stats, Head: head, Newest: make([]DashboardCase, 0, len(recs))}
 	for _, r := range recs {
-		out.Newest = append(out.Newest, dashboardCase(r, names))
+		c := dashboardCase(r, names)
+		if r.Geometry != nil {
+			c.Geometry, _ = grid.EncodeGeometry(simplify.DouglasPeucker(dashboardTolerance).Simplify(orb.Clone(r.Geometry)))
+		}
+		out.Newest = append(out.Newest, c)
 	}
 	return out, nil
 }
+
+// dashboardTolerance is how far, in degrees (about a metre), a drawn line or area may be
+// simplified for the dashboard's map.
+const dashboardTolerance = 1e-5
 
 func dashboardCase(r store.CaseRecord, names map[string]string) DashboardCase {
 	return DashboardCase{ID: r.ID, Ticket: r.Ticket, Status: r.State.Status, CategoryName: names[string(r.State.Kind)+":"+r.State.Category],

@@ -29,8 +29,12 @@
       points.clearLayers();
       var bounds = [];
       (d.newest || []).forEach(function (c) {
+        var label = c.ticket + ' ' + (d.statuses[c.status] || c.status);
+        if (c.geometry) { // a line or area as reported
+          L.geoJSON(c.geometry, {style: {color: '#1d4ed8', weight: 3, fillOpacity: 0.2}}).bindTooltip(label).addTo(points);
+        }
         L.circleMarker([c.lat, c.lon], {radius: 6, color: '#b91c1c', weight: 2, fillOpacity: 0.6})
-          .bindTooltip(c.ticket + ' ' + (d.statuses[c.status] || c.status)).addTo(points);
+          .bindTooltip(label).addTo(points);
         bounds.push([c.lat, c.lon]);
       });
       if (bounds.length && !fitted) { fitted = true; map.fitBounds(bounds, {padding: [20, 20], maxZoom: 13}); }

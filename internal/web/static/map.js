@@ -1,5 +1,5 @@
 // citygrid maps: Leaflet over a blank background (tiles only when configured), the unit grid
-// drawn from its stored outline and the case's point as a marker.
+// drawn from its stored outline, the case's point as a marker and its line or area, if any.
 (function () {
   'use strict';
   function pin(cls) {
@@ -12,6 +12,7 @@
       L.tileLayer(data.tiles, {maxZoom: 19}).addTo(map);
     }
     var gridLayer = null;
+    var shapeLayer = null;
     var marker = null;
     var api = {
       map: map,
@@ -33,12 +34,29 @@
         }
         if (fit) { map.setView(ll, Math.max(map.getZoom() || 0, 16)); }
       },
+      // setShape draws a reported line or area (GeoJSON), or removes it.
+      setShape: function (geometry) {
+        if (shapeLayer) { map.removeLayer(shapeLayer); shapeLayer = null; }
+        if (geometry) {
+          shapeLayer = L.geoJSON(geometry, {interactive: false, style: {color: '#1d4ed8', weight: 4, fillOpacity: 0.25},
+            pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: 5, color: '#1d4ed8', fillOpacity: 0.8}); }}).addTo(map);
+        }
+      },
+      showPoint: function (on) {
+        if (marker) { marker.setOpacity(on ? 1 : 0); }
+      },
       fitGrid: function () {
-        if (gridLayer) { map.fitBounds(gridLayer.getBounds(), {padding: [16, 16], maxZoom: 17}); }
+        var b = gridLayer ? gridLayer.getBounds() : null;
+        if (shapeLayer) { b = b ? b.extend(shapeLayer.getBounds()) : shapeLayer.getBounds(); }
+        if (b) { map.fitBounds(b, {padding: [16, 16], maxZoom: 17}); }
       }
     };
     if (opts.onMove) {
-      map.on('click', function (e) { api.setPoint(e.latlng.lng, e.latlng.lat); opts.onMove(e.latlng.lng, e.latlng.lat); });
+      map.on('click', function (e) {
+        if (opts.onTap && opts.onTap(e.latlng.lng, e.latlng.lat)) { return; } // drawing a line or area
+        api.setPoint(e.latlng.lng, e.latlng.lat);
+        opts.onMove(e.latlng.lng, e.latlng.lat);
+      });
     }
     map.setView([data.lat || 0, data.lon || 0], data.lat ? 15 : 3);
     return api;
@@ -53,7 +71,8 @@
     var data = JSON.parse(raw.textContent);
     var m = citygridMap(el, data, {});
     m.setGrid(data.grid);
+    m.setShape(data.shape);
     m.setPoint(data.lon, data.lat);
-    if (data.grid) { m.fitGrid(); }
+    if (data.grid || data.shape) { m.fitGrid(); }
   });
 })();

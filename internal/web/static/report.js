@@ -1,5 +1,6 @@
 // The phone report form: the browser's position fills the place (the marker can be dragged or
-// the map tapped), the grid is drawn around it, photos show before sending.
+// the map tapped), or a line or area is drawn point by point; the grid is drawn around it,
+// photos show before sending.
 (function () {
   'use strict';
   document.addEventListener('DOMContentLoaded', function () {
@@ -9,8 +10,69 @@
     var lon = document.getElementById('lon');
     var lat = document.getElementById('lat');
     var where = document.getElementById('where');
-    var m = window.citygridMap(document.getElementById('map'), data, {draggable: true, onMove: place, title: where.textContent});
+    // Drawing a line (a stretch of alley) or an area (a market): taps add points, which the
+    // hidden geometry field carries as GeoJSON in place of the marker's point.
+    var mode = 'point';
+    var vertices = [];
+    var geometry = document.getElementById('geometry');
+    var hint = document.getElementById('draw-hint');
+    var tools = document.getElementById('draw-tools');
+    var m = window.citygridMap(document.getElementById('map'), data, {draggable: true, onMove: place, onTap: tap, title: where.textContent});
     var fitted = false;
+
+    function shape() {
+      var ring = vertices.map(function (v) { return [v[0], v[1]]; });
+      if (mode === 'line' && ring.length >= 2) { return {type: 'LineString', coordinates: ring}; }
+      if (mode === 'area' && ring.length >= 3) { return {type: 'Polygon', coordinates: [ring.concat([ring[0]])]}; }
+      return null;
+    }
+    function redraw() {
+      var g = shape();
+      document.getElementById('client-problem').hidden = true;
+      geometry.value = g ? JSON.stringify(g) : '';
+      m.setShape(mode === 'point' ? null : g || (vertices.length ? {type: 'MultiPoint', coordinates: vertices} : null));
+      m.showPoint(mode === 'point');
+      if (mode === 'point' && lon.value) { m.setPoint(parseFloat(lon.value), parseFloat(lat.value)); }
+      hint.hidden = tools.hidden = mode === 'point';
+      hint.textContent = mode === 'point' ? '' : hint.dataset[mode] + ' ' + hint.dataset.count.replace('%d', vertices.length);
+      if (vertices.length) {
+        var c = vertices.reduce(function (s, v) { return [s[0] + v[0] / vertices.length, s[1] + v[1] / vertices.length]; }, [0, 0]);
+        place(c[0], c[1]);
+      }
+    }
+    function tap(x, y) {
+      if (mode === 'point') { return false; }
+      vertices.push([+x.toFixed(7), +y.toFixed(7)]);
+      redraw();
+      return true;
+    }
+    var draw = document.getElementById('draw');
+    draw.hidden = false;
+    draw.addEventListener('change', function (e) {
+      if (e.target.name !== 'mode') { return; }
+      mode = e.target.value;
+      redraw();
+    });
+    document.getElementById('draw-undo').addEventListener('click', function () { vertices.pop(); redraw(); });
+    document.getElementById('draw-clear').addEventListener('click', function () { vertices = []; redraw(); });
+    form.addEventListener('submit', function (e) {
+      var need = {line: 2, area: 3}[mode];
+      if (need && vertices.length < need) {
+        e.preventDefault();
+        e.stopImmediatePropagation(); // not sent, not kept as a draft
+        var problem = document.getElementById('client-problem');
+        problem.textContent = hint.dataset[mode === 'line' ? 'needLine' : 'needArea'];
+        problem.hidden = false;
+      }
+    });
+    if (geometry.value) { // a refused submission comes back with what was drawn
+      try {
+        var g = JSON.parse(geometry.value);
+        mode = g.type === 'Polygon' ? 'area' : 'line';
+        vertices = g.type === 'Polygon' ? g.coordinates[0].slice(0, -1) : g.coordinates;
+        draw.querySelector('input[value="' + mode + '"]').checked = true;
+      } catch (err) { geometry.value = ''; }
+    }
 
     function place(x, y) {
       lon.value = x.toFixed(7);
@@ -35,7 +97,10 @@
       {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000});
     }
 
-    if (lon.value && lat.value) {
+    if (vertices.length) {
+      redraw();
+      m.fitGrid();
+    } else if (lon.value && lat.value) {
       m.setPoint(parseFloat(lon.value), parseFloat(lat.value), true);
       place(parseFloat(lon.value), parseFloat(lat.value));
     } else {
