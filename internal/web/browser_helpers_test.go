@@ -33,7 +33,11 @@ type site struct {
 	DB  *store.DB
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWith(t, app.Options{}) }
+
+// newSiteWith is newSite with options of the app's (a clock, say); the test's own cost,
+// logger and photo store fill in the rest.
+func newSiteWith(t *testing.T, opts app.Options) *site {
 	t.Helper()
 	db := storetest.Open(t, store.SQLite)
 	blobs, err := blob.NewDir(t.TempDir())
@@ -41,7 +45,8 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Logger: quiet, Blobs: blobs})
+	opts.BcryptCost, opts.Logger, opts.Blobs = bcrypt.MinCost, quiet, blobs
+	a, err := app.New(db, opts)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

@@ -56,18 +56,39 @@ func (t timing) limit(stage workflow.Stage, c workflow.Case) (worktime.Limit, bo
 	return workflow.LimitFor(t.limits, stage, c.Kind, c.Category, c.Urgency, t.area)
 }
 
-// moveClocks brings a case's clocks in step with a transition, in the transaction carried by
-// ctx, before the new state is written: it fixes the handling deadline in tr.Case when the
-// handling stage starts (dispatch, reopen), is extended or resumes, then stops the clocks of
-// stages that ended, pauses or resumes the handling clock, and starts the clocks of stages that
-// began.
+// firstClocks returns the clocks a new case starts with (acceptance, unless it is closed at
+// once), not yet stored: the report stores them with the case, whose id they then take, and
+// writes the case's light in the same row.
+func (a *Service) firstClocks(ctx context.Context, tr workflow.Transition) ([]store.Clock, error) {
+	want := runningStages(tr.Case)
+	if len(want) == 0 {
+		return nil, nil
+	}
+	t, err := a.timing(ctx, tr.Case)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Clock
+	for _, stage := range want {
+		if limit, ok := t.limit(stage, tr.Case); ok {
+			c := store.Clock{Stage: stage, Start: a.Now(), Limit: limit, Due: t.cal.Deadline(a.Now(), limit)}
+			c.Warn = warnAt(t.cal, c)
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// moveClocks brings an existing case's clocks in step with a transition, in the transaction
+// carried by ctx, before the new state is written: it fixes the handling deadline in tr.Case
+// when the handling stage starts (dispatch, reopen), is extended or resumes, then stops the
+// clocks of stages that ended, pauses or resumes the handling clock, starts the clocks of
+// stages that began, and keeps the case's light columns in step with the clocks now running.
 func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) (started []store.Clock, err error) {
 	now := a.Now()
-	var running []store.Clock
-	if before.Status != "" { // a new case has no clocks yet
-		if running, err = a.DB.RunningClocks(ctx, caseID); err != nil {
-			return nil, err
-		}
+	running, err := a.DB.RunningClocks(ctx, caseID)
+	if err != nil {
+		return nil, err
 	}
 	want := runningStages(tr.Case)
 	if len(running) == 0 && len(want) == 0 {
@@ -77,6 +98,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 	if err != nil {
 		return nil, err
 	}
+	oldWarn, oldDue := lightMoments(running)
 	handleRestarts := tr.To == workflow.Dispatched && tr.From != workflow.Dispatched
 	switch {
 	case handleRestarts:
@@ -89,6 +111,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 	}
 	handleWarn, handleChanged := time.Time{}, false
 	have := map[workflow.Stage]bool{}
+	var still []store.Clock // the clocks that run on after the transition
 	for _, c := range running {
 		changed := false
 		switch {
@@ -112,6 +135,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		}
 		if c.Stopped.IsZero() {
 			have[c.Stage] = true
+			still = append(still, c)
 			if c.Stage == workflow.StageHandle {
 				handleWarn = c.Warn
 			}
@@ -145,9 +169,34 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		}
 	}
 	if handleChanged {
-		return started, a.DB.SetHandleWarn(ctx, caseID, handleWarn)
+		if err := a.DB.SetHandleWarn(ctx, caseID, handleWarn); err != nil {
+			return nil, err
+		}
+	}
+	if warn, due := lightMoments(append(still, started...)); !warn.Equal(oldWarn) || !due.Equal(oldDue) {
+		return started, a.DB.SetCaseLight(ctx, caseID, warn, due)
 	}
 	return started, nil
+}
+
+// lightMoments returns when a case running clocks turns yellow and red: the earliest warning
+// and the earliest deadline of those not paused (zero when none runs). LightAt at these two
+// moments is the worst light of the clocks, which is what lists filter and count by: a case
+// waiting to be signed for is overdue when the sign-for deadline has passed, whatever the
+// handling clock says, and the other way round.
+func lightMoments(clocks []store.Clock) (warn, due time.Time) {
+	for _, c := range clocks {
+		if !c.PausedAt.IsZero() || !c.Stopped.IsZero() {
+			continue
+		}
+		if warn.IsZero() || c.Warn.Before(warn) {
+			warn = c.Warn
+		}
+		if due.IsZero() || c.Due.Before(due) {
+			due = c.Due
+		}
+	}
+	return warn, due
 }
 
 // warnAt is when 80 % of a clock's time is used: the moment it turns yellow and the near-due
