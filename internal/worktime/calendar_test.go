@@ -183,7 +183,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 }
 
 func TestParseUnitAndValidate(t *testing.T) {
-	for _, s := range []string{"minute", "work_hour", "work_day", "natural_hour", "natural_day"} {
+	for _, s := range []string{"minute", "work_hour", "work_day", "natural_minute", "natural_hour", "natural_day"} {
 		t.Run("the unit "+s+" parses", func(t *testing.T) {
 			u, err := worktime.ParseUnit(s)
 			if err != nil || string(u) != s {
@@ -191,7 +191,7 @@ func TestParseUnitAndValidate(t *testing.T) {
 			}
 		})
 	}
-	for _, s := range []string{"", "day", "Work_Day", " minute"} {
+	for _, s := range []string{"", "day", "Work_Day", " minute", "natural_week"} {
 		t.Run("the unit "+strings.TrimSpace(s)+"? is refused", func(t *testing.T) {
 			if _, err := worktime.ParseUnit(s); err == nil {
 				t.Errorf("ParseUnit(%q) accepted", s)
