@@ -87,7 +87,8 @@ func TestCalendarPageOnPhoneAndDesktop(t *testing.T) {
 			t.Errorf("%s: the warning reads %q", size.name, w)
 		}
 		p.do(chromedp.SetValue(chromedp.ID("h-text"), "01-01 08:00-12:00 14:00-18:00\n05-01 08:00-12:00 15:00-18:30\n10-01 08:00-12:00 14:00-18:00"),
-			chromedp.Click(chromedp.ID("put-hours-go")), chromedp.WaitVisible(chromedp.CSS(`tr[data-season="05-01"]`)))
+			chromedp.Click(chromedp.ID("put-hours-go")), chromedp.WaitVisible(chromedp.ID("notice")),
+			chromedp.WaitVisible(chromedp.CSS(`tr[data-season="05-01"]`)))
 		p.readsChinese("calendar", []string{"admin", "Webhook"}) // the username, and the admin tab of webhooks
 		if wide := eval[bool](p, `document.documentElement.scrollWidth > window.innerWidth`); wide {
 			t.Errorf("%s: the calendar page is wider than the screen", size.name)
