@@ -38,7 +38,7 @@ type CaseRecord struct {
 	HandleWarn   time.Time // when the handling stage turns yellow (zero: no running handle clock)
 	// LightWarn and LightDue are when the case's light turns yellow and red: the earliest warning
 	// and the earliest deadline of its running, unpaused stage clocks (zero: none runs). Lists,
-	// filters and counts read the light from them (see LightOf).
+	// filters and counts read the light from them (see Light).
 	LightWarn, LightDue time.Time
 	CreatedAt           time.Time
 	UpdatedAt           time.Time

@@ -68,10 +68,11 @@ func (a *Service) firstClocks(ctx context.Context, tr workflow.Transition) ([]st
 	if err != nil {
 		return nil, err
 	}
+	now := a.Now()
 	var out []store.Clock
 	for _, stage := range want {
 		if limit, ok := t.limit(stage, tr.Case); ok {
-			c := store.Clock{Stage: stage, Start: a.Now(), Limit: limit, Due: t.cal.Deadline(a.Now(), limit)}
+			c := store.Clock{Stage: stage, Start: now, Limit: limit, Due: t.cal.Deadline(now, limit)}
 			c.Warn = warnAt(t.cal, c)
 			out = append(out, c)
 		}
@@ -179,7 +180,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 	return started, nil
 }
 
-// lightMoments returns when a case running clocks turns yellow and red: the earliest warning
+// lightMoments returns when a case's running clocks turn yellow and red: the earliest warning
 // and the earliest deadline of those not paused (zero when none runs). LightAt at these two
 // moments is the worst light of the clocks, which is what lists filter and count by: a case
 // waiting to be signed for is overdue when the sign-for deadline has passed, whatever the
