@@ -76,6 +76,10 @@ func serveHTTP(ctx context.Context, e *env, cfg Config, a *app.App, db *store.DB
 		stopJobs := jobs.Runner{Every: cfg.JobsEvery, Jobs: a.Notices.Jobs(), Logger: log}.Start(ctx)
 		defer stopJobs()
 	}
+	// At start-up and daily, whether or not this process runs the jobs: a calendar about to
+	// run out of public holidays must be said in the log, not found out on a holiday.
+	stopCheck := jobs.Runner{Every: 24 * time.Hour, Jobs: []jobs.Job{{Name: "check calendar", Run: a.Settings.CheckCalendar}}, Logger: log}.Start(ctx)
+	defer stopCheck()
 	srv := &http.Server{
 		Handler:           front,
 		ReadHeaderTimeout: 10 * time.Second,

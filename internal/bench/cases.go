@@ -204,6 +204,7 @@ func GenerateCases(ctx context.Context, db *store.DB, cfg GenConfig) (GenStats, 
 		if source == "hotline" {
 			rec.ContactName, rec.ContactPhone = "市民", "1380000"+fmt.Sprintf("%04d", rng.IntN(10_000))
 		}
+		rec.LightWarn, rec.LightDue = benchLight(c, created)
 		batch = append(batch, rec)
 		stats.ByStatus[status]++
 		if len(batch) == cfg.TxRows {
@@ -240,4 +241,25 @@ func pickStatus(rng *mrand.Rand) workflow.Status {
 		k -= s.permil
 	}
 	return workflow.Closed
+}
+
+// benchLight is when a generated case's running stage turns yellow and red, as the stage
+// clocks would have it: acceptance and dispatch within half an hour and an hour of the report,
+// handling by the handling deadline, verification an hour after it; none once suspended or
+// finished.
+func benchLight(c workflow.Case, created time.Time) (warn, due time.Time) {
+	start := created
+	switch c.Status {
+	case workflow.Reported:
+		due = created.Add(30 * time.Minute)
+	case workflow.Registered:
+		due = created.Add(time.Hour)
+	case workflow.Dispatched, workflow.InProgress:
+		due = c.HandleDue
+	case workflow.Handled:
+		start, due = c.HandleDue, c.HandleDue.Add(time.Hour)
+	default:
+		return time.Time{}, time.Time{}
+	}
+	return start.Add(due.Sub(start) * 4 / 5).Truncate(time.Microsecond), due
 }

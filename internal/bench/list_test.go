@@ -99,8 +99,7 @@ func TestListFiltersOnGeneratedCases(t *testing.T) {
 			}},
 			{"department", store.CaseFilter{Department: "410802-CGJ"}, func(c store.CaseRecord) bool { return c.State.Department == "410802-CGJ" }},
 			{"overdue", store.CaseFilter{Overdue: true, Now: now}, func(c store.CaseRecord) bool {
-				s := c.State
-				return !s.HandleDue.IsZero() && s.HandleDue.Before(now) && !s.Status.Terminal() && s.Status != workflow.Suspended
+				return !c.LightDue.IsZero() && c.LightDue.Before(now) && !c.State.Status.Terminal() && c.State.Status != workflow.Suspended
 			}},
 			{"text", store.CaseFilter{Text: "井盖破损"}, func(c store.CaseRecord) bool { return strings.Contains(c.Description, "井盖破损") }},
 		}

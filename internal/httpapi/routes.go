@@ -54,6 +54,8 @@ func (s *Handler) routes() []route {
 		{"GET", "/api/v1/calendar/overrides", s.signedIn(s.listCalendarOverrides)},
 		{"PUT", "/api/v1/calendar/overrides/{date}", s.signedIn(s.putCalendarOverride)},
 		{"DELETE", "/api/v1/calendar/overrides/{date}", s.signedIn(s.deleteCalendarOverride)},
+		{"GET", "/api/v1/calendar/office-hours", s.signedIn(s.getOfficeHours)},
+		{"PUT", "/api/v1/calendar/office-hours", s.signedIn(s.putOfficeHours)},
 		{"GET", "/api/v1/notifications", s.signedIn(s.listNotifications)},
 		{"POST", "/api/v1/notifications/read", s.signedIn(s.readNotifications)},
 		{"GET", "/api/v1/webhooks", s.signedIn(s.listWebhooks)},

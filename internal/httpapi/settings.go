@@ -6,6 +6,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/notices"
+	"github.com/citygrid/citygrid/internal/app/settings"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -79,6 +80,36 @@ func (s *Handler) deleteCalendarOverride(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Handler) getOfficeHours(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	h, err := s.app.Settings.OfficeHours(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
+}
+
+// putOfficeHours replaces the seasons of office hours with {"seasons": [{"from": "05-01",
+// "windows": ["08:00-12:00", "15:00-18:30"]}, …]}; no seasons restore the default.
+func (s *Handler) putOfficeHours(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	var in struct {
+		Seasons *[]settings.Season `json:"seasons"`
+	}
+	if err := s.decode(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in.Seasons == nil {
+		s.fail(w, r, errs.Required("seasons", "seasons is required: a list of seasons, or [] for the default office hours"))
+		return
+	}
+	if err := s.app.Settings.ReplaceOfficeHours(r.Context(), p, *in.Seasons); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.getOfficeHours(w, r, p)
 }
 
 // listNotifications answers GET /api/v1/notifications?unread=1&before=ID&limit=N.

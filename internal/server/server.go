@@ -1,7 +1,8 @@
 // Package server is citygrid's front door: it mounts the REST API (httpapi), Open311 (open311)
 // and the pages (web) side by side, and runs what they share in front of them: request ids,
 // metrics, panic recovery, cross-origin protection and principal resolution, plus /healthz,
-// /readyz and /metrics. The adapters never see each other; only cmd wires a Server.
+// /readyz (with warnings an operator must act on) and /metrics. The adapters never see each
+// other; only cmd wires a Server.
 package server
 
 import (
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/settings"
 	"github.com/citygrid/citygrid/internal/httpapi"
 	"github.com/citygrid/citygrid/internal/httpx"
 	"github.com/citygrid/citygrid/internal/open311"
@@ -134,6 +136,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
 }
 
+// readyz answers whether the server can serve, and what an operator must see to while it does:
+// the warnings (the working calendar's public holidays running out) leave it ready.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(r.Context()); err != nil {
@@ -141,5 +145,14 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	warnings := []settings.CalendarWarning{}
+	if s.app != nil {
+		ws, err := s.app.Settings.CalendarWarnings(r.Context())
+		if err != nil {
+			httpx.Fail(w, r, s.log, err)
+			return
+		}
+		warnings = append(warnings, ws...)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ready", "warnings": warnings})
 }

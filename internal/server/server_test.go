@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -184,4 +186,50 @@ func TestStopStreamsMayBeCalledTwice(t *testing.T) {
 	s, _, _ := front(t)
 	s.StopStreams()
 	s.StopStreams()
+}
+
+// /readyz stays ready but says, in its detail, when the public holidays the calendar knows end
+// within 90 days: the calendar must never fall back to Monday–Friday unnoticed.
+func TestReadyzWarnsBeforeTheHolidaysEnd(t *testing.T) {
+	for _, tt := range []struct {
+		at   time.Time
+		want []string
+	}{
+		{time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC), nil},
+		{time.Date(2027, 11, 1, 9, 0, 0, 0, time.UTC), []string{"holidays_ending"}},
+	} {
+		db := storetest.Open(t, store.SQLite)
+		a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Logger: slog.New(slog.DiscardHandler), Clock: func() time.Time { return tt.at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := server.New(server.Config{App: a, Logger: slog.New(slog.DiscardHandler), Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(s)
+		t.Cleanup(hs.Close)
+		got := do(t, "GET", hs.URL+"/readyz", nil)
+		var body struct {
+			Status   string `json:"status"`
+			Warnings []struct {
+				Code    string         `json:"code"`
+				Message string         `json:"message"`
+				Params  map[string]any `json:"params"`
+			} `json:"warnings"`
+		}
+		if err := json.Unmarshal([]byte(got.body), &body); err != nil || got.status != http.StatusOK || body.Status != "ready" || body.Warnings == nil {
+			t.Fatalf("at %s: /readyz %d %s, want 200 ready with a warnings list", tt.at, got.status, got.body)
+		}
+		var codes []string
+		for _, w := range body.Warnings {
+			codes = append(codes, w.Code)
+			if w.Params["known_until"] != "2027-12-31" || !strings.Contains(w.Message, "2027-12-31") {
+				t.Errorf("at %s: warning %+v does not say when the holidays end", tt.at, w)
+			}
+		}
+		if !slices.Equal(codes, tt.want) {
+			t.Errorf("at %s: warnings %v, want %v", tt.at, codes, tt.want)
+		}
+	}
 }

@@ -14,7 +14,7 @@ func (db *DB) InTransaction(ctx context.Context) bool {
 	return ok
 }
 
-// bulkRows is how many cases one multi-row INSERT carries: 500 rows of 25 values stay under
+// bulkRows is how many cases one multi-row INSERT carries: 500 rows of 27 values stay under
 // both engines' limits on bound parameters (SQLite 32,766, PostgreSQL 65,535).
 const bulkRows = 500
 
@@ -22,7 +22,7 @@ const bulkRows = 500
 // tests): no timeline, audit record or outbox message is written, and ids are not returned.
 // Callers wrap it in InTx to make the whole load one transaction, or a few large ones.
 func (db *DB) InsertCasesBulk(ctx context.Context, cases []CaseRecord) error {
-	const cols = 25
+	const cols = 27
 	for start := 0; start < len(cases); start += bulkRows {
 		chunk := cases[start:min(start+bulkRows, len(cases))]
 		args := make([]any, 0, len(chunk)*cols)
@@ -39,12 +39,12 @@ func (db *DB) InsertCasesBulk(ctx context.Context, cases []CaseRecord) error {
 			args = append(args, c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS,
 				c.Address, geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
 				string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter,
-				nullTime(s.HandleDue), string(state), micros(c.CreatedAt), micros(c.UpdatedAt))
+				nullTime(s.HandleDue), string(state), micros(c.CreatedAt), micros(c.UpdatedAt), nullTime(c.LightWarn), nullTime(c.LightDue))
 		}
 		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 		q := `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
 			geometry, grid_code, urgency, contact_name, contact_phone, photos, status, version, holder_kind, holder_code,
-			department, reporter, handle_due, state, created_at, updated_at) VALUES ` +
+			department, reporter, handle_due, state, created_at, updated_at, light_warn, light_due) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
 		if _, err := db.exec(ctx, q, args...); err != nil {
 			if isUniqueViolation(err) {

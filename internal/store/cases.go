@@ -36,8 +36,12 @@ type CaseRecord struct {
 	Photos       []string
 	State        workflow.Case
 	HandleWarn   time.Time // when the handling stage turns yellow (zero: no running handle clock)
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// LightWarn and LightDue are when the case's light turns yellow and red: the earliest warning
+	// and the earliest deadline of its running, unpaused stage clocks (zero: none runs). Lists,
+	// filters and counts read the light from them (see Light).
+	LightWarn, LightDue time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 // CaseEvent is one line of a case's timeline.
@@ -112,22 +116,22 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 		}
 		t.appendRow("cases", []string{"id", "ticket", "source", "kind", "category", "description", "lon", "lat", "input_crs", "address",
 			"geometry", "grid_code", "urgency", "contact_name", "contact_phone", "photos", "status", "version", "holder_kind", "holder_code",
-			"department", "reporter", "handle_due", "state", "created_at", "updated_at"},
+			"department", "reporter", "handle_due", "state", "created_at", "updated_at", "light_warn", "light_due"},
 			[]any{id, c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS, c.Address,
 				geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
 				string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter, nullTime(s.HandleDue),
-				string(state), micros(c.CreatedAt), micros(c.CreatedAt)})
+				string(state), micros(c.CreatedAt), micros(c.CreatedAt), nullTime(c.LightWarn), nullTime(c.LightDue)})
 		return id, db.NameCasePhotos(ctx, id, c.Photos, true)
 	}
 	var id int64
 	err = db.writeRow(ctx, `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
 			geometry, grid_code, urgency, contact_name, contact_phone, photos, status, version, holder_kind, holder_code,
-			department, reporter, handle_due, state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			department, reporter, handle_due, state, created_at, updated_at, light_warn, light_due)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS, c.Address,
 		geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
 		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter, nullTime(s.HandleDue),
-		string(state), micros(c.CreatedAt), micros(c.CreatedAt)).Scan(&id)
+		string(state), micros(c.CreatedAt), micros(c.CreatedAt), nullTime(c.LightWarn), nullTime(c.LightDue)).Scan(&id)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return 0, errs.E(errs.Conflict, "ticket %s already exists", c.Ticket)
@@ -139,18 +143,18 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 }
 
 const caseColumns = `id, ticket, source, description, lon, lat, input_crs, address, geometry, contact_name,
-	contact_phone, photos, state, created_at, updated_at, handle_warn`
+	contact_phone, photos, state, created_at, updated_at, handle_warn, light_warn, light_due`
 
 func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
 	var (
-		c                CaseRecord
-		geom             sql.NullString
-		photos, state    string
-		created, updated int64
-		warn             sql.NullInt64
+		c                 CaseRecord
+		geom              sql.NullString
+		photos, state     string
+		created, updated  int64
+		warn, lWarn, lDue sql.NullInt64
 	)
 	if err := row.Scan(&c.ID, &c.Ticket, &c.Source, &c.Description, &c.Lon, &c.Lat, &c.InputCRS, &c.Address, &geom,
-		&c.ContactName, &c.ContactPhone, &photos, &state, &created, &updated, &warn); err != nil {
+		&c.ContactName, &c.ContactPhone, &photos, &state, &created, &updated, &warn, &lWarn, &lDue); err != nil {
 		return CaseRecord{}, err
 	}
 	if geom.Valid {
@@ -169,6 +173,9 @@ func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	if warn.Valid {
 		c.HandleWarn = fromMicros(warn.Int64)
+	}
+	if lWarn.Valid && lDue.Valid {
+		c.LightWarn, c.LightDue = fromMicros(lWarn.Int64), fromMicros(lDue.Int64)
 	}
 	return c, nil
 }
@@ -341,10 +348,10 @@ type CaseFilter struct {
 	Reporter   string
 	Text       string // in the description, or the exact ticket
 	From, To   time.Time
-	Overdue    bool   // open cases past their handling deadline (as of Now)
-	Light      string // open cases whose handling stage shows this light (as of Now): green, yellow or red
+	Overdue    bool   // cases past the deadline of a stage they are running (as of Now): Light "red"
+	Light      string // cases whose running stages show this light (as of Now): green, yellow or red
 	Now        time.Time
-	SortByDue  bool // by handling deadline, soonest first (cases without one are left out); else newest first
+	SortByDue  bool // by the running stages' deadline, soonest first (cases without one are left out); else newest first
 	Limit      int
 	Cursor     string // from the previous page
 
@@ -415,20 +422,22 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		add(`created_at < ?`, micros(f.To))
 	}
 	if f.Overdue {
-		add(`handle_due < ? AND status NOT IN (`+overdueExcluded+`)`, micros(f.Now))
+		cond, args := lightCondition(worktime.Red, f.Now)
+		add(cond, args...)
 	}
 	switch f.Light {
 	case "":
 	case "red", "yellow", "green":
 		cond, args := lightCondition(worktime.Light(f.Light), f.Now)
-		add(cond+` AND status IN (`+statusList(workflow.HandlingStatuses())+`)`, args...)
+		add(cond, args...)
 	default:
-		return nil, "", errs.E(errs.Invalid, "light must be green, yellow or red, not %q", f.Light)
+		return nil, "", errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "light"},
+			"light must be green, yellow or red, not %q", f.Light)
 	}
 	order := `created_at DESC, id DESC`
 	if f.SortByDue {
-		add(`handle_due IS NOT NULL`)
-		order = `handle_due ASC, id ASC`
+		add(`light_due IS NOT NULL`)
+		order = `light_due ASC, id ASC`
 	}
 	if f.Cursor != "" {
 		key, id, err := decodeCursor(f.Cursor)
@@ -436,7 +445,7 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 			return nil, "", err
 		}
 		if f.SortByDue {
-			add(`(handle_due > ? OR (handle_due = ? AND id > ?))`, key, key, id)
+			add(`(light_due > ? OR (light_due = ? AND id > ?))`, key, key, id)
 		} else {
 			add(`(created_at < ? OR (created_at = ? AND id < ?))`, key, key, id)
 		}
@@ -446,7 +455,7 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		limit = 50
 	}
 	selectWhere := func(conds ...string) string {
-		q := `SELECT ` + caseColumns + `, handle_due FROM cases`
+		q := `SELECT ` + caseColumns + `, light_due FROM cases`
 		if all := append(slices.Clone(where), conds...); len(all) > 0 {
 			q += ` WHERE ` + strings.Join(all, ` AND `)
 		}
@@ -596,18 +605,32 @@ func statusList(ss []workflow.Status) string {
 	return strings.Join(quoted, ", ")
 }
 
-// overdueExcluded are the statuses a case past its handling deadline is not counted overdue in:
-// no work left, or its clock stopped.
-var overdueExcluded = statusList(append(workflow.TerminalStatuses(), workflow.Suspended))
+// Light is the case's light at now: worktime.LightAt over its running stage clocks' earliest
+// warning and deadline, which is the worst of their lights; "" when no clock runs.
+func (c CaseRecord) Light(now time.Time) worktime.Light {
+	if c.LightDue.IsZero() {
+		return ""
+	}
+	return worktime.LightAt(now, c.LightWarn, c.LightDue)
+}
 
-// lightCondition is worktime.LightAt over the handling clock's columns, as SQL.
+// lightCondition is CaseRecord.Light as SQL. Cases without a running clock have NULL columns
+// and so no light.
 func lightCondition(l worktime.Light, now time.Time) (string, []any) {
 	switch l {
 	case worktime.Red:
-		return `handle_due < ?`, []any{micros(now)}
+		return `light_due < ?`, []any{micros(now)}
 	case worktime.Yellow:
-		return `handle_warn <= ? AND handle_due >= ?`, []any{micros(now), micros(now)}
+		return `light_warn <= ? AND light_due >= ?`, []any{micros(now), micros(now)}
 	default:
-		return `handle_warn > ?`, []any{micros(now)}
+		return `light_warn > ?`, []any{micros(now)}
 	}
+}
+
+// SetCaseLight writes when a case's light turns yellow and red (zero: no clock runs).
+func (db *DB) SetCaseLight(ctx context.Context, caseID int64, warn, due time.Time) error {
+	if _, err := db.exec(ctx, `UPDATE cases SET light_warn = ?, light_due = ? WHERE id = ?`, nullTime(warn), nullTime(due), caseID); err != nil {
+		return fmt.Errorf("set light of case %d: %w", caseID, err)
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/citygrid/citygrid/internal/worktime"
 )
 
 // StatsScope selects the cases a dashboard counts: those under any of the region codes (all
@@ -20,7 +22,10 @@ type StatsScope struct {
 
 // CaseStats are a dashboard's figures.
 type CaseStats struct {
-	ByStatus            map[string]int `json:"by_status"`
+	ByStatus map[string]int `json:"by_status"`
+	// Overdue counts the cases past the deadline of a stage they are running, whichever it is
+	// (accept, dispatch, sign, handle, verify); by lead department, "" for cases not yet
+	// dispatched (overdue at a centre).
 	Overdue             int            `json:"overdue"`
 	OverdueByDepartment map[string]int `json:"overdue_by_department"`
 	IntakeByDay         map[string]int `json:"intake_by_day"` // "2006-01-02" in Zone → cases reported that day
@@ -54,8 +59,9 @@ func (db *DB) CaseStats(ctx context.Context, s StatsScope) (CaseStats, error) {
 		func(k string, n int) { out.ByStatus[k] = n }); err != nil {
 		return CaseStats{}, err
 	}
-	if err := count(`SELECT department, COUNT(*) FROM cases WHERE handle_due < ? AND status NOT IN (`+overdueExcluded+`) AND `+where+` GROUP BY department`,
-		[]any{micros(s.Now)}, func(k string, n int) { out.OverdueByDepartment[k] = n; out.Overdue += n }); err != nil {
+	overdue, at := lightCondition(worktime.Red, s.Now)
+	if err := count(`SELECT department, COUNT(*) FROM cases WHERE `+overdue+` AND `+where+` GROUP BY department`,
+		at, func(k string, n int) { out.OverdueByDepartment[k] = n; out.Overdue += n }); err != nil {
 		return CaseStats{}, err
 	}
 	zone := s.Zone

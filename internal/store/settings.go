@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/errs"
@@ -90,4 +91,52 @@ func (db *DB) DeleteCalendarOverride(ctx context.Context, day string) error {
 		return errs.E(errs.NotFound, "no calendar override for %s", day)
 	}
 	return nil
+}
+
+// OfficeHours returns the stored seasons of office hours, by start date; none when the
+// administrator has set none (the default hours apply).
+func (db *DB) OfficeHours(ctx context.Context) ([]worktime.Schedule, error) {
+	rows, err := db.query(ctx, `SELECT starts, windows FROM office_hours ORDER BY starts`)
+	if err != nil {
+		return nil, fmt.Errorf("list office hours: %w", err)
+	}
+	defer rows.Close()
+	out := []worktime.Schedule{}
+	for rows.Next() {
+		var from, windows string
+		if err := rows.Scan(&from, &windows); err != nil {
+			return nil, fmt.Errorf("list office hours: %w", err)
+		}
+		s := worktime.Schedule{From: from}
+		for _, w := range strings.Split(windows, ",") {
+			win, err := worktime.ParseWindow(w)
+			if err != nil {
+				return nil, fmt.Errorf("office hours from %s: %w", from, err)
+			}
+			s.Windows = append(s.Windows, win)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceOfficeHours replaces every season of office hours; none restores the default.
+func (db *DB) ReplaceOfficeHours(ctx context.Context, seasons []worktime.Schedule, now time.Time) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := db.exec(ctx, `DELETE FROM office_hours`); err != nil {
+			return fmt.Errorf("clear office hours: %w", err)
+		}
+		for _, s := range seasons {
+			ws := make([]string, len(s.Windows))
+			for i, w := range s.Windows {
+				b, _ := w.MarshalText()
+				ws[i] = string(b)
+			}
+			if _, err := db.exec(ctx, `INSERT INTO office_hours (starts, windows, updated_at) VALUES (?, ?, ?)`,
+				s.From, strings.Join(ws, ","), micros(now)); err != nil {
+				return fmt.Errorf("store office hours from %s: %w", s.From, err)
+			}
+		}
+		return nil
+	})
 }

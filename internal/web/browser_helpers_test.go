@@ -33,20 +33,28 @@ type site struct {
 	DB  *store.DB
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWith(t, app.Options{}) }
+
+// newSiteWith is newSite with options of the app's (a clock, say); the test's own cost,
+// logger and photo store fill in the rest.
+func newSiteWith(t *testing.T, opts app.Options) *site {
 	t.Helper()
-	return newSiteOn(t, storetest.Open(t, store.SQLite))
+	return newSiteOnWith(t, storetest.Open(t, store.SQLite), opts)
 }
 
 // newSiteOn is newSite over a database of the caller's choice (storetest.Each's).
-func newSiteOn(t *testing.T, db *store.DB) *site {
+func newSiteOn(t *testing.T, db *store.DB) *site { return newSiteOnWith(t, db, app.Options{}) }
+
+// newSiteOnWith is newSiteWith over a database of the caller's choice.
+func newSiteOnWith(t *testing.T, db *store.DB, opts app.Options) *site {
 	t.Helper()
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Logger: quiet, Blobs: blobs})
+	opts.BcryptCost, opts.Logger, opts.Blobs = bcrypt.MinCost, quiet, blobs
+	a, err := app.New(db, opts)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

@@ -86,7 +86,8 @@ func (h *Handler) dashboardData(r *http.Request, p *access.Principal) (dashboard
 	}
 	l := h.lang(r)
 	out := dashboardData{Dashboard: d, Days: []string{}, Statuses: map[workflow.Status]string{}, Tiles: h.cfg.TileURL,
-		Words: map[string]string{"intake": h.cat.T(l, "dashboard.chart.intake"), "overdue": h.cat.T(l, "dashboard.chart.overdue")}}
+		Words: map[string]string{"intake": h.cat.T(l, "dashboard.chart.intake"), "overdue": h.cat.T(l, "dashboard.chart.overdue"),
+			"centre": h.cat.T(l, "dashboard.overdue.centre")}}
 	for _, s := range workflow.Statuses {
 		out.Statuses[s] = h.cat.T(l, "status."+string(s))
 	}

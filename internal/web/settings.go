@@ -10,16 +10,19 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/notices"
+	"github.com/citygrid/citygrid/internal/app/settings"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
-// The settings pages of the unscoped admin: the time-limits table, the calendar overrides and
-// the webhook subscriptions. The use cases decide who may change them (a scoped admin is
+// The settings pages of the unscoped admin: the time-limits table, the working calendar (office
+// hours by season, the day overrides, how far the public holidays are known) and the webhook
+// subscriptions. The use cases decide who may change them (a scoped admin is
 // refused there, with the reason shown); the pages only show and collect.
 
 // adminSection is one tab of the admin navigation: its path under /admin/ and its title key.
@@ -43,7 +46,10 @@ type settingsBody struct {
 	Limits    []workflow.TimeLimit
 	CSV       string // the table as CSV to edit, or what a refused edit sent
 	Overrides []worktime.Override
-	Date      string // a refused override's fields, shown again
+	Hours     settings.OfficeHours       // the office hours in force
+	HoursText string                     // them as the form edits them, or what a refused edit sent
+	Warnings  []settings.CalendarWarning // the calendar's public holidays running out
+	Date      string                     // a refused override's fields, shown again
 	Working   string
 	Note      string
 	Webhooks  []notices.Webhook
@@ -58,6 +64,7 @@ func (h *Handler) settingsRoutes() {
 	m.HandleFunc("POST /admin/time-limits", h.signedIn(h.adminPutTimeLimits))
 	m.HandleFunc("POST /admin/calendar", h.signedIn(h.adminPutOverride))
 	m.HandleFunc("POST /admin/calendar/{date}/delete", h.signedIn(h.adminDeleteOverride))
+	m.HandleFunc("POST /admin/calendar/office-hours", h.signedIn(h.adminPutOfficeHours))
 	m.HandleFunc("POST /admin/webhooks", h.signedIn(h.adminAddWebhook))
 	m.HandleFunc("POST /admin/webhooks/{id}/disable", h.signedIn(h.adminDisableWebhook))
 }
@@ -76,9 +83,19 @@ func (h *Handler) settingsSection(ctx context.Context, p *access.Principal, sect
 			b.CSV = posted.Get("csv")
 		}
 	case "calendar":
-		b.Overrides, err = h.app.Settings.CalendarOverrides(ctx, p)
+		if b.Overrides, err = h.app.Settings.CalendarOverrides(ctx, p); err != nil {
+			return err
+		}
+		if b.Hours, err = h.app.Settings.OfficeHours(ctx, p); err != nil {
+			return err
+		}
+		b.HoursText = seasonsText(b.Hours.Seasons)
+		b.Warnings, err = h.app.Settings.CalendarWarnings(ctx)
 		if posted != nil {
 			b.Date, b.Working, b.Note = posted.Get("date"), posted.Get("working"), posted.Get("note")
+			if posted.Has("hours") {
+				b.HoursText = posted.Get("hours")
+			}
 		}
 	case "webhooks":
 		if b.Webhooks, err = h.app.Notices.Webhooks(ctx, p); err != nil {
@@ -170,6 +187,36 @@ func (h *Handler) adminPutOverride(w http.ResponseWriter, r *http.Request, p *ac
 		return
 	}
 	h.adminDone(w, r, p, "calendar", "", h.app.Settings.PutCalendarOverride(r.Context(), p, o))
+}
+
+// adminPutOfficeHours replaces the seasons of office hours with the form's text, one season a
+// line: its first day (MM-DD) and its windows, e.g. "05-01 08:00-12:00 15:00-18:30". An empty
+// text restores the default hours.
+func (h *Handler) adminPutOfficeHours(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	h.adminDone(w, r, p, "calendar", "", h.app.Settings.ReplaceOfficeHours(r.Context(), p, parseSeasons(r.PostFormValue("hours"))))
+}
+
+// parseSeasons reads the office-hours form: one season a line, fields separated by spaces or
+// commas (Chinese ones too); blank lines are skipped. What the fields mean is the use case's to
+// check.
+func parseSeasons(text string) []settings.Season {
+	out := []settings.Season{}
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.FieldsFunc(line, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",，、;；", r) })
+		if len(f) > 0 {
+			out = append(out, settings.Season{From: f[0], Windows: f[1:]})
+		}
+	}
+	return out
+}
+
+// seasonsText writes seasons as parseSeasons reads them.
+func seasonsText(ss []settings.Season) string {
+	var b strings.Builder
+	for _, s := range ss {
+		b.WriteString(s.From + " " + strings.Join(s.Windows, " ") + "\n")
+	}
+	return b.String()
 }
 
 func (h *Handler) adminDeleteOverride(w http.ResponseWriter, r *http.Request, p *access.Principal) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/people"
+	"github.com/citygrid/citygrid/internal/app/settings"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/workflow"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -245,3 +246,75 @@ func TestCalendarPageAddsAndRemovesDates(t *testing.T) {
 		t.Errorf("after deleting: %v, want %v", got, want[1:])
 	}
 }
+
+// The calendar page sets the office hours by season, one a line; a refusal says what is wrong in
+// the reader's language and keeps the text; a district's admin may not.
+func TestCalendarPageSetsOfficeHours(t *testing.T) {
+	s := newSite(t)
+	system := access.SystemPrincipal("test")
+	stored := func() settings.OfficeHours {
+		h, err := s.App.Settings.OfficeHours(t.Context(), system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	def := stored()
+	admin := s.visitor(t)
+	admin.signIn("admin")
+	_, _, page := admin.do("GET", "/admin/calendar", nil)
+	for _, want := range []string{`id="hours-default"`, `<tr data-season="01-01"><td>每年 01-01 起</td><td>08:00-12:00、14:00-18:00</td></tr>`,
+		">01-01 08:00-12:00 14:00-18:00\n</textarea>", "法定节假日安排已知至 2027-12-31"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the calendar page lacks %q", want)
+		}
+	}
+	refusals := []struct{ name, text, want string }{
+		{"a window written in words", "01-01 上午八点到十二点", "应写成 08:00-12:00"},
+		{"a window past midnight", "01-01 20:00-25:00", "20:00-25:00"},
+		{"overlapping windows", "01-01 08:00-12:00 11:00-13:00", "重叠"},
+		{"a start that is no date", "5月1日 08:00-12:00", "5月1日"},
+		{"a season without hours", "01-01 08:00-12:00\n05-01", "从 05-01 起的作息没有办公时段"},
+		{"two seasons on one day", "05-01 08:00-12:00\n05-01 09:00-12:00", "两套作息"},
+	}
+	for _, rf := range refusals {
+		status, _, body := admin.do("POST", "/admin/calendar/office-hours", url.Values{"hours": {rf.text}})
+		if p := html.UnescapeString(problemText(body)); status != http.StatusUnprocessableEntity || !strings.Contains(p, rf.want) || latinWords(p) {
+			t.Errorf("%s: got %d %q, want 422 saying %q in Chinese", rf.name, status, p, rf.want)
+		}
+		if !strings.Contains(html.UnescapeString(body), rf.text+"</textarea>") {
+			t.Errorf("%s: the refused text is not shown again to correct", rf.name)
+		}
+	}
+	if _, err := s.App.People.AddUser(t.Context(), system, people.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: demo.Password}); err != nil {
+		t.Fatal(err)
+	}
+	da := s.visitor(t)
+	da.signIn("district-admin")
+	if status, _, _ := da.do("POST", "/admin/calendar/office-hours", url.Values{"hours": {"01-01 09:00-17:00"}}); status != http.StatusForbidden {
+		t.Errorf("a district admin setting office hours: %d, want 403", status)
+	}
+	if got := stored(); !reflect.DeepEqual(got, def) {
+		t.Fatalf("refusals changed the office hours: %+v", got)
+	}
+	summer := "01-01 08:00-12:00 14:00-18:00\n05-01 08:00-12:00，15:00-18:30\r\n\n10-01 08:00-12:00 14:00-18:00"
+	if status, _, body := admin.do("POST", "/admin/calendar/office-hours", url.Values{"hours": {summer}}); status != http.StatusSeeOther {
+		t.Fatalf("set summer hours: %d %q", status, problemText(body))
+	}
+	if got := stored(); got.Default || len(got.Seasons) != 3 || strings.Join(got.Seasons[1].Windows, " ") != "08:00-12:00 15:00-18:30" {
+		t.Errorf("stored %+v", got)
+	}
+	_, _, page = admin.do("GET", "/admin/calendar", nil)
+	if !strings.Contains(page, `<tr data-season="05-01"><td>每年 05-01 起</td><td>08:00-12:00、15:00-18:30</td></tr>`) || strings.Contains(page, `id="hours-default"`) {
+		t.Error("the calendar page does not show the summer hours")
+	}
+	if status, _, _ := admin.do("POST", "/admin/calendar/office-hours", url.Values{"hours": {"  \n"}}); status != http.StatusSeeOther {
+		t.Fatalf("restore the default: %d", status)
+	}
+	if got := stored(); !reflect.DeepEqual(got, def) {
+		t.Errorf("an empty box left %+v, want the default", got)
+	}
+}
+
+// latinWords reports whether Chinese text shows Latin letters.
+func latinWords(s string) bool { return regexp.MustCompile(`[A-Za-z]`).MatchString(s) }

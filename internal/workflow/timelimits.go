@@ -59,6 +59,11 @@ func LimitFor(table []TimeLimit, stage Stage, kind CategoryKind, category string
 			best, bestScore = t.Limit, s
 		}
 	}
+	if urgency == UrgencyEmergency {
+		// An emergency runs on the wall clock (DESIGN §4) whatever unit the city's row uses:
+		// nobody waits for Monday's office hours on a burst main.
+		best = best.OnWallClock()
+	}
 	return best, bestScore >= 0
 }
 

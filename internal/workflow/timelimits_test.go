@@ -39,6 +39,37 @@ func TestLimitFor(t *testing.T) {
 	}
 }
 
+// An emergency runs on the wall clock because the code says so: a city table that gives it
+// work units, or rows for any urgency, still yields natural units for it, and only for it.
+func TestEmergenciesRunOnTheWallClock(t *testing.T) {
+	table, err := workflow.ReadTimeLimits(strings.NewReader(`stage,category_kind,category_code,urgency,area_class,limit,unit
+accept,*,*,*,*,30,minute
+sign,*,*,*,*,1,work_hour
+handle,*,*,*,*,3,work_day
+handle,*,*,emergency,*,2,work_hour
+verify,*,*,*,*,1,natural_hour
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		stage   workflow.Stage
+		urgency workflow.Urgency
+		want    worktime.Limit
+	}{
+		{workflow.StageAccept, "emergency", worktime.Limit{Value: 30, Unit: worktime.NaturalMinute}},
+		{workflow.StageAccept, "urgent", worktime.Limit{Value: 30, Unit: worktime.Minute}},
+		{workflow.StageSign, "emergency", worktime.Limit{Value: 1, Unit: worktime.NaturalHour}},
+		{workflow.StageHandle, "emergency", worktime.Limit{Value: 2, Unit: worktime.NaturalHour}},
+		{workflow.StageHandle, "normal", worktime.Limit{Value: 3, Unit: worktime.WorkDay}},
+		{workflow.StageVerify, "emergency", worktime.Limit{Value: 1, Unit: worktime.NaturalHour}},
+	} {
+		if got, ok := workflow.LimitFor(table, tt.stage, workflow.Matter, "09009", tt.urgency, "A"); !ok || got != tt.want {
+			t.Errorf("%s of an %s case: %v, %v; want %v", tt.stage, tt.urgency, got, ok, tt.want)
+		}
+	}
+}
+
 func TestReadTimeLimitsRefuses(t *testing.T) {
 	const header = "stage,category_kind,category_code,urgency,area_class,limit,unit\n"
 	for name, row := range map[string]string{

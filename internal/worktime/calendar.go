@@ -3,6 +3,7 @@ package worktime
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -20,8 +21,8 @@ type Window struct {
 // Schedule is the office hours of a season: its Windows apply from From ("MM-DD", inclusive)
 // until the next schedule's From. Many cities move the afternoon later in summer (夏季作息).
 type Schedule struct {
-	From    string
-	Windows []Window
+	From    string   `json:"from"`
+	Windows []Window `json:"windows"`
 }
 
 // Override is one row of an administrator's own day table: Date (YYYY-MM-DD) is a working day
@@ -98,8 +99,8 @@ func New(cfg Config) (*Calendar, error) {
 }
 
 func (c *Calendar) setSeasons(schedules []Schedule) error {
-	if len(schedules) > 255 {
-		return fmt.Errorf("at most 255 office-hour schedules, not %d", len(schedules))
+	if len(schedules) > MaxSchedules {
+		return &ConfigError{Code: "too_many_seasons", msg: fmt.Sprintf("at most %d office-hour schedules, not %d", MaxSchedules, len(schedules))}
 	}
 	for _, s := range schedules {
 		m, d, err := parseMonthDay(s.From)
@@ -119,7 +120,8 @@ func (c *Calendar) setSeasons(schedules []Schedule) error {
 	c.minLength = c.seasons[0].length
 	for i, s := range c.seasons {
 		if i > 0 && monthDayCmp(s.month, s.day, c.seasons[i-1].month, c.seasons[i-1].day) == 0 {
-			return fmt.Errorf("two office-hour schedules start on %02d-%02d", int(s.month), s.day)
+			from := fmt.Sprintf("%02d-%02d", int(s.month), s.day)
+			return &ConfigError{Code: "season_twice", From: from, msg: "two office-hour schedules start on " + from}
 		}
 		c.minLength = min(c.minLength, s.length)
 	}
@@ -166,7 +168,7 @@ func (c *Calendar) setOverrides(overrides []Override) error {
 // parseMonthDay reads a season start "MM-DD". February 29 is allowed: in other years that
 // season starts on March 1, the first day after it.
 func parseMonthDay(s string) (time.Month, int, error) {
-	bad := fmt.Errorf("schedule start must be a date MM-DD, not %q", s)
+	bad := &ConfigError{Code: "bad_season_start", From: s, msg: fmt.Sprintf("schedule start must be a date MM-DD, not %q", s)}
 	if len(s) != 5 || s[2] != '-' {
 		return 0, 0, bad
 	}
@@ -193,19 +195,92 @@ func monthDayCmp(m1 time.Month, d1 int, m2 time.Month, d2 int) int {
 // checkWindows refuses office hours the arithmetic cannot trust: an empty day would leave a
 // working day without working time, and overlapping or unsorted windows would count time twice.
 func checkWindows(from string, ws []Window) error {
-	if len(ws) == 0 {
-		return fmt.Errorf("schedule from %s has no office hours", from)
+	bad := func(code string, w Window, format string, args ...any) error {
+		text, _ := w.MarshalText()
+		return &ConfigError{Code: code, From: from, Window: string(text), msg: fmt.Sprintf("schedule from %s: ", from) + fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case len(ws) == 0:
+		return &ConfigError{Code: "no_office_window", From: from, msg: fmt.Sprintf("schedule from %s has no office hours", from)}
+	case len(ws) > MaxWindows:
+		return &ConfigError{Code: "too_many_windows", From: from, msg: fmt.Sprintf("schedule from %s has more than %d office windows", from, MaxWindows)}
 	}
 	for i, w := range ws {
 		switch {
 		case w.Start < 0 || w.End > 24*time.Hour:
-			return fmt.Errorf("schedule from %s: office hours %s must lie within 00:00–24:00", from, w)
+			return bad("window_outside_day", w, "office hours %s must lie within 00:00–24:00", w)
 		case w.Start >= w.End:
-			return fmt.Errorf("schedule from %s: office hours %s must end after they start", from, w)
+			return bad("window_reversed", w, "office hours %s must end after they start", w)
 		case i > 0 && w.Start < ws[i-1].End:
-			return fmt.Errorf("schedule from %s: office hours %s overlap or precede %s", from, w, ws[i-1])
+			return bad("windows_overlap", w, "office hours %s overlap or precede %s", w, ws[i-1])
 		}
 	}
+	return nil
+}
+
+// Bounds of a configuration: far beyond any city's seasons and breaks, small enough that a
+// calendar is built in microseconds.
+const (
+	MaxSchedules = 24
+	MaxWindows   = 12
+)
+
+// ConfigError is office hours New refuses, with a code callers word in the reader's language:
+// bad_season_start, season_twice, too_many_seasons, no_office_window, too_many_windows,
+// window_outside_day, window_reversed, windows_overlap or bad_window; From names the season and
+// Window the office window where they apply.
+type ConfigError struct {
+	Code, From, Window string
+	msg                string
+}
+
+func (e *ConfigError) Error() string { return e.msg }
+
+// ParseWindow reads office hours written "08:00-12:00" (an en dash or "~" also separates); the
+// end may be 24:00.
+func ParseWindow(s string) (Window, error) {
+	bad := &ConfigError{Code: "bad_window", Window: s, msg: fmt.Sprintf("office hours must be written like 08:00-12:00, not %q", s)}
+	a, b, ok := strings.Cut(strings.NewReplacer("–", "-", "~", "-", "～", "-").Replace(strings.TrimSpace(s)), "-")
+	if !ok {
+		return Window{}, bad
+	}
+	start, ok1 := parseClock(strings.TrimSpace(a))
+	end, ok2 := parseClock(strings.TrimSpace(b))
+	if !ok1 || !ok2 {
+		return Window{}, bad
+	}
+	return Window{start, end}, nil
+}
+
+// parseClock reads "HH:MM" from 00:00 to 24:00.
+func parseClock(s string) (time.Duration, bool) {
+	if len(s) != 5 || s[2] != ':' {
+		return 0, false
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	h, m := int(s[0]-'0')*10+int(s[1]-'0'), int(s[3]-'0')*10+int(s[4]-'0')
+	if m > 59 || h > 24 || (h == 24 && m > 0) {
+		return 0, false
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, true
+}
+
+// MarshalText writes a window as ParseWindow reads it, e.g. "08:00-12:00".
+func (w Window) MarshalText() ([]byte, error) {
+	return []byte(clock(w.Start) + "-" + clock(w.End)), nil
+}
+
+// UnmarshalText reads a window with ParseWindow.
+func (w *Window) UnmarshalText(b []byte) error {
+	v, err := ParseWindow(string(b))
+	if err != nil {
+		return err
+	}
+	*w = v
 	return nil
 }
 
@@ -226,6 +301,31 @@ func clock(d time.Duration) string {
 
 // Location is the zone the calendar reads office hours in.
 func (c *Calendar) Location() *time.Location { return c.loc }
+
+// Schedules returns the seasons of office hours the calendar counts with, in date order.
+func (c *Calendar) Schedules() []Schedule {
+	out := make([]Schedule, len(c.seasons))
+	for i, s := range c.seasons {
+		out[i] = Schedule{From: fmt.Sprintf("%02d-%02d", int(s.month), s.day), Windows: slices.Clone(s.windows)}
+	}
+	return out
+}
+
+// KnownUntil returns the last day (midnight, in the calendar's zone) whose public holidays the
+// calendar knows: December 31 of the last year the shipped State Council schedule covers, or
+// of a later year whose New Year's Day (元旦) an administrator has entered as an override,
+// which is how a city enters a year's schedule before citygrid ships it. Beyond it the
+// calendar can only count Monday to Friday, which is wrong on every holiday: callers warn well
+// before (see DESIGN §4).
+func (c *Calendar) KnownUntil() time.Time {
+	y, _, _ := civil(c.official.last())
+	for d := range c.overrides {
+		if oy, m, dd := civil(d); m == time.January && dd == 1 && oy > y {
+			y = oy
+		}
+	}
+	return time.Date(y, time.December, 31, 0, 0, 0, 0, c.loc)
+}
 
 // IsWorkingDay reports whether t falls on a working day in c's location: Monday–Friday unless
 // an official holiday, or an official make-up working day; an override wins over both.

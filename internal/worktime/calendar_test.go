@@ -1,6 +1,7 @@
 package worktime_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -183,7 +184,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 }
 
 func TestParseUnitAndValidate(t *testing.T) {
-	for _, s := range []string{"minute", "work_hour", "work_day", "natural_hour", "natural_day"} {
+	for _, s := range []string{"minute", "work_hour", "work_day", "natural_minute", "natural_hour", "natural_day"} {
 		t.Run("the unit "+s+" parses", func(t *testing.T) {
 			u, err := worktime.ParseUnit(s)
 			if err != nil || string(u) != s {
@@ -191,7 +192,7 @@ func TestParseUnitAndValidate(t *testing.T) {
 			}
 		})
 	}
-	for _, s := range []string{"", "day", "Work_Day", " minute"} {
+	for _, s := range []string{"", "day", "Work_Day", " minute", "natural_week"} {
 		t.Run("the unit "+strings.TrimSpace(s)+"? is refused", func(t *testing.T) {
 			if _, err := worktime.ParseUnit(s); err == nil {
 				t.Errorf("ParseUnit(%q) accepted", s)
@@ -240,5 +241,95 @@ func TestOneCalendarServesManyGoroutines(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestParseWindow(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want worktime.Window
+	}{
+		{"08:00-12:00", worktime.Window{Start: hm(8, 0), End: hm(12, 0)}},
+		{"14:30–18:00", worktime.Window{Start: hm(14, 30), End: hm(18, 0)}},
+		{" 20:00 ~ 24:00 ", worktime.Window{Start: hm(20, 0), End: hm(24, 0)}},
+	} {
+		got, err := worktime.ParseWindow(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseWindow(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+		if b, _ := got.MarshalText(); err == nil && string(b) != strings.ReplaceAll(tt.want.String(), "–", "-") {
+			t.Errorf("%v written as %q", got, b)
+		}
+	}
+	for _, in := range []string{"", "08:00", "8:00-12:00", "08:00-12:60", "24:01-24:30", "08:00-25:00", "08-12", "08:00-12:00-14:00", "０８:00-12:00", "08:00\x00-12:00"} {
+		var ce *worktime.ConfigError
+		if _, err := worktime.ParseWindow(in); !errors.As(err, &ce) || ce.Code != "bad_window" || ce.Window != in {
+			t.Errorf("ParseWindow(%q): %v, want a bad_window error naming it", in, err)
+		}
+	}
+}
+
+// New names what is wrong with office hours by a code (for pages in the reader's language),
+// the season and the window.
+func TestOfficeHoursRefusals(t *testing.T) {
+	w := func(a, b time.Duration) worktime.Window { return worktime.Window{Start: a, End: b} }
+	many := make([]worktime.Schedule, worktime.MaxSchedules+1)
+	for i := range many {
+		many[i] = worktime.Schedule{From: fmt.Sprintf("%02d-%02d", 1+i/28, 1+i%28), Windows: worktime.DefaultWindows()}
+	}
+	for _, tt := range []struct {
+		name      string
+		schedules []worktime.Schedule
+		code      string
+		from      string
+	}{
+		{"a start that is no date", []worktime.Schedule{{From: "13-01", Windows: worktime.DefaultWindows()}}, "bad_season_start", "13-01"},
+		{"two seasons on one day", []worktime.Schedule{{From: "05-01", Windows: worktime.DefaultWindows()}, {From: "05-01", Windows: worktime.DefaultWindows()}}, "season_twice", "05-01"},
+		{"a season without office hours", []worktime.Schedule{{From: "01-01"}}, "no_office_window", "01-01"},
+		{"a window ending before it starts", []worktime.Schedule{{From: "01-01", Windows: []worktime.Window{w(hm(12, 0), hm(8, 0))}}}, "window_reversed", "01-01"},
+		{"overlapping windows", []worktime.Schedule{{From: "01-01", Windows: []worktime.Window{w(hm(8, 0), hm(12, 0)), w(hm(11, 0), hm(13, 0))}}}, "windows_overlap", "01-01"},
+		{"a window past midnight", []worktime.Schedule{{From: "01-01", Windows: []worktime.Window{w(hm(20, 0), hm(25, 0))}}}, "window_outside_day", "01-01"},
+		{"too many windows", []worktime.Schedule{{From: "01-01", Windows: make([]worktime.Window, worktime.MaxWindows+1)}}, "too_many_windows", "01-01"},
+		{"too many seasons", many, "too_many_seasons", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var ce *worktime.ConfigError
+			if _, err := worktime.New(worktime.Config{Schedules: tt.schedules}); !errors.As(err, &ce) || ce.Code != tt.code || ce.From != tt.from {
+				t.Errorf("New: %v (%+v), want %s for %q", err, ce, tt.code, tt.from)
+			}
+		})
+	}
+}
+
+func TestSchedulesReadBack(t *testing.T) {
+	c := newCalendar(t, summer())
+	got := c.Schedules()
+	if len(got) != 3 || got[1].From != "05-01" || got[1].Windows[1] != (worktime.Window{Start: hm(15, 0), End: hm(18, 30)}) {
+		t.Errorf("Schedules() = %v", got)
+	}
+	if d := newCalendar(t).Schedules(); len(d) != 1 || d[0].From != "01-01" || len(d[0].Windows) != 2 {
+		t.Errorf("default Schedules() = %v", d)
+	}
+}
+
+// The calendar knows the holidays up to the end of the shipped schedule's last year (2027),
+// or of a later year whose New Year's Day an administrator has entered.
+func TestKnownUntil(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cal  *worktime.Calendar
+		want string
+	}{
+		{"the shipped schedule ends with 2027", newCalendar(t), "2027-12-31"},
+		{"a local holiday in 2028 does not make 2028 known", newCalendar(t, withOverrides(worktime.Override{Date: "2028-05-04"})), "2027-12-31"},
+		{"New Year's Day 2029 entered makes 2029 known", newCalendar(t, withOverrides(worktime.Override{Date: "2029-01-01"})), "2029-12-31"},
+		{"an override of an earlier year changes nothing", newCalendar(t, withOverrides(worktime.Override{Date: "2026-01-01", Working: true})), "2027-12-31"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.cal.KnownUntil()
+			if got.Format(time.DateOnly) != tt.want || got.Location() != tt.cal.Location() {
+				t.Errorf("KnownUntil() = %s, want %s in the calendar's zone", got, tt.want)
+			}
+		})
 	}
 }

@@ -8,10 +8,9 @@ import (
 
 // Deadline returns the moment a limit that starts at start runs out, in c's location.
 //
-// Minutes and natural units run on the wall clock, holidays and nights included: a centre's
-// 10–30 minute acceptance and dispatch limits are about reacting while it is staffed, and
-// natural hours and days are wall time by definition (2 natural_hour from Saturday 23:00 end on
-// Sunday at 01:00). Work hours count only time inside office windows on working days. Work days
+// Natural units run on the wall clock, holidays and nights included (2 natural_hour from
+// Saturday 23:00 end on Sunday at 01:00). Minutes and work hours count only time inside office
+// windows on working days: 30 minute from Saturday 05:32 end on Monday at 08:30. Work days
 // count whole working days, one work day being that day's office hours, so they are work time
 // too: 2 work_day from Friday 2026-02-13 16:00 end on Tuesday 2026-02-24 16:00 (Saturday 02-14
 // is a make-up working day, 02-15…02-23 the Spring Festival). Where seasons give days different
@@ -31,8 +30,8 @@ func (c *Calendar) Deadline(start time.Time, l Limit) time.Time {
 	if d, ok := l.wall(); ok {
 		return start.Add(d).In(c.loc)
 	}
-	if l.Unit == WorkHour {
-		return c.addWork(start, time.Duration(l.Value)*time.Hour)
+	if w, ok := l.work(); ok {
+		return c.addWork(start, w)
 	}
 	d, done := c.opening(c.dayOf(start))
 	return c.addWholeWorkDays(d, done, int64(l.Value))

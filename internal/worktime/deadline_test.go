@@ -46,7 +46,15 @@ func TestDeadline(t *testing.T) {
 		// Wall-clock units ignore office hours and holidays.
 		{"two natural hours from Saturday 23:00 end Sunday 01:00", plain, "2026-03-07 23:00", lim(2, worktime.NaturalHour), "2026-03-08 01:00"},
 		{"one natural day on the first day of the Spring Festival is 24 hours", plain, "2026-02-17 09:15", lim(1, worktime.NaturalDay), "2026-02-18 09:15"},
-		{"thirty minutes at night run on the clock", plain, "2026-10-02 23:50", lim(30, worktime.Minute), "2026-10-03 00:20"},
+		{"thirty natural minutes at night run on the clock", plain, "2026-10-02 23:50", lim(30, worktime.NaturalMinute), "2026-10-03 00:20"},
+
+		// Minutes are working minutes (issue 11).
+		{"thirty minutes from Saturday 05:32 end on Monday at 08:30", plain, "2026-03-07 05:32", lim(30, worktime.Minute), "2026-03-09 08:30"},
+		{"thirty minutes from 11:50 skip lunch and end at 14:20", plain, "2026-03-09 11:50", lim(30, worktime.Minute), "2026-03-09 14:20"},
+		{"thirty minutes from 17:45 end the next morning at 08:15", plain, "2026-03-09 17:45", lim(30, worktime.Minute), "2026-03-10 08:15"},
+		{"thirty minutes in a National Day night wait for the first working morning", plain, "2026-10-02 23:50", lim(30, worktime.Minute), "2026-10-08 08:30"},
+		{"ten minutes within office hours are ten minutes", plain, "2026-03-09 09:00", lim(10, worktime.Minute), "2026-03-09 09:10"},
+		{"thirty minutes from the summer lunch break count from 15:00", seasonal, "2026-06-03 12:10", lim(30, worktime.Minute), "2026-06-03 15:30"},
 
 		// An administrator's own day table wins.
 		{"a Friday made a holiday moves a work day to Monday", fridayOff, "2026-03-05 10:00", lim(1, worktime.WorkDay), "2026-03-09 10:00"},
@@ -79,7 +87,7 @@ func TestDeadline(t *testing.T) {
 func TestDeadlineOfAnInvalidLimitIsTheStart(t *testing.T) {
 	c := newCalendar(t)
 	start := at(t, "2026-03-09 10:00")
-	for _, l := range []worktime.Limit{lim(0, worktime.WorkDay), lim(-3, worktime.Minute), lim(1, "fortnight"), lim(worktime.MaxLimitValue+1, worktime.WorkDay)} {
+	for _, l := range []worktime.Limit{lim(0, worktime.WorkDay), lim(-3, worktime.Minute), lim(0, worktime.NaturalMinute), lim(1, "fortnight"), lim(worktime.MaxLimitValue+1, worktime.WorkDay)} {
 		t.Run("a limit of "+l.String()+" has already run out", func(t *testing.T) {
 			if got := c.Deadline(start, l); !got.Equal(start) {
 				t.Errorf("got %s, want the start %s", got.Format(layout), start.Format(layout))
@@ -94,5 +102,31 @@ func TestDeadlineReadsStartsGivenInAnyZone(t *testing.T) {
 	got := c.Deadline(start, lim(1, worktime.WorkHour))
 	if want := at(t, "2026-03-09 14:30"); !got.Equal(want) {
 		t.Errorf("got %s, want %s", got.Format(layout), want.Format(layout))
+	}
+}
+
+// An emergency's limit runs on the wall clock whatever unit the table gives it.
+func TestOnWallClock(t *testing.T) {
+	c := newCalendar(t)
+	for _, tt := range []struct {
+		limit, want worktime.Limit
+		end         string // from Saturday 2026-03-07 23:00
+	}{
+		{lim(30, worktime.Minute), lim(30, worktime.NaturalMinute), "2026-03-07 23:30"},
+		{lim(2, worktime.WorkHour), lim(2, worktime.NaturalHour), "2026-03-08 01:00"},
+		{lim(1, worktime.WorkDay), lim(1, worktime.NaturalDay), "2026-03-08 23:00"},
+		{lim(3, worktime.NaturalMinute), lim(3, worktime.NaturalMinute), "2026-03-07 23:03"},
+		{lim(3, worktime.NaturalHour), lim(3, worktime.NaturalHour), "2026-03-08 02:00"},
+		{lim(3, worktime.NaturalDay), lim(3, worktime.NaturalDay), "2026-03-10 23:00"},
+	} {
+		t.Run(tt.limit.String()+" becomes "+tt.want.String(), func(t *testing.T) {
+			got := tt.limit.OnWallClock()
+			if got != tt.want {
+				t.Fatalf("got %s", got)
+			}
+			if due := c.Deadline(at(t, "2026-03-07 23:00"), got); !due.Equal(at(t, tt.end)) {
+				t.Errorf("due %s, want %s", due.Format(layout), tt.end)
+			}
+		})
 	}
 }

@@ -136,15 +136,15 @@ func (c *Calendar) limitMeasure(l Limit) *big.Rat {
 	if d, ok := l.wall(); ok {
 		return ratDuration(d)
 	}
-	if l.Unit == WorkHour {
-		return ratDuration(time.Duration(l.Value) * time.Hour)
+	if w, ok := l.work(); ok {
+		return ratDuration(w)
 	}
 	return new(big.Rat).SetInt64(int64(l.Value))
 }
 
 func (c *Calendar) measure(u Unit, a, b time.Time) *big.Rat {
 	switch u {
-	case WorkHour:
+	case Minute, WorkHour:
 		return ratDuration(c.WorkBetween(a, b))
 	case WorkDay:
 		return c.workDaysBetween(a, b)
@@ -155,7 +155,7 @@ func (c *Calendar) measure(u Unit, a, b time.Time) *big.Rat {
 // advance returns the earliest moment at which r > 0 (in u's currency) has passed since from.
 func (c *Calendar) advance(u Unit, from time.Time, r *big.Rat) time.Time {
 	switch u {
-	case WorkHour:
+	case Minute, WorkHour:
 		return c.addWork(from, ceilDuration(r))
 	case WorkDay:
 		return c.addWorkDays(from, r)

@@ -22,7 +22,8 @@ func TestDeadlineWithPauses(t *testing.T) {
 		{"a pause over lunch moves work hours not at all", "2026-03-09 08:00", lim(6, worktime.WorkHour), []pause{{"2026-03-09 12:00", "2026-03-09 14:00"}}, "2026-03-09 16:00"},
 		{"a pause over the weekend moves work hours not at all", "2026-03-06 17:00", lim(2, worktime.WorkHour), []pause{{"2026-03-06 18:00", "2026-03-09 08:00"}}, "2026-03-09 09:00"},
 		{"a pause over the weekend moves natural hours by the whole weekend", "2026-03-06 17:00", lim(2, worktime.NaturalHour), []pause{{"2026-03-06 18:00", "2026-03-09 08:00"}}, "2026-03-09 09:00"},
-		{"a pause of two hours moves minutes by two hours", "2026-03-09 10:00", lim(30, worktime.Minute), []pause{{"2026-03-09 10:10", "2026-03-09 12:10"}}, "2026-03-09 12:30"},
+		{"a pause of two hours moves natural minutes by two hours", "2026-03-09 10:00", lim(30, worktime.NaturalMinute), []pause{{"2026-03-09 10:10", "2026-03-09 12:10"}}, "2026-03-09 12:30"},
+		{"a pause into lunch gives working minutes back the office time it took", "2026-03-09 10:00", lim(30, worktime.Minute), []pause{{"2026-03-09 10:10", "2026-03-09 12:10"}}, "2026-03-09 14:20"},
 		{"a paused work day moves a work-day deadline by a day", "2026-03-09 10:00", lim(2, worktime.WorkDay), []pause{{"2026-03-10 10:00", "2026-03-11 10:00"}}, "2026-03-12 10:00"},
 		{"a paused work hour moves a work-day deadline by a work hour", "2026-03-09 10:00", lim(1, worktime.WorkDay), []pause{{"2026-03-09 15:00", "2026-03-09 16:00"}}, "2026-03-10 11:00"},
 		{"overlapping pauses count once", "2026-03-09 08:00", lim(4, worktime.WorkHour), []pause{{"2026-03-09 09:00", "2026-03-09 10:00"}, {"2026-03-09 09:30", "2026-03-09 10:00"}}, "2026-03-09 15:00"},
@@ -72,7 +73,9 @@ func TestElapsed(t *testing.T) {
 		{"a work day is measured in work time", "2026-03-09 10:00", lim(2, worktime.WorkDay), nil, "2026-03-10 10:00", 0.5, worktime.Green},
 		{"a work day is not used over a holiday", "2026-09-30 10:00", lim(1, worktime.WorkDay), nil, "2026-10-07 23:00", 0.75, worktime.Green},
 		{"natural hours run through the night", "2026-03-07 23:00", lim(2, worktime.NaturalHour), nil, "2026-03-08 00:30", 0.75, worktime.Green},
-		{"minutes run on the clock", "2026-03-07 23:00", lim(10, worktime.Minute), nil, "2026-03-07 23:09", 0.9, worktime.Yellow},
+		{"natural minutes run on the clock", "2026-03-07 23:00", lim(10, worktime.NaturalMinute), nil, "2026-03-07 23:09", 0.9, worktime.Yellow},
+		{"minutes do not run on a Saturday night", "2026-03-07 23:00", lim(10, worktime.Minute), nil, "2026-03-08 23:00", 0, worktime.Green},
+		{"minutes run in office hours", "2026-03-07 23:00", lim(10, worktime.Minute), nil, "2026-03-09 08:09", 0.9, worktime.Yellow},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -146,7 +146,7 @@ func TestDeadlineProperties(t *testing.T) {
 func TestLongLimitsAreQuick(t *testing.T) {
 	c := newCalendar(t)
 	start := at(t, "2026-03-09 10:00")
-	for _, l := range []worktime.Limit{lim(100000, worktime.Minute), lim(100000, worktime.WorkHour), lim(100000, worktime.WorkDay), lim(100000, worktime.NaturalDay)} {
+	for _, l := range []worktime.Limit{lim(100000, worktime.Minute), lim(100000, worktime.WorkHour), lim(100000, worktime.WorkDay), lim(100000, worktime.NaturalMinute), lim(100000, worktime.NaturalDay)} {
 		t.Run(l.String()+" is computed in well under a second", func(t *testing.T) {
 			began := time.Now()
 			due := c.Deadline(start, l)
@@ -168,7 +168,7 @@ func FuzzDeadline(f *testing.F) {
 	f.Add(at(f, "2026-03-07 22:00").Unix(), 1, uint8(1))
 	f.Add(int64(0), 5000, uint8(4))
 	lo, hi := at(f, "2002-01-01 00:00").Unix(), at(f, "2027-12-31 23:59").Unix()
-	units := []worktime.Unit{worktime.Minute, worktime.WorkHour, worktime.WorkDay, worktime.NaturalHour, worktime.NaturalDay}
+	units := worktime.Units
 	f.Fuzz(func(t *testing.T, sec int64, value int, unit uint8) {
 		start := time.Unix(lo+mod(sec, hi-lo+1), 0)
 		v := 1 + int(mod(int64(value), 5000))
@@ -182,8 +182,8 @@ func FuzzDeadline(f *testing.F) {
 			if due.Before(start) {
 				t.Fatalf("%s from %s ends before it starts, at %s", l, start.Format(layout), due.Format(layout))
 			}
-			if l.Unit == worktime.WorkHour && cal == c {
-				if got := cal.WorkBetween(start, due); got != time.Duration(v)*time.Hour {
+			if work := map[worktime.Unit]time.Duration{worktime.WorkHour: time.Hour, worktime.Minute: time.Minute}[l.Unit]; work > 0 && cal == c {
+				if got := cal.WorkBetween(start, due); got != time.Duration(v)*work {
 					t.Fatalf("%s from %s: deadline %s holds %s of work", l, start.Format(layout), due.Format(layout), got)
 				}
 			}

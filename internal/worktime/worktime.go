@@ -11,6 +11,7 @@ package worktime
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -18,14 +19,15 @@ import (
 // 立结案标准 table uses (see standards/time-limits-default.csv).
 type Unit string
 
-// The units. Minutes and natural units run on the wall clock; work units count only office
-// hours on working days.
+// The units. Work units count only office hours on working days; natural units run on the
+// wall clock, nights, weekends and holidays included.
 const (
-	// Minute is wall-clock minutes. The short acceptance and dispatch limits (10–30 minutes,
-	// e.g. Taiyuan's 数字城管 table) are promises about how fast a centre reacts while it is
-	// staffed, and centres are staffed around the clock, so they run on the clock rather than
-	// stalling overnight.
+	// Minute counts working minutes (工作分钟): a 30-minute acceptance limit for a report made
+	// on Saturday at 05:32 runs out on Monday at 08:30. A centre that works around the clock
+	// uses NaturalMinute instead.
 	Minute Unit = "minute"
+	// NaturalMinute is wall-clock minutes, for centres staffed around the clock.
+	NaturalMinute Unit = "natural_minute"
 	// WorkHour counts only time inside office windows on working days (工作时).
 	WorkHour Unit = "work_hour"
 	// WorkDay counts whole working days (工作日); one work day is that day's office hours.
@@ -36,17 +38,19 @@ const (
 	NaturalDay Unit = "natural_day"
 )
 
+// Units are the codes a limits table may use, work units first.
+var Units = []Unit{Minute, WorkHour, WorkDay, NaturalMinute, NaturalHour, NaturalDay}
+
 // MaxLimitValue bounds a limit's value: 100000 of any unit is far beyond any real time limit
 // (100000 minutes is about 69 days) yet small enough that every computation stays fast.
 const MaxLimitValue = 100000
 
 // ParseUnit returns the unit whose code is s.
 func ParseUnit(s string) (Unit, error) {
-	switch u := Unit(s); u {
-	case Minute, WorkHour, WorkDay, NaturalHour, NaturalDay:
+	if u := Unit(s); slices.Contains(Units, u) {
 		return u, nil
 	}
-	return "", fmt.Errorf("time limit unit must be minute, work_hour, work_day, natural_hour or natural_day, not %q", s)
+	return "", fmt.Errorf("time limit unit must be minute, work_hour, work_day, natural_minute, natural_hour or natural_day, not %q", s)
 }
 
 // Limit is a stage's time limit, e.g. {2, WorkDay} for 2 工作日.
@@ -70,11 +74,26 @@ func (l Limit) Validate() error {
 // String gives the limit as it reads in a table, e.g. "2 work_day".
 func (l Limit) String() string { return fmt.Sprintf("%d %s", l.Value, l.Unit) }
 
+// OnWallClock returns the limit counted on the wall clock: as many natural minutes, hours or
+// days as it has work minutes, hours or days. Emergencies run this way whatever the table says
+// (DESIGN §4): a burst water main is not left until Monday.
+func (l Limit) OnWallClock() Limit {
+	switch l.Unit {
+	case Minute:
+		l.Unit = NaturalMinute
+	case WorkHour:
+		l.Unit = NaturalHour
+	case WorkDay:
+		l.Unit = NaturalDay
+	}
+	return l
+}
+
 // wall returns the limit as a wall-clock duration for the units that run on the clock.
 func (l Limit) wall() (time.Duration, bool) {
 	v := time.Duration(l.Value)
 	switch l.Unit {
-	case Minute:
+	case NaturalMinute:
 		return v * time.Minute, true
 	case NaturalHour:
 		return v * time.Hour, true
@@ -82,6 +101,18 @@ func (l Limit) wall() (time.Duration, bool) {
 		// 24 hours rather than a calendar day: China keeps no daylight saving time, so the two
 		// agree, and a fixed length lets pauses and Elapsed measure natural days like hours.
 		return v * 24 * time.Hour, true
+	}
+	return 0, false
+}
+
+// work returns the limit as work time for the units that count office hours by the minute or
+// the hour (work days count in days: see Deadline).
+func (l Limit) work() (time.Duration, bool) {
+	switch l.Unit {
+	case Minute:
+		return time.Duration(l.Value) * time.Minute, true
+	case WorkHour:
+		return time.Duration(l.Value) * time.Hour, true
 	}
 	return 0, false
 }

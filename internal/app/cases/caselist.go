@@ -21,22 +21,25 @@ type CaseEvent = store.CaseEvent
 
 // CaseSummary is a case as a list shows it.
 type CaseSummary struct {
-	ID           int64             `json:"id"`
-	Ticket       string            `json:"ticket"`
-	Status       workflow.Status   `json:"status"`
-	Source       string            `json:"source"`
-	CategoryKind string            `json:"category_kind"`
-	Category     string            `json:"category"`
-	CategoryName string            `json:"category_name"`
-	Description  string            `json:"description"`
-	Grid         string            `json:"grid"`
-	Holder       workflow.Holder   `json:"holder"`
-	Department   string            `json:"department"`
-	Urgency      workflow.Urgency  `json:"urgency"`
-	HandleDue    *time.Time        `json:"handle_due,omitempty"`
-	Light        worktime.Light    `json:"light,omitempty"`
-	Counters     workflow.Counters `json:"counters"`
-	CreatedAt    time.Time         `json:"created_at"`
+	ID           int64            `json:"id"`
+	Ticket       string           `json:"ticket"`
+	Status       workflow.Status  `json:"status"`
+	Source       string           `json:"source"`
+	CategoryKind string           `json:"category_kind"`
+	Category     string           `json:"category"`
+	CategoryName string           `json:"category_name"`
+	Description  string           `json:"description"`
+	Grid         string           `json:"grid"`
+	Holder       workflow.Holder  `json:"holder"`
+	Department   string           `json:"department"`
+	Urgency      workflow.Urgency `json:"urgency"`
+	HandleDue    *time.Time       `json:"handle_due,omitempty"`
+	// Due is the earliest deadline of the stages the case is running (accept, dispatch, sign,
+	// handle, verify) and Light their worst light; both absent when no clock runs.
+	Due       *time.Time        `json:"due,omitempty"`
+	Light     worktime.Light    `json:"light,omitempty"`
+	Counters  workflow.Counters `json:"counters"`
+	CreatedAt time.Time         `json:"created_at"`
 }
 
 // CasePage is one page of a list and the cursor of the next ("" at the end).
@@ -76,9 +79,10 @@ func (a *Service) ListCases(ctx context.Context, actor *access.Principal, f stor
 		if !s.HandleDue.IsZero() {
 			due := s.HandleDue
 			sum.HandleDue = &due
-			if !r.HandleWarn.IsZero() && (s.Status == workflow.Dispatched || s.Status == workflow.InProgress) {
-				sum.Light = clockLight(store.Clock{Due: due, Warn: r.HandleWarn}, f.Now)
-			}
+		}
+		if !r.LightDue.IsZero() {
+			due := r.LightDue
+			sum.Due, sum.Light = &due, r.Light(f.Now)
 		}
 		page.Cases = append(page.Cases, sum)
 	}

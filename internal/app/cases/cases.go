@@ -70,7 +70,7 @@ type CaseView struct {
 	CoDepartments []string           `json:"co_departments"`
 	Urgency       workflow.Urgency   `json:"urgency"`
 	Deadlines     map[string]any     `json:"deadlines"`
-	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: how much of the handling (else current) stage's time is used
+	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: the worst light of the stage clocks running (none while suspended)
 	Clocks        []ClockView        `json:"clocks"`          // the running stages and their deadlines
 	Parts         []PartView         `json:"parts"`           // the co-departments' parts (联办), each with its clocks
 	Counters      workflow.Counters  `json:"counters"`
@@ -169,6 +169,10 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 	// What the transaction writes of the case's timeline and clocks, so the answer need not
 	// read them back.
 	var known knownParts
+	if known.clocks, err = a.firstClocks(ctx, tr); err != nil {
+		return Intake{}, err
+	}
+	rec.LightWarn, rec.LightDue = lightMoments(known.clocks)
 	err = a.DB.GroupTx(ctx, func(ctx context.Context) error { // group commit: see store/groupcommit.go
 		for _, att := range uploads {
 			if err := a.DB.PutAttachment(ctx, att); err != nil {
@@ -181,8 +185,11 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 		if rec.ID, err = a.DB.InsertCase(ctx, rec); err != nil {
 			return err
 		}
-		if known.clocks, err = a.moveClocks(ctx, rec.ID, workflow.Case{}, &tr); err != nil {
-			return err
+		for i := range known.clocks {
+			known.clocks[i].CaseID = rec.ID
+			if err := a.DB.StartClock(ctx, known.clocks[i]); err != nil {
+				return err
+			}
 		}
 		ev, err := a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: TimelineCopy(in.Description), Result: in.Result})
 		known.events = []store.CaseEvent{ev}
@@ -686,11 +693,10 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 		cv := ClockView{Stage: c.Stage, Started: c.Start, Limit: c.Limit, Due: c.Due, Light: clockLight(c, a.Now()), Paused: !c.PausedAt.IsZero()}
 		v.Clocks = append(v.Clocks, cv)
 		v.Deadlines[string(c.Stage)] = c.Due
-		// The light is the handling stage's while it runs (what departments are rated on),
-		// else the current stage's.
-		if v.Light == "" || c.Stage == workflow.StageHandle {
-			v.Light = cv.Light
-		}
+	}
+	// The case's light is the one lists filter and count by: the worst of its running clocks.
+	if warn, due := lightMoments(clocks); !due.IsZero() {
+		v.Light = worktime.LightAt(a.Now(), warn, due)
 	}
 	// Reporters' contacts go to the centres that may need to call back, never to departments
 	// or the public (DESIGN §4).

@@ -57,11 +57,35 @@ func (t timing) limit(stage workflow.Stage, c workflow.Case) (worktime.Limit, bo
 	return workflow.LimitFor(t.limits, stage, c.Kind, c.Category, c.Urgency, t.area)
 }
 
-// moveClocks brings a case's clocks in step with a transition, in the transaction carried by
-// ctx, before the new state is written: it fixes the handling deadline in tr.Case when the
-// handling stage starts (dispatch, reopen), is extended or resumes, then stops the clocks of
-// stages that ended, pauses or resumes the handling clock, and starts the clocks of stages that
-// began.
+// firstClocks returns the clocks a new case starts with (acceptance, unless it is closed at
+// once), not yet stored: the report stores them with the case, whose id they then take, and
+// writes the case's light in the same row.
+func (a *Service) firstClocks(ctx context.Context, tr workflow.Transition) ([]store.Clock, error) {
+	want := runningStages(tr.Case)
+	if len(want) == 0 {
+		return nil, nil
+	}
+	t, err := a.timing(ctx, tr.Case)
+	if err != nil {
+		return nil, err
+	}
+	now := a.Now()
+	var out []store.Clock
+	for _, stage := range want {
+		if limit, ok := t.limit(stage, tr.Case); ok {
+			c := store.Clock{Stage: stage, Start: now, Limit: limit, Due: t.cal.Deadline(now, limit)}
+			c.Warn = warnAt(t.cal, c)
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// moveClocks brings an existing case's clocks in step with a transition, in the transaction
+// carried by ctx, before the new state is written: it fixes the handling deadline in tr.Case
+// when the handling stage starts (dispatch, reopen), is extended or resumes, then stops the
+// clocks of stages that ended, pauses or resumes the handling clock, starts the clocks of
+// stages that began, and keeps the case's light columns in step with the clocks now running.
 func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) (started []store.Clock, err error) {
 	now := a.Now()
 	var running, partClocks []store.Clock
@@ -80,7 +104,9 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 	if err != nil {
 		return nil, err
 	}
-	if err := a.moveParts(ctx, caseID, partClocks, tr, t); err != nil {
+	oldWarn, oldDue := lightMoments(append(slices.Clone(running), partClocks...))
+	partsRunning, err := a.moveParts(ctx, caseID, partClocks, tr, t)
+	if err != nil {
 		return nil, err
 	}
 	handleRestarts := tr.To == workflow.Dispatched && tr.From != workflow.Dispatched
@@ -95,6 +121,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 	}
 	handleWarn, handleChanged := time.Time{}, false
 	have := map[workflow.Stage]bool{}
+	var still []store.Clock // the clocks that run on after the transition
 	for _, c := range running {
 		changed := false
 		switch {
@@ -118,6 +145,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		}
 		if c.Stopped.IsZero() {
 			have[c.Stage] = true
+			still = append(still, c)
 			if c.Stage == workflow.StageHandle {
 				handleWarn = c.Warn
 			}
@@ -151,7 +179,12 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		}
 	}
 	if handleChanged {
-		return started, a.DB.SetHandleWarn(ctx, caseID, handleWarn)
+		if err := a.DB.SetHandleWarn(ctx, caseID, handleWarn); err != nil {
+			return nil, err
+		}
+	}
+	if warn, due := lightMoments(slices.Concat(still, started, partsRunning)); !warn.Equal(oldWarn) || !due.Equal(oldDue) {
+		return started, a.DB.SetCaseLight(ctx, caseID, warn, due)
 	}
 	return started, nil
 }
@@ -198,8 +231,10 @@ func partDue(p *workflow.Part, stage workflow.Stage) *time.Time {
 // does the case's own: it stops the clocks of parts signed for, reported or gone, pauses and
 // resumes them with the case, and starts the clocks of parts that begin a stage. A part's
 // deadline is snapshotted into the part when its first clock for the stage starts (dispatch,
-// reopen), and kept by later clocks (rework), so the part shows what its clock counts to.
-func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.Clock, tr *workflow.Transition, t timing) error {
+// reopen), and kept by later clocks (rework), so the part shows what its clock counts to. It
+// returns the part clocks that run on, which count toward the case's light: a joint case is as
+// late as its latest part.
+func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.Clock, tr *workflow.Transition, t timing) (still []store.Clock, err error) {
 	now := a.Now()
 	parts := tr.Case.Parts
 	have := map[[2]string]bool{}
@@ -222,11 +257,12 @@ func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.C
 		}
 		if changed {
 			if err := a.DB.UpdateClock(ctx, c, now); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if c.Stopped.IsZero() {
 			have[[2]string{c.Department, string(c.Stage)}] = true
+			still = append(still, c)
 		}
 	}
 	for i := range parts {
@@ -245,11 +281,12 @@ func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.C
 			c := store.Clock{CaseID: caseID, Department: parts[i].Department, Stage: stage, Start: now, Limit: limit, Due: *due}
 			c.Warn = warnAt(t.cal, c)
 			if err := a.DB.StartClock(ctx, c); err != nil {
-				return err
+				return nil, err
 			}
+			still = append(still, c)
 		}
 	}
-	return nil
+	return still, nil
 }
 
 // saveParts mirrors a transition's parts into their rows when they changed.
@@ -258,6 +295,26 @@ func (a *Service) saveParts(ctx context.Context, caseID int64, before, after []w
 		return nil
 	}
 	return a.DB.SaveParts(ctx, caseID, after)
+}
+
+// lightMoments returns when a case's running clocks turn yellow and red: the earliest warning
+// and the earliest deadline of those not paused (zero when none runs). LightAt at these two
+// moments is the worst light of the clocks, which is what lists filter and count by: a case
+// waiting to be signed for is overdue when the sign-for deadline has passed, whatever the
+// handling clock says, and the other way round.
+func lightMoments(clocks []store.Clock) (warn, due time.Time) {
+	for _, c := range clocks {
+		if !c.PausedAt.IsZero() || !c.Stopped.IsZero() {
+			continue
+		}
+		if warn.IsZero() || c.Warn.Before(warn) {
+			warn = c.Warn
+		}
+		if due.IsZero() || c.Due.Before(due) {
+			due = c.Due
+		}
+	}
+	return warn, due
 }
 
 // warnAt is when 80 % of a clock's time is used: the moment it turns yellow and the near-due

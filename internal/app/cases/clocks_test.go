@@ -249,7 +249,7 @@ func TestTimeLimitsAndCalendarAreStored(t *testing.T) {
 	})
 }
 
-// Lists show the handling stage's exact light and filter by it.
+// Lists show the handling stage's exact light and filter by it once the case is signed for.
 func TestListLights(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -264,6 +264,7 @@ func TestListLights(t *testing.T) {
 			r.ID, ids[name] = in.ID, in.ID
 			r.Act("operator", "register", workflow.Input{})
 			r.Act("dispatcher", "dispatch", workflow.Input{})
+			r.Act("handler", "accept", workflow.Input{})
 			*r.Now = r.Now.Add(50 * time.Minute) // 2 work hours each: dispatched 08:00, 08:50, 09:40
 		}
 		// At 10:30 the first is past its 10:00 deadline, the second yellow since 10:26 (96 of its

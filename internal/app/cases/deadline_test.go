@@ -36,9 +36,16 @@ func TestHandlingDeadlineOnWorkingTime(t *testing.T) {
 			}
 			return v
 		}
+		if err := a.Settings.PutDepartments(ctx, apptest.System, []workflow.Department{{Code: "410802-HW", Name: "解放区环境卫生服务中心", Level: "district", RegionCode: "410802"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.People.AddUser(ctx, apptest.System, people.NewUser{Username: "hw", Role: "handler", Department: "410802-HW", Password: "pass-word-1"}); err != nil {
+			t.Fatal(err)
+		}
 		act("operator", "register", workflow.Input{})
 		now = time.Date(2026, 2, 13, 16, 0, 0, 0, worktime.China)
 		v := act("dispatcher", "dispatch", workflow.Input{})
+		act("hw", "accept", workflow.Input{}) // the light is now the handling stage's alone
 		want := time.Date(2026, 2, 24, 16, 0, 0, 0, worktime.China)
 		if due, _ := v.Deadlines["handle"].(time.Time); !due.Equal(want) {
 			t.Fatalf("handling deadline = %v, want %v", v.Deadlines["handle"], want)
@@ -57,13 +64,6 @@ func TestHandlingDeadlineOnWorkingTime(t *testing.T) {
 		}
 		// An approved extension of 4 working hours moves the deadline on working time:
 		// Tuesday 16:00–18:00 and Wednesday 08:00–10:00.
-		if err := a.Settings.PutDepartments(ctx, apptest.System, []workflow.Department{{Code: "410802-HW", Name: "解放区环境卫生服务中心", Level: "district", RegionCode: "410802"}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.People.AddUser(ctx, apptest.System, people.NewUser{Username: "hw", Role: "handler", Department: "410802-HW", Password: "pass-word-1"}); err != nil {
-			t.Fatal(err)
-		}
-		act("hw", "accept", workflow.Input{})
 		act("hw", "request_extension", workflow.Input{Hours: 4, Reason: "等待渣土车"})
 		v = act("dispatcher", "approve_extension", workflow.Input{Hours: 4})
 		want = time.Date(2026, 2, 25, 10, 0, 0, 0, worktime.China)

@@ -33,7 +33,7 @@ func (a *Core) ForgetSettings() {
 }
 
 // TimeSettings returns the time-limits table and the working-time calendar with the stored
-// overrides.
+// office hours (else the configured ones) and overrides.
 func (a *Core) TimeSettings(ctx context.Context) ([]workflow.TimeLimit, *worktime.Calendar, error) {
 	a.settings.mu.Lock()
 	defer a.settings.mu.Unlock()
@@ -48,13 +48,24 @@ func (a *Core) TimeSettings(ctx context.Context) ([]workflow.TimeLimit, *worktim
 	if err != nil {
 		return nil, nil, err
 	}
+	hours, err := a.DB.OfficeHours(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	var key strings.Builder
 	for _, o := range stored {
 		fmt.Fprintf(&key, "%s%t;", o.Date, o.Working)
 	}
+	for _, h := range hours {
+		fmt.Fprintf(&key, "%s%v;", h.From, h.Windows)
+	}
 	if a.settings.cal == nil || a.settings.key != key.String() {
-		// Stored overrides win over the configured ones for the same date.
+		// Stored office hours replace the configured ones; stored overrides win over the
+		// configured ones for the same date.
 		cfg := a.Opts.Calendar
+		if len(hours) > 0 {
+			cfg.Schedules = hours
+		}
 		cfg.Overrides = slices.DeleteFunc(slices.Clone(cfg.Overrides), func(o worktime.Override) bool {
 			return slices.ContainsFunc(stored, func(s worktime.Override) bool { return s.Date == o.Date })
 		})

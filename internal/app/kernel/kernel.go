@@ -57,8 +57,9 @@ type Options struct {
 	SupportWindow      time.Duration
 
 	// Calendar is the base of the working-time calendar: zone and office hours (default: the
-	// State Council calendar, 08:00–12:00 and 14:00–18:00, China time). The administrator's
-	// stored overrides are added to it; the time limits are stored too.
+	// State Council calendar, 08:00–12:00 and 14:00–18:00, China time). Office hours the
+	// administrator stores replace its schedules and stored overrides are added to it; the time
+	// limits are stored too.
 	Calendar worktime.Config
 	// Blobs keeps attachment bytes; nil refuses uploads.
 	Blobs blob.Store

@@ -1,17 +1,20 @@
 // Package settings holds the use cases of the city's reference tables, edited by
 // administrators: the category dictionary, departments, the dispatch table, the time-limits
-// table (立结案标准) and working-calendar overrides.
+// table (立结案标准), the working calendar's office hours (by season) and day overrides, and the
+// calendar's warnings (CalendarWarnings, CheckCalendar) when its public holidays run out.
 //
 // What each refuses (besides malformed input, which is invalid):
-//   - ImportCategories, ReplaceRules, ReplaceTimeLimits, PutCalendarOverride,
-//     DeleteCalendarOverride, ImportCalendarOverrides: anyone but an unscoped admin: these
-//     tables are city-wide (forbidden). A rule naming a department, region or category that
-//     does not exist, an empty or inconsistent time-limits table, a date that is not one
-//     (invalid); every import is all or nothing.
+//   - ImportCategories, ReplaceRules, ReplaceTimeLimits, ReplaceOfficeHours,
+//     PutCalendarOverride, DeleteCalendarOverride, ImportCalendarOverrides: anyone but an
+//     unscoped admin: these tables are city-wide (forbidden). A rule naming a department, region
+//     or category that does not exist, an empty or inconsistent time-limits table, office hours
+//     the calendar cannot count (a bad window or season start, overlapping windows, a season
+//     without hours, too many), a date that is not one (invalid); every import is all or nothing.
 //   - PutDepartments: anyone but an admin, or an admin not covering both the region a
 //     department handles now (department_outside_scope) and the one it is given
 //     (region_outside_scope) (forbidden); a region that does not exist (invalid).
-//   - Rules, TimeLimits, CalendarOverrides: residents and anonymous callers (forbidden).
+//   - Rules, TimeLimits, OfficeHours, CalendarOverrides: residents and anonymous callers
+//     (forbidden).
 package settings
 
 import "github.com/citygrid/citygrid/internal/app/kernel"

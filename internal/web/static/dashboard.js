@@ -44,7 +44,8 @@
         series: [{type: 'bar', name: d.words.intake, data: d.days.map(function (x) { return d.intake_by_day[x]; }), itemStyle: {color: '#b91c1c'}}]});
       var depts = Object.keys(d.overdue_by_department || {}).sort();
       overdue.setOption({animation: false, grid: {left: 36, right: 8, top: 10, bottom: 24}, tooltip: {},
-        xAxis: {type: 'category', data: depts}, yAxis: {type: 'value', minInterval: 1},
+        // Cases not yet dispatched are overdue at a centre: they have no department.
+        xAxis: {type: 'category', data: depts.map(function (k) { return k || d.words.centre; })}, yAxis: {type: 'value', minInterval: 1},
         series: [{type: 'bar', name: d.words.overdue, data: depts.map(function (k) { return d.overdue_by_department[k]; }), itemStyle: {color: '#dc2626'}}]});
     }
 
