@@ -56,7 +56,7 @@ func TestOfficeHoursThroughTheAPI(t *testing.T) {
 			{"a window past midnight", map[string]any{"seasons": []map[string]any{{"from": "01-01", "windows": []string{"20:00-25:00"}}}}, http.StatusUnprocessableEntity, "invalid", "bad_window"},
 			{"overlapping windows", map[string]any{"seasons": []map[string]any{{"from": "01-01", "windows": []string{"08:00-12:00", "11:00-13:00"}}}}, http.StatusUnprocessableEntity, "invalid", "windows_overlap"},
 			{"a start that is no date", map[string]any{"seasons": []map[string]any{{"from": "5月1日", "windows": []string{"08:00-12:00"}}}}, http.StatusUnprocessableEntity, "invalid", "bad_season_start"},
-			{"invalid UTF-8", "{\"seasons\":[{\"from\":\"01-01\",\"windows\":[\"08:00-12:00\xff\"]}]}", http.StatusUnprocessableEntity, "invalid", "bad_window"},
+			{"invalid UTF-8", "{\"seasons\":[{\"from\":\"01-01\",\"windows\":[\"08:00-12:00\xff\"]}]}", http.StatusBadRequest, "bad_text", ""},
 			{"windows that are not strings", map[string]any{"seasons": []map[string]any{{"from": "01-01", "windows": []int{8, 12}}}}, http.StatusBadRequest, "wrong_type", ""},
 			{"malformed JSON", `{"seasons": [`, http.StatusBadRequest, "malformed_json", ""},
 		} {

@@ -455,7 +455,7 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		limit = 50
 	}
 	selectWhere := func(conds ...string) string {
-		q := `SELECT ` + caseColumns + `, light_due FROM cases`
+		q := `SELECT ` + caseColumns + `, light_due AS due_key FROM cases` // the key is named apart: a UNION of two pages orders by light_due
 		if all := append(slices.Clone(where), conds...); len(all) > 0 {
 			q += ` WHERE ` + strings.Join(all, ` AND `)
 		}
