@@ -39,7 +39,7 @@ type HistoryOptions struct {
 	// Progress, when set, is told now and then how far the history has come.
 	Progress func(Progress)
 	// PerWorkingDay is the number of reports a working day brings across the city's ten
-	// districts (fewer districts, proportionally fewer); 0 means 320.
+	// districts (fewer districts, proportionally fewer); 0 means 370.
 	PerWorkingDay int
 }
 
@@ -141,7 +141,7 @@ func MakeHistory(ctx context.Context, a *app.App, opts HistoryOptions) (HistoryR
 		return HistoryReport{}, fmt.Errorf("history: the app's clock is needed")
 	}
 	if opts.PerWorkingDay == 0 {
-		opts.PerWorkingDay = 320
+		opts.PerWorkingDay = 370
 	}
 	s := &sim{a: a, opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 0x6a69616f7a756f)), system: access.SystemPrincipal("demo"),
 		patrolling: map[string]bool{}, supports: map[string]bool{}}
@@ -416,10 +416,10 @@ func (s *sim) newArrival(day time.Time, working bool) *arrival {
 func (s *sim) pointIn(g *UnitGrid) (float64, float64) {
 	b := g.Bound
 	for i := 0; i < 20; i++ {
-		lon := b.Min[0] + s.rng.Float64()*(b.Max[0]-b.Min[0])
-		lat := b.Min[1] + s.rng.Float64()*(b.Max[1]-b.Min[1])
+		lon := round6(b.Min[0] + s.rng.Float64()*(b.Max[0]-b.Min[0]))
+		lat := round6(b.Min[1] + s.rng.Float64()*(b.Max[1]-b.Min[1]))
 		if grid.Contains(g.Geometry, [2]float64{lon, lat}) {
-			return round6(lon), round6(lat)
+			return lon, lat
 		}
 	}
 	p, _ := grid.PointInside(g.Geometry)

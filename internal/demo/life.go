@@ -37,6 +37,7 @@ type simCase struct {
 	reworks    int
 	reopened   bool
 	closure    workflow.ClosureType
+	closedAt   time.Time
 	handled    int // handlings reported (rework included)
 	late       int // of them after the deadline
 }
@@ -57,32 +58,29 @@ func (c *simCase) centreUser(s *sim, role map[string]string, escalations int) st
 	return role[code]
 }
 
-// act takes an action on the case as username ("" for the anonymous public) and keeps what it
-// left.
-func (s *sim) act(ctx context.Context, c *simCase, username, action string, in workflow.Input) (cases.CaseView, error) {
+// act takes an action on the case as username ("" for the anonymous public) and keeps where
+// it left the case.
+func (s *sim) act(ctx context.Context, c *simCase, username, action string, in workflow.Input) (cases.StepResult, error) {
 	var p *access.Principal
 	if username != "" {
 		if p = s.who[username]; p == nil {
-			return cases.CaseView{}, fmt.Errorf("no demo user %s", username)
+			return cases.StepResult{}, fmt.Errorf("no demo user %s", username)
 		}
 	}
-	v, err := s.a.Cases.Act(ctx, p, c.id, action, nil, in)
+	r, err := s.a.Cases.Step(ctx, p, c.id, action, nil, in)
 	if err != nil {
 		s.report.Failures++
-		return v, fmt.Errorf("%s %s on case %s (%s): %w", username, action, c.ticket, c.status, err)
+		return r, fmt.Errorf("%s %s on case %s (%s): %w", username, action, c.ticket, c.status, err)
 	}
 	s.report.Steps++
-	if v.PublicOnly() {
-		c.status = v.Status
-		return v, nil
+	if r.Status == workflow.Closed && c.status != workflow.Closed {
+		c.closedAt = s.now
 	}
-	c.status, c.dept, c.co, c.closure = v.Status, v.Department, v.CoDepartments, workflow.ClosureType(v.ClosureType)
-	for _, cl := range v.Clocks {
-		if cl.Stage == workflow.StageHandle {
-			c.handleDue = cl.Due
-		}
+	c.status = r.Status
+	if r.Version > 0 { // the actor sees the case
+		c.dept, c.co, c.closure, c.handleDue = r.Department, r.CoDepartments, r.ClosureType, r.HandleDue
 	}
-	return v, nil
+	return r, nil
 }
 
 // arrive files a report that is not a grid worker's (those come with their patrols).
@@ -299,7 +297,7 @@ func (s *sim) accept(ctx context.Context, c *simCase, dup *simCase) error {
 	if err != nil {
 		return err
 	}
-	return s.registered(c, v, 0)
+	return s.registered(c, v)
 }
 
 // confirm: the grid worker checks a report on site.
@@ -330,12 +328,16 @@ func (s *sim) confirm(ctx context.Context, c *simCase) error {
 
 // registered schedules what follows registration: the auto-dispatched case goes to its
 // department, the rest wait for the command centre.
-func (s *sim) registered(c *simCase, v cases.CaseView, escalations int) error {
+func (s *sim) registered(c *simCase, v cases.StepResult) error {
 	if c.status == workflow.Dispatched {
 		s.schedule(s.office(s.now, s.signDelay()), func(ctx context.Context) error { return s.sign(ctx, c) })
 		return nil
 	}
-	s.schedule(onDuty(s.now, centreHours, s.minutes(10)), func(ctx context.Context) error { return s.dispatch(ctx, c, v.Counters.Escalations) })
+	delay := s.minutes(10)
+	if s.chance(0.05) {
+		delay = s.minutes(240) // waiting for a dispatcher who is busy elsewhere
+	}
+	s.schedule(onDuty(s.now, centreHours, delay), func(ctx context.Context) error { return s.dispatch(ctx, c, v.Counters.Escalations) })
 	return nil
 }
 
@@ -486,13 +488,13 @@ func (s *sim) planHandling(ctx context.Context, c *simCase, rework bool) error {
 			return err
 		})
 		return nil
-	case r < 0.83:
+	case r < 0.80:
 		at = s.now.Add(time.Duration((0.1 + 0.85*s.rng.Float64()) * float64(span)))
-	case r < 0.95:
+	case r < 0.90:
 		at = due.Add(time.Duration((0.05 + 1.5*s.rng.ExpFloat64()) * float64(span)))
 	default:
-		// The backlog: weeks past the deadline.
-		at = s.office(due, time.Duration(5+s.rng.IntN(60))*8*time.Hour)
+		// The backlog: weeks past the deadline, what a leader sees in red.
+		at = s.office(due, time.Duration(5+s.rng.IntN(80))*8*time.Hour)
 	}
 	if !at.After(s.now) {
 		at = s.now.Add(time.Minute)
@@ -632,9 +634,9 @@ func (s *sim) closed(c *simCase) {
 		if rating > 2 || c.reopened || !s.chance(0.5) {
 			return nil
 		}
-		s.schedule(s.office(s.now, s.minutes(120)), func(ctx context.Context) error {
-			if c.status != workflow.Closed {
-				return nil
+		s.schedule(onDuty(s.now, centreHours, s.minutes(120)), func(ctx context.Context) error {
+			if c.status != workflow.Closed || s.now.Sub(c.closedAt) > 6*24*time.Hour {
+				return nil // reopening is for the week after closing
 			}
 			c.reopened = true
 			if _, err := s.act(ctx, c, s.st.Leader[c.district], "reopen", workflow.Input{Reason: "群众评价不满意，重新处置"}); err != nil {

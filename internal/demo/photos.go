@@ -22,7 +22,7 @@ import (
 // history's photos cost a few hundred kilobytes, not a gigabyte.
 
 // photoVariants is how many different pictures a category has of each kind.
-const photoVariants = 3
+const photoVariants = 2
 
 type photoPool struct {
 	a     *app.App
