@@ -96,7 +96,7 @@ func (s *sim) planPatrol(worker string, ars []*arrival) {
 		s.report.Points += n
 		return err
 	}
-	for t := start.Add(15 * time.Minute); t.Before(stop); t = t.Add(15 * time.Minute) {
+	for t := start.Add(30 * time.Minute); t.Before(stop); t = t.Add(30 * time.Minute) {
 		s.schedule(t, post)
 	}
 	for _, ar := range ars {
@@ -123,12 +123,12 @@ func (s *sim) planPatrol(worker string, ars []*arrival) {
 	})
 }
 
-// track is a walk from report to report, a fix every two to four minutes.
+// track is a walk from report to report, a fix every three to five minutes.
 func (s *sim) track(start, stop time.Time, ars []*arrival) []patrol.Point {
 	lon, lat := s.pointIn(ars[0].grid)
 	var out []patrol.Point
 	next := 0
-	for t := start; t.Before(stop); t = t.Add(time.Duration(120+s.rng.IntN(120)) * time.Second) {
+	for t := start; t.Before(stop); t = t.Add(time.Duration(180+s.rng.IntN(120)) * time.Second) {
 		for next < len(ars) && !ars[next].at.After(t) {
 			next++
 		}
@@ -141,10 +141,10 @@ func (s *sim) track(start, stop time.Time, ars []*arrival) []patrol.Point {
 		} else {
 			tlon, tlat = lon+(s.rng.Float64()-0.5)*0.004, lat+(s.rng.Float64()-0.5)*0.004
 		}
-		// About 150 m a step toward the next place, wandering a little.
+		// About 200 m a step toward the next place, wandering a little.
 		dx, dy := tlon-lon, tlat-lat
 		d := math.Hypot(dx, dy)
-		step := 0.0015
+		step := 0.002
 		if d > 0 {
 			f := math.Min(1, step/d)
 			lon += dx*f + (s.rng.Float64()-0.5)*0.0004
