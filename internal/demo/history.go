@@ -159,6 +159,9 @@ func MakeHistory(ctx context.Context, a *app.App, opts HistoryOptions) (HistoryR
 	err := s.run(ctx, until)
 	opts.Clock.Set(until)
 	s.report.Cases = s.all
+	if s.photos != nil {
+		s.report.Photos = len(s.photos.ids)
+	}
 	return s.report, err
 }
 
