@@ -126,9 +126,10 @@ func fullDepartments(districts []grid.Incoming) []workflow.Department {
 }
 
 // fullRules route every major class but 05 and 10 in every district of the full city to its
-// department, after Rules(): where Rules() already routes a class in a district, its rule
-// stays the one that applies (the same region and category, and first in order).
-func fullRules(districts []grid.Incoming) []workflow.Rule {
+// department, and two categories in every subdistrict to its office, after Rules(): where
+// Rules() already routes a class in a district, its rule stays the one that applies (the same
+// region and category, and first in order).
+func fullRules(districts, subdistricts []grid.Incoming) []workflow.Rule {
 	have := map[string]bool{}
 	order := 0
 	for _, r := range Rules() {
@@ -157,6 +158,13 @@ func fullRules(districts []grid.Incoming) []workflow.Rule {
 		add(workflow.Rule{Region: d.Code, Category: "06010", Department: d.Code + "-HW", Auto: true})
 		if d.Code != "410802" { // the city-wide rule of Rules() names 解放区's already
 			add(workflow.Rule{Region: d.Code, Category: "08", Department: "4108-ZJJ", CoDepartments: []string{d.Code + "-CGJ"}})
+		}
+	}
+	// What a subdistrict sorts out itself (属地管理): stacked clutter and shops spilling onto
+	// the pavement go to its office.
+	for _, sd := range subdistricts {
+		for _, cat := range []string{"06036", "09005"} {
+			add(workflow.Rule{Region: sd.Code, Category: cat, Department: sd.Code + "-BSC"})
 		}
 	}
 	return out

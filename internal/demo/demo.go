@@ -216,13 +216,16 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	}
 	depts, rules := append(Departments(), subdistrictOffices(in)...), Rules()
 	if opts.Full {
-		var districts []grid.Incoming
+		var districts, subdistricts []grid.Incoming
 		for _, r := range in {
-			if r.Level == grid.District {
+			switch r.Level {
+			case grid.District:
 				districts = append(districts, r)
+			case grid.Subdistrict:
+				subdistricts = append(subdistricts, r)
 			}
 		}
-		depts, rules = append(depts, fullDepartments(districts)...), append(rules, fullRules(districts)...)
+		depts, rules = append(depts, fullDepartments(districts)...), append(rules, fullRules(districts, subdistricts)...)
 	}
 	if err := a.Settings.PutDepartments(ctx, actor, depts); err != nil {
 		return fmt.Errorf("seed departments: %w", err)

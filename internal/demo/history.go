@@ -123,11 +123,18 @@ type sim struct {
 	report          HistoryReport
 }
 
-// districtWeight is how much of the city's reporting a district does.
+// districtWeight is how much of the city's reporting a district does, and its communities'
+// unit grids. Communities are drawn alike, since each holds a few thousand households however
+// large its area; then a grid of it.
 type districtWeight struct {
-	code   string
-	weight float64
-	grids  []*UnitGrid
+	code        string
+	weight      float64
+	communities [][]*UnitGrid
+}
+
+func (d districtWeight) grid(rng *rand.Rand) *UnitGrid {
+	gs := d.communities[rng.IntN(len(d.communities))]
+	return gs[rng.IntN(len(gs))]
 }
 
 // MakeHistory fills the seeded city (Seed with Staff) with opts.Days of history ending at
@@ -272,12 +279,16 @@ func (s *sim) prepare(ctx context.Context) error {
 		dw := districtWeight{code: d.Code, weight: districtShare(d)}
 		for _, sd := range s.c.Subdistricts[d.Code] {
 			for _, cm := range s.c.Communities[sd.Code] {
+				var gs []*UnitGrid
 				for i := range s.c.Grids[cm.Code] {
-					dw.grids = append(dw.grids, &s.c.Grids[cm.Code][i])
+					gs = append(gs, &s.c.Grids[cm.Code][i])
+				}
+				if len(gs) > 0 {
+					dw.communities = append(dw.communities, gs)
 				}
 			}
 		}
-		if len(dw.grids) > 0 {
+		if len(dw.communities) > 0 {
 			s.districts = append(s.districts, dw)
 		}
 	}
@@ -404,7 +415,7 @@ func (s *sim) newArrival(day time.Time, working bool) *arrival {
 	}
 	d := s.districts[pickWeighted(s.rng, weights)]
 	ar.district = d.code
-	ar.grid = d.grids[s.rng.IntN(len(d.grids))]
+	ar.grid = d.grid(s.rng)
 	ar.topic = s.pickTopic(ar.at, ar.source)
 	ar.lon, ar.lat = s.pointIn(ar.grid)
 	if u := s.rng.Float64(); u < 0.01 {

@@ -39,7 +39,7 @@ func (s *sim) planPatrols(day time.Time, working bool, reports []*arrival) {
 	if working {
 		for i := 0; i < idlePatrols*len(s.districts)/10; i++ {
 			d := s.districts[s.rng.IntN(len(s.districts))]
-			g := d.grids[s.rng.IntN(len(d.grids))]
+			g := d.grid(s.rng)
 			w := s.st.GridWorker[g.Code]
 			if w == "" || byWorker[w] != nil {
 				continue
