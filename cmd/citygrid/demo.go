@@ -76,7 +76,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}
 	// Seeding makes a great deal of short-lived garbage and little that lasts: collecting less
 	// often costs memory the machine has and saves a tenth of the time.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(800))
 	began := time.Now()
 	page, err := seeder.Cases.ListCases(ctx, access.SystemPrincipal("demo"), cases.CaseFilter{Limit: 1})
 	if err != nil {
@@ -105,6 +105,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	staff := demo.NewStaff(c)
+	if err := staff.PreferBusyGridWorkers(ctx, seeder); err != nil {
+		return err
+	}
 	if *seedOnly {
 		printLogins(e, "", c, staff)
 		return nil

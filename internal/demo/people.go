@@ -3,13 +3,17 @@ package demo
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/app/regions"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 // Person is one of the demo city's staff or residents.
@@ -229,4 +233,40 @@ func scopeName(c *City, code string) string {
 		}
 	}
 	return code
+}
+
+// PreferBusyGridWorkers names, in each district, grid workers who have checks or
+// verifications waiting now, where any have: a visitor signing in as one sees work to do.
+func (s *Staff) PreferBusyGridWorkers(ctx context.Context, a *app.App) error {
+	page, err := a.Cases.ListCases(ctx, access.SystemPrincipal("demo"), cases.CaseFilter{HolderKind: string(workflow.HolderGridWorker),
+		Statuses: []string{string(workflow.Reported), string(workflow.Handled)}, Limit: 500})
+	if err != nil {
+		return err
+	}
+	busy := map[string]bool{}
+	for _, c := range page.Cases {
+		if w := s.GridWorker[c.Grid]; w != "" {
+			busy[w] = true
+		}
+	}
+	byName := map[string]Person{}
+	for _, p := range s.People {
+		byName[p.Username] = p
+	}
+	for district, named := range s.Named {
+		var workers []Person
+		for _, w := range slices.Sorted(maps.Keys(busy)) {
+			if p := byName[w]; strings.HasPrefix(p.Scope, district) && len(workers) < 2 {
+				workers = append(workers, p)
+			}
+		}
+		kept := slices.DeleteFunc(slices.Clone(named), func(p Person) bool { return p.Role == access.GridWorker })
+		for _, p := range named {
+			if p.Role == access.GridWorker && len(workers) < 2 && !slices.ContainsFunc(workers, func(w Person) bool { return w.Username == p.Username }) {
+				workers = append(workers, p)
+			}
+		}
+		s.Named[district] = append(kept, workers...)
+	}
+	return nil
 }
