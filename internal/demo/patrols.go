@@ -21,7 +21,7 @@ const patrolGap = 2 * time.Hour
 
 // idlePatrols is how many patrols a working day brings that report nothing, across the ten
 // districts.
-const idlePatrols = 60
+const idlePatrols = 40
 
 func (s *sim) planPatrols(day time.Time, working bool, reports []*arrival) {
 	byWorker := map[string][]*arrival{}
