@@ -106,7 +106,7 @@ func (s *sim) arrive(ctx context.Context, ar *arrival) error {
 	}
 	var p *access.Principal
 	in := cases.NewCase{CategoryKind: ar.topic.kind, Category: ar.topic.code, Lon: &ar.lon, Lat: &ar.lat, CRS: "wgs84",
-		Address: place(s.c, ar.grid), Urgency: ar.urgency, Source: "resident"}
+		Address: place(ar.grid), Urgency: ar.urgency, Source: "resident"}
 	in.Description = s.describe(ar.topic, in.Address)
 	if s.chance(0.35) {
 		ar.reporter = s.pick(s.st.Residents)
@@ -164,7 +164,7 @@ func (s *sim) acceptDelay() time.Duration {
 func (s *sim) reportOpen311(ctx context.Context, ar *arrival) error {
 	lon, lat := ar.lon, ar.lat
 	in := georeport.Open311Submission{City: s.c.Code, Kind: ar.topic.kind, Code: ar.topic.code, Lat: &lat, Lon: &lon,
-		AddressString: place(s.c, ar.grid), Name: s.names().next(), Phone: s.phone()}
+		AddressString: place(ar.grid), Name: s.names().next(), Phone: s.phone()}
 	in.Description = s.describe(ar.topic, in.AddressString)
 	if s.chance(0.8) {
 		id, err := s.photos.before(ctx, ar.topic)
@@ -189,7 +189,7 @@ func (s *sim) receiveHotline(ar *arrival) {
 	}
 	s.hotlineSeq++
 	ticket := fmt.Sprintf("12345-%s-%05d", s.now.Format("060102"), s.hotlineSeq)
-	addr := place(s.c, ar.grid)
+	addr := place(ar.grid)
 	s.hotline = append(s.hotline, hotline.Row{Line: len(s.hotline) + 2, Ticket: ticket, ReceivedAt: s.now, Kind: string(ar.topic.kind),
 		Category: ar.topic.code, Description: "【" + ticket + "】市民来电反映：" + s.describe(ar.topic, addr), Lon: ar.lon, Lat: ar.lat, CRS: "wgs84",
 		Address: addr, ContactName: s.names().next(), ContactPhone: s.phone(), Urgency: string(ar.urgency)})
@@ -676,10 +676,8 @@ func (s *sim) near(c *simCase, d float64) (float64, float64) {
 	return lon, lat
 }
 
-// place is how a report names where it is: the community and the grid.
-func place(c *City, g *UnitGrid) string {
-	return g.Name
-}
+// place is how a report names where it is: the grid's name (community and number).
+func place(g *UnitGrid) string { return g.Name }
 
 // phone is a made-up mobile number.
 func (s *sim) phone() string { return fmt.Sprintf("1%d%09d", 3+s.rng.IntN(7), s.rng.IntN(1e9)) }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/app/cases"
@@ -159,8 +158,8 @@ func (s *sim) track(start, stop time.Time, ars []*arrival) []patrol.Point {
 func (s *sim) patrolReport(ctx context.Context, worker string, ar *arrival) error {
 	ar.reporter = worker
 	in := cases.NewCase{CategoryKind: ar.topic.kind, Category: ar.topic.code, Lon: &ar.lon, Lat: &ar.lat, CRS: "wgs84",
-		Address: place(s.c, ar.grid), Urgency: ar.urgency, Source: "patrol"}
-	in.Description = strings.TrimSuffix(s.describe(ar.topic, in.Address), "")
+		Address: place(ar.grid), Urgency: ar.urgency, Source: "patrol"}
+	in.Description = s.describe(ar.topic, in.Address)
 	id, err := s.photos.before(ctx, ar.topic)
 	if err != nil {
 		return err

@@ -220,21 +220,6 @@ func seedStaff(ctx context.Context, a *app.App, c *City) (*Staff, error) {
 	return s, err
 }
 
-// scopeName is a region's name for the logins table.
-func scopeName(c *City, code string) string {
-	for _, d := range c.Districts {
-		if d.Code == code {
-			return d.Name
-		}
-		for _, sd := range c.Subdistricts[d.Code] {
-			if sd.Code == code {
-				return sd.Name
-			}
-		}
-	}
-	return code
-}
-
 // PreferBusyGridWorkers names, in each district, grid workers who have checks or
 // verifications waiting now, where any have: a visitor signing in as one sees work to do.
 func (s *Staff) PreferBusyGridWorkers(ctx context.Context, a *app.App) error {
