@@ -103,8 +103,8 @@ func checkStaff(t *testing.T, a *app.App) {
 // The full city's people: every department the full dispatch table names has handlers, and
 // so on (checkStaff). SQLite only: seeding the whole city's grids takes seconds.
 func TestTheFullCityHasItsPeople(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seeds the whole city")
+	if testing.Short() || raceDetector {
+		t.Skip("seeds the whole city with its people: minutes under the race detector; run without -race")
 	}
 	a, _ := withStaff(t, storetest.Open(t, store.SQLite), demo.Options{Full: true}, time.Now())
 	checkStaff(t, a)
