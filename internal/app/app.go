@@ -58,6 +58,14 @@ func New(db *store.DB, opts Options) (*App, error) {
 	}, nil
 }
 
+// Batch runs fn, which calls use cases with the context it is given, in one transaction:
+// their writes commit together, or none do. Each use case still authorizes, records and
+// announces as it always does; only the commits are shared. For bulk work at the console,
+// such as seeding a demo city, where a commit per step would cost a flush to disk per step.
+func (a *App) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	return a.core.DB.InTx(ctx, fn)
+}
+
 // VerifyAudit walks the whole audit trail and returns how many records it checked, or an
 // *audit.BrokenError naming the first record where the chain breaks.
 func (a *App) VerifyAudit(ctx context.Context) (int64, error) { return a.core.VerifyAudit(ctx) }

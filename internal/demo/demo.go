@@ -99,6 +99,10 @@ type Options struct {
 	// four urban districts and coarser in the counties (a few seconds). Without it only 解放区
 	// and 山阳区 are seeded, with one coarse grid or a few per community: enough for tests.
 	Full bool
+	// Staff adds the city's people (see Staff): centre staff for every subdistrict, handlers
+	// for every department, a grid worker on every unit grid, residents. The demo command
+	// seeds them; tests leave them out, so their small city keeps one user per role.
+	Staff bool
 }
 
 // cellArea is the size of generated unit grids in square metres.
@@ -210,10 +214,23 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	if _, err := a.Settings.EnsureDefaultTimeLimits(ctx, actor); err != nil {
 		return fmt.Errorf("seed time limits: %w", err)
 	}
-	if err := a.Settings.PutDepartments(ctx, actor, append(Departments(), subdistrictOffices(in)...)); err != nil {
+	depts, rules := append(Departments(), subdistrictOffices(in)...), Rules()
+	if opts.Full {
+		var districts, subdistricts []grid.Incoming
+		for _, r := range in {
+			switch r.Level {
+			case grid.District:
+				districts = append(districts, r)
+			case grid.Subdistrict:
+				subdistricts = append(subdistricts, r)
+			}
+		}
+		depts, rules = append(depts, fullDepartments(districts)...), append(rules, fullRules(districts, subdistricts)...)
+	}
+	if err := a.Settings.PutDepartments(ctx, actor, depts); err != nil {
 		return fmt.Errorf("seed departments: %w", err)
 	}
-	if err := a.Settings.ReplaceRules(ctx, actor, Rules()); err != nil {
+	if err := a.Settings.ReplaceRules(ctx, actor, rules); err != nil {
 		return fmt.Errorf("seed dispatch rules: %w", err)
 	}
 	for _, l := range Logins() {
@@ -225,5 +242,16 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 			return fmt.Errorf("seed user %s: %w", l.Username, err)
 		}
 	}
-	return a.Regions.PutGridMember(ctx, actor, GridWorkerGrid, "gridworker", regions.GridWorker)
+	if err := a.Regions.PutGridMember(ctx, actor, GridWorkerGrid, "gridworker", regions.GridWorker); err != nil {
+		return err
+	}
+	if !opts.Staff {
+		return nil
+	}
+	c, err := LoadCity(ctx, a)
+	if err != nil {
+		return err
+	}
+	_, err = seedStaff(ctx, a, c)
+	return err
 }

@@ -109,10 +109,26 @@ func (db *DB) prepared(ctx context.Context, q querier, query string) (*sql.Stmt,
 	}
 	switch q := q.(type) {
 	case *sql.Tx:
-		if st := db.writeStmts.lookup(query); st != nil {
+		st := db.writeStmts.lookup(query)
+		if st == nil {
+			return nil, nil
+		}
+		// A transaction binds each statement once and reuses it: binding costs a lock and a
+		// wrapper kept until the commit, per call, and a batch of steps runs the same few
+		// statements thousands of times.
+		t, ok := txnOf(ctx)
+		if !ok || t.tx != q {
 			return q.StmtContext(ctx, st), nil
 		}
-		return nil, nil
+		if ts, ok := t.stmts[query]; ok {
+			return ts, nil
+		}
+		ts := q.StmtContext(ctx, st)
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[query] = ts
+		return ts, nil
 	case *sql.DB:
 		c := db.readStmts
 		if q == db.write {

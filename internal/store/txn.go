@@ -28,6 +28,8 @@ type txn struct {
 	// auditEntries wait to be numbered and chained (audit.go), just before they are written.
 	auditEntries []audit.Entry
 	err          error // a deferred write that failed: the transaction must not commit
+	// stmts are the cached statements bound to tx, by query.
+	stmts map[string]*sql.Stmt
 }
 
 type auditHead struct {

@@ -69,6 +69,15 @@ func (c *Calendar) WorkBetween(a, b time.Time) time.Duration {
 	return sum
 }
 
+// AddWork returns the earliest moment at which w of working time has passed since start (start
+// itself for w ≤ 0): how a simulated city's staff, who act in office hours only, schedule.
+func (c *Calendar) AddWork(start time.Time, w time.Duration) time.Time {
+	if w <= 0 {
+		return start.In(c.loc)
+	}
+	return c.addWork(start, w)
+}
+
 // addWork returns the earliest moment at which w > 0 of work time has passed since start.
 func (c *Calendar) addWork(start time.Time, w time.Duration) time.Time {
 	d, off := c.dayOf(start)

@@ -1,6 +1,8 @@
 package worktime_test
 
 import (
+	"time"
+
 	"testing"
 
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -126,6 +128,29 @@ func TestOnWallClock(t *testing.T) {
 			}
 			if due := c.Deadline(at(t, "2026-03-07 23:00"), got); !due.Equal(at(t, tt.end)) {
 				t.Errorf("due %s, want %s", due.Format(layout), tt.end)
+			}
+		})
+	}
+}
+
+// AddWork counts office time only: across lunch, the evening, a weekend and a holiday.
+func TestAddWork(t *testing.T) {
+	c := newCalendar(t)
+	for _, tt := range []struct {
+		name, start string
+		work        time.Duration
+		want        string
+	}{
+		{"inside a window", "2026-11-25 09:00", 30 * time.Minute, "2026-11-25 09:30"},
+		{"across lunch", "2026-11-25 11:50", 20 * time.Minute, "2026-11-25 14:10"},
+		{"from the evening to the next morning", "2026-11-25 20:00", 15 * time.Minute, "2026-11-26 08:15"},
+		{"from Friday afternoon to Monday", "2026-11-27 17:30", time.Hour, "2026-11-30 08:30"},
+		{"over National Day", "2026-09-30 17:00", 2 * time.Hour, "2026-10-08 09:00"},
+		{"nothing to add", "2026-11-28 10:00", 0, "2026-11-28 10:00"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := c.AddWork(at(t, tt.start), tt.work); !got.Equal(at(t, tt.want)) {
+				t.Errorf("AddWork(%s, %s) = %s, want %s", tt.start, tt.work, got.In(cst).Format("2006-01-02 15:04"), tt.want)
 			}
 		})
 	}

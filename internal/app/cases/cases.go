@@ -345,12 +345,56 @@ func firstOf[T ~string](vs ...T) T {
 // Act performs an action on a case. version, when given, must be the version the caller saw:
 // of two people acting on what they both saw, exactly one succeeds.
 func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input) (CaseView, error) {
-	act, err := workflow.ParseAction(action)
+	rec, err := a.step(ctx, actor, id, action, version, in)
 	if err != nil {
 		return CaseView{}, err
 	}
+	if !a.canSee(actor, rec) {
+		// Someone who may not see the case said "me too": tell them it counted, nothing more.
+		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
+	}
+	return a.caseView(ctx, actor, rec)
+}
+
+// StepResult is where a step left a case, as Step returns it: no timeline, no private fields.
+type StepResult struct {
+	ID            int64                `json:"id"`
+	Ticket        string               `json:"ticket"`
+	Status        workflow.Status      `json:"status"`
+	Department    string               `json:"department"`
+	CoDepartments []string             `json:"co_departments"`
+	Counters      workflow.Counters    `json:"counters"`
+	HandleDue     time.Time            `json:"handle_due,omitzero"`
+	ClosureType   workflow.ClosureType `json:"closure_type,omitempty"`
+	Version       int                  `json:"version"`
+}
+
+// Step takes an action exactly as Act does (the same checks, transaction, timeline, audit
+// record and notices) but answers with where the case now stands instead of the whole case:
+// for callers that take many steps and show none of them, such as the demo's history, to
+// whom reading back each case's timeline would cost more than the step itself. Someone who
+// may not see the case learns only its status and supports, as from Act.
+func (a *Service) Step(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input) (StepResult, error) {
+	rec, err := a.step(ctx, actor, id, action, version, in)
+	if err != nil {
+		return StepResult{}, err
+	}
+	s := rec.State
+	if !a.canSee(actor, rec) {
+		return StepResult{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Counters: workflow.Counters{Supports: s.Counters.Supports}}, nil
+	}
+	return StepResult{ID: rec.ID, Ticket: rec.Ticket, Status: s.Status, Department: s.Department, CoDepartments: s.CoDepartments,
+		Counters: s.Counters, HandleDue: s.HandleDue, ClosureType: s.ClosureType, Version: s.Version}, nil
+}
+
+// step is Act's transaction: it returns the case as the action left it.
+func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input) (store.CaseRecord, error) {
+	act, err := workflow.ParseAction(action)
+	if err != nil {
+		return store.CaseRecord{}, err
+	}
 	if act == workflow.Report || act == workflow.SelfHandle {
-		return CaseView{}, errs.Refuse(errs.Invalid, "creates_case", errs.Params{"action": string(act)}, "%s creates a case: report a new case instead", act)
+		return store.CaseRecord{}, errs.Refuse(errs.Invalid, "creates_case", errs.Params{"action": string(act)}, "%s creates a case: report a new case instead", act)
 	}
 	var (
 		rec                   store.CaseRecord
@@ -456,17 +500,10 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 		}
 		return nil
 	})
-	if err != nil {
-		if outsider {
-			return CaseView{}, forOutsider(err)
-		}
-		return CaseView{}, err
+	if err != nil && outsider {
+		err = forOutsider(err)
 	}
-	if !a.canSee(actor, rec) {
-		// Someone who may not see the case said "me too": tell them it counted, nothing more.
-		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
-	}
-	return a.caseView(ctx, actor, rec)
+	return rec, err
 }
 
 // forOutsider words a refusal for someone who acted on a case by id without the right to see

@@ -120,6 +120,26 @@ func (a *Service) DeliverOutbox(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Who of the batch's recipients may still be told (not disabled), read once for the
+	// batch as the webhooks are, not once per message.
+	var names []string
+	for _, m := range msgs {
+		var to []recipient
+		if m.Recipients != "" && json.Unmarshal([]byte(m.Recipients), &to) == nil {
+			for _, r := range to {
+				names = append(names, r.Username)
+			}
+		}
+	}
+	slices.Sort(names)
+	users, err := a.DB.ActiveUsers(ctx, slices.Compact(names))
+	if err != nil {
+		return 0, err
+	}
+	active := make(map[string]access.User, len(users))
+	for _, u := range users {
+		active[u.Username] = u
+	}
 	done := 0
 	for _, m := range msgs {
 		err := a.DB.InTx(ctx, func(ctx context.Context) error {
@@ -128,7 +148,7 @@ func (a *Service) DeliverOutbox(ctx context.Context) (int, error) {
 				return err
 			}
 			done++
-			return a.fanOut(ctx, m, hooks)
+			return a.fanOut(ctx, m, hooks, active)
 		})
 		if err != nil {
 			return done, fmt.Errorf("deliver outbox message %d (%s): %w", m.ID, m.Topic, err)
@@ -137,7 +157,9 @@ func (a *Service) DeliverOutbox(ctx context.Context) (int, error) {
 	return done, nil
 }
 
-func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []store.Webhook) error {
+// fanOut delivers one message; active holds the users its decided recipients may be (nil:
+// look them up).
+func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []store.Webhook, active map[string]access.User) error {
 	now := a.Now()
 	envelope, _ := json.Marshal(map[string]any{"id": m.ID, "topic": m.Topic, "created_at": m.CreatedAt, "data": json.RawMessage(m.Payload)})
 	for _, h := range hooks {
@@ -171,17 +193,23 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 			return err
 		}
 	}
-	names := make([]string, len(to))
-	for i, r := range to {
-		names[i] = r.Username
-	}
-	users, err := a.DB.ActiveUsers(ctx, names) // disabled since the step: told nothing
-	if err != nil {
-		return err
+	if m.Recipients == "" || active == nil {
+		names := make([]string, len(to))
+		for i, r := range to {
+			names[i] = r.Username
+		}
+		users, err := a.DB.ActiveUsers(ctx, names)
+		if err != nil {
+			return err
+		}
+		active = make(map[string]access.User, len(users))
+		for _, u := range users {
+			active[u.Username] = u
+		}
 	}
 	for _, r := range to {
-		i := slices.IndexFunc(users, func(u access.User) bool { return u.Username == r.Username })
-		if i < 0 {
+		u, ok := active[r.Username] // disabled since the step: told nothing
+		if !ok {
 			continue
 		}
 		data, link := m.Payload, "/cases/"+strconv.FormatInt(cm.CaseID, 10)
@@ -192,7 +220,7 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 			CaseID: cm.CaseID, Message: r.Message, Data: data, CreatedAt: now}); err != nil {
 			return err
 		}
-		if email := users[i].Email; email != "" && a.Opts.Mailer != nil {
+		if email := u.Email; email != "" && a.Opts.Mailer != nil {
 			body := r.Message + "\n\n" + "Case " + cm.Ticket + ": " + a.Opts.PublicURL + link + "\n"
 			if err := a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: "email", Target: email,
 				Subject: "[citygrid] " + r.Message, Body: body, NextAt: now, CreatedAt: now}); err != nil {

@@ -1,0 +1,135 @@
+package web_test
+
+import (
+	"log/slog"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/blob"
+	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/store"
+	"github.com/citygrid/citygrid/internal/store/storetest"
+	"github.com/citygrid/citygrid/internal/workflow"
+)
+
+// newDemoSite is a server over the small demo city with its people and historyDays of history
+// up to now, made through the use cases as `citygrid demo` makes it.
+func newDemoSite(t *testing.T, historyDays int) (*site, *demo.Staff) {
+	t.Helper()
+	db := storetest.Open(t, store.SQLite)
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	clock := &demo.Clock{}
+	now := time.Now()
+	clock.Set(now.AddDate(0, 0, -historyDays-1))
+	a, err := app.New(db, app.Options{BcryptCost: bcrypt.MinCost, Logger: quiet, Blobs: blobs, Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(t.Context(), a, demo.Options{Staff: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.MakeHistory(t.Context(), a, demo.HistoryOptions{Days: historyDays, Seed: 1, Until: now, Clock: clock}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Release()
+	c, err := demo.LoadCity(t.Context(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newFront(t, a, quiet))
+	t.Cleanup(srv.Close)
+	return &site{URL: srv.URL, App: a, DB: db}, demo.NewStaff(c)
+}
+
+// A visitor to the demo sees a city at work: the leader's dashboard counts cases in several
+// statuses, marks them on the map and charts the last days' intake and the overdue cases by
+// department; every department's handler has cases to do, on a phone and on a desktop.
+func TestTheDemoCityIsAtWork(t *testing.T) {
+	s, staff := newDemoSite(t, 14)
+	b := newBrowser(t)
+
+	// Every department the dispatch table names has work for its handlers. (The subdistrict
+	// offices take what no rule routes: in the small city some have nothing open now.)
+	rules, err := s.App.Settings.Rules(t.Context(), access.SystemPrincipal("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	for _, r := range rules {
+		named[r.Department] = true
+		for _, d := range r.CoDepartments {
+			named[d] = true
+		}
+	}
+	for dept := range named {
+		handlers := staff.Handlers[dept]
+		if len(handlers) == 0 {
+			t.Errorf("department %s has no handler", dept)
+			continue
+		}
+		u, _, err := s.DB.UserByUsername(t.Context(), handlers[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.App.Cases.ListCases(t.Context(), &access.Principal{User: u}, cases.CaseFilter{Limit: 1,
+			Statuses: []string{string(workflow.Dispatched), string(workflow.InProgress)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Cases) == 0 {
+			t.Errorf("the queue of %s (%s) is empty", handlers[0], dept)
+		}
+	}
+
+	for _, phone := range []bool{false, true} {
+		leader := b.person(t, "leader", phone)
+		leader.signIn(s.URL, "leader")
+		leader.do(chromedp.Navigate(s.URL+"/dashboard"), chromedp.WaitVisible(chromedp.ID("count-closed")),
+			chromedp.Sleep(500*time.Millisecond)) // the map and the charts draw after load
+		leader.shot("dashboard")
+		for _, status := range []string{"closed", "in_progress", "overdue"} {
+			n, err := strconv.Atoi(strings.ReplaceAll(leader.text("#count-"+status), ",", ""))
+			if err != nil || n == 0 {
+				t.Errorf("the dashboard counts %q %s cases, want some", leader.text("#count-"+status), status)
+			}
+		}
+		if n := eval[int](leader, `document.querySelectorAll('#dash-map path.leaflet-interactive').length`); n == 0 {
+			t.Error("the dashboard's map marks no case")
+		}
+		if sum := eval[int](leader, `echarts.getInstanceByDom(document.getElementById('chart-intake')).getOption().series[0].data.reduce((a, b) => a + b, 0)`); sum < 100 {
+			t.Errorf("the intake chart adds up to %d reports, want the last days' hundreds", sum)
+		}
+		if n := eval[int](leader, `echarts.getInstanceByDom(document.getElementById('chart-overdue')).getOption().series[0].data.length`); n == 0 {
+			t.Error("the overdue chart shows no department")
+		}
+		if w := eval[int](leader, `document.documentElement.scrollWidth`); phone && w > phoneWidth {
+			t.Errorf("the dashboard is %d px wide on a %d px phone", w, phoneWidth)
+		}
+		leader.noConsoleErrors()
+	}
+
+	for _, who := range []string{"handler", staff.Handlers["410802-HW"][0], staff.Handlers["410811-CGJ"][0]} {
+		for _, phone := range []bool{false, true} {
+			h := b.person(t, who, phone)
+			h.signIn(s.URL, who)
+			h.do(chromedp.Navigate(s.URL+"/tasks"), chromedp.WaitVisible(chromedp.ID("counts")))
+			h.shot("queue")
+			if n := eval[int](h, `document.querySelectorAll('a[data-ticket]').length`); n == 0 {
+				t.Errorf("%s's queue shows no case", who)
+			}
+		}
+	}
+}
