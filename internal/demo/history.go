@@ -12,6 +12,7 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/app/georeport"
+	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/hotline"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -281,7 +282,13 @@ func (s *sim) prepare(ctx context.Context) error {
 			for _, cm := range s.c.Communities[sd.Code] {
 				var gs []*UnitGrid
 				for i := range s.c.Grids[cm.Code] {
-					gs = append(gs, &s.c.Grids[cm.Code][i])
+					// A grid lying in a sliver where two districts' published borders overlap is
+					// located to the other district's grid: nobody reports from there.
+					g := &s.c.Grids[cm.Code][i]
+					if p, ok := grid.PointInside(g.Geometry); ok && !s.locatesTo(p[0], p[1], g.Code) {
+						continue
+					}
+					gs = append(gs, g)
 				}
 				if len(gs) > 0 {
 					dw.communities = append(dw.communities, gs)
@@ -426,18 +433,25 @@ func (s *sim) newArrival(day time.Time, working bool) *arrival {
 	return ar
 }
 
-// pointIn draws a point inside a grid.
+// pointIn draws a point inside a grid that the city also locates to that grid: published
+// district borders overlap a little, and a point in such a sliver belongs to one of them only.
 func (s *sim) pointIn(g *UnitGrid) (float64, float64) {
 	b := g.Bound
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 50; i++ {
 		lon := round6(b.Min[0] + s.rng.Float64()*(b.Max[0]-b.Min[0]))
 		lat := round6(b.Min[1] + s.rng.Float64()*(b.Max[1]-b.Min[1]))
-		if grid.Contains(g.Geometry, [2]float64{lon, lat}) {
+		if grid.Contains(g.Geometry, [2]float64{lon, lat}) && s.locatesTo(lon, lat, g.Code) {
 			return lon, lat
 		}
 	}
 	p, _ := grid.PointInside(g.Geometry)
 	return p[0], p[1]
+}
+
+// locatesTo tells whether the city locates a point to the grid with code.
+func (s *sim) locatesTo(lon, lat float64, code string) bool {
+	loc, err := s.a.Cases.Locate(context.Background(), lon, lat, crs.WGS84)
+	return err == nil && loc.Region.Code == code
 }
 
 func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
