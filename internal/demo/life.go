@@ -504,15 +504,6 @@ func (s *sim) handleParts(ctx context.Context, c *simCase) error {
 	return nil
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // planHandling decides how the department's work on the case goes: most on time, a tail
 // late and a few very late (the backlog a leader sees in red), some with an extension, a few
 // suspended (挂账), a few closed by a leader's override.
