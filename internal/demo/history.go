@@ -164,6 +164,7 @@ func MakeHistory(ctx context.Context, a *app.App, opts HistoryOptions) (HistoryR
 		s.planDay(d)
 	}
 	s.schedule(day0, s.jobs)
+	s.schedule(lastMorning(until), s.readNotices)
 	err := s.run(ctx, until)
 	opts.Clock.Set(until)
 	s.report.Cases = s.all
@@ -221,8 +222,9 @@ func (s *sim) run(ctx context.Context, until time.Time) error {
 }
 
 // jobsEvery is how often the simulated server runs its jobs: the deadline sweep and the
-// outbox fan-out, as `serve` does on its timer.
-const jobsEvery = 15 * time.Minute
+// outbox fan-out, as `serve` does on its timer (every few seconds there; half an hour of
+// simulated time is close enough for notices and costs the seeding little).
+const jobsEvery = 30 * time.Minute
 
 func (s *sim) jobs(ctx context.Context) error {
 	for {
@@ -245,6 +247,35 @@ func (s *sim) jobs(ctx context.Context) error {
 		}
 	}
 	s.schedule(s.now.Add(jobsEvery), s.jobs)
+	return nil
+}
+
+// readMorning is when people open citygrid at work and read what came in since yesterday.
+const readMorning = 8*time.Hour + 45*time.Minute
+
+// lastMorning is the last readMorning at or before t.
+func lastMorning(t time.Time) time.Time {
+	t = t.In(worktime.China)
+	m := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, worktime.China).Add(readMorning)
+	if m.After(t) {
+		m = m.AddDate(0, 0, -1)
+	}
+	return m
+}
+
+// readNotices: everybody has read their notifications up to this morning, as people who work
+// with citygrid do; what arrived since is unread, so a leader meets today's news, not a quarter's.
+func (s *sim) readNotices(ctx context.Context) error {
+	names := make([]string, 0, len(s.who))
+	for name := range s.who {
+		names = append(names, name)
+	}
+	slices.Sort(names) // the same order every run
+	for _, name := range names {
+		if _, err := s.a.Notices.MarkNotificationsRead(ctx, s.who[name], math.MaxInt64); err != nil {
+			return fmt.Errorf("history: %s reads notifications: %w", name, err)
+		}
+	}
 	return nil
 }
 

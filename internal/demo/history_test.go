@@ -12,6 +12,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/app/apptest"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/demo"
@@ -171,6 +172,28 @@ func TestHistoryOnBothEngines(t *testing.T) {
 			if cursor = page.Next; cursor == "" {
 				break
 			}
+		}
+		// People have read their notices up to this morning (08:45); what came since is unread.
+		leader := apptest.As(t, db, "leader")
+		np, err := a.Notices.Notifications(ctx, leader, false, 0, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		morning := time.Date(2026, 11, 25, 8, 45, 0, 0, worktime.China)
+		var unread, before int
+		for _, n := range np.Notifications {
+			if n.ReadAt == nil {
+				unread++
+			}
+			if n.CreatedAt.Before(morning) {
+				before++
+				if n.ReadAt == nil {
+					t.Errorf("the leader's notice %d of %s is unread, want read that morning", n.ID, n.CreatedAt)
+				}
+			}
+		}
+		if unread == 0 || unread != np.Unread || before == 0 {
+			t.Errorf("the leader has %d unread (counted %d), %d older notices: want today's unread and older ones read", unread, np.Unread, before)
 		}
 		for _, s := range []string{"patrol", "resident", "hotline", "open311"} {
 			if sources[s] == 0 {

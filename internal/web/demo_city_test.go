@@ -115,6 +115,13 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 		if n := eval[int](leader, `echarts.getInstanceByDom(document.getElementById('chart-overdue')).getOption().series[0].data.length`); n == 0 {
 			t.Error("the overdue chart shows no department")
 		}
+		// People read departments by name: a code such as 410802-CGJ is no label.
+		labels := eval[[]string](leader, `echarts.getInstanceByDom(document.getElementById('chart-overdue')).getOption().yAxis[0].data`)
+		for _, l := range labels {
+			if strings.ContainsAny(l, "0123456789") || l == "" {
+				t.Errorf("the overdue chart labels a department %q, want its name (labels %q)", l, labels)
+			}
+		}
 		if w := eval[int](leader, `document.documentElement.scrollWidth`); phone && w > phoneWidth {
 			t.Errorf("the dashboard is %d px wide on a %d px phone", w, phoneWidth)
 		}

@@ -18,14 +18,17 @@ import (
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
-// DashboardDays is how many days of intake a dashboard charts.
-const DashboardDays = 14
+// DashboardDays is how many days of intake a dashboard charts: a quarter, the period a
+// centre compares against (the same season last month, a holiday's trough).
+const DashboardDays = 91
 
 // Dashboard is the command centre's picture of the cases in a viewer's scope.
 type Dashboard struct {
 	store.CaseStats
 	Newest []DashboardCase `json:"newest"`
-	Head   int64           `json:"head"` // the outbox id the figures include: live updates follow from it
+	// DepartmentNames names the departments of OverdueByDepartment, for the chart's labels.
+	DepartmentNames map[string]string `json:"department_names"`
+	Head            int64             `json:"head"` // the outbox id the figures include: live updates follow from it
 }
 
 // DashboardCase is a case as the dashboard's list and map show it.
@@ -78,7 +81,16 @@ func (a *Service) Dashboard(ctx context.Context, viewer *access.Principal, newes
 	if err != nil {
 		return Dashboard{}, err
 	}
-	out := Dashboard{CaseStats: stats, Head: head, Newest: make([]DashboardCase, 0, len(recs))}
+	depts, err := a.RefDepartments(ctx)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	out := Dashboard{CaseStats: stats, Head: head, Newest: make([]DashboardCase, 0, len(recs)), DepartmentNames: map[string]string{}}
+	for _, d := range depts {
+		if _, ok := stats.OverdueByDepartment[d.Code]; ok {
+			out.DepartmentNames[d.Code] = d.Name
+		}
+	}
 	for _, r := range recs {
 		c := dashboardCase(r, names)
 		if r.Geometry != nil {

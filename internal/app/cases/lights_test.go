@@ -127,6 +127,10 @@ func TestEveryStageHasItsLight(t *testing.T) {
 				if w := map[string]int{"": 2, "410802-CGJ": 3}; !maps.Equal(d.OverdueByDepartment, w) {
 					t.Errorf("at %s: overdue by department %v, want %v", c.at, d.OverdueByDepartment, w)
 				}
+				// The chart names the department; the centre's row has no department to name.
+				if w := map[string]string{"410802-CGJ": "解放区城市管理局"}; !maps.Equal(d.DepartmentNames, w) {
+					t.Errorf("at %s: department names %v, want %v", c.at, d.DepartmentNames, w)
+				}
 			}
 		}
 	})

@@ -38,14 +38,17 @@
         bounds.push([c.lat, c.lon]);
       });
       if (bounds.length && !fitted) { fitted = true; map.fitBounds(bounds, {padding: [20, 20], maxZoom: 13}); }
-      intake.setOption({animation: false, grid: {left: 36, right: 8, top: 10, bottom: 24}, tooltip: {},
+      intake.setOption({animation: false, grid: {left: 36, right: 8, top: 10, bottom: 24}, tooltip: {trigger: 'axis'},
         xAxis: {type: 'category', data: d.days.map(function (x) { return x.slice(5); })},
         yAxis: {type: 'value', minInterval: 1},
         series: [{type: 'bar', name: d.words.intake, data: d.days.map(function (x) { return d.intake_by_day[x]; }), itemStyle: {color: '#b91c1c'}}]});
-      var depts = Object.keys(d.overdue_by_department || {}).sort();
-      overdue.setOption({animation: false, grid: {left: 36, right: 8, top: 10, bottom: 24}, tooltip: {},
-        // Cases not yet dispatched are overdue at a centre: they have no department.
-        xAxis: {type: 'category', data: depts.map(function (k) { return k || d.words.centre; })}, yAxis: {type: 'value', minInterval: 1},
+      // The departments with the most overdue cases, largest on top, named as people know them.
+      var depts = Object.keys(d.overdue_by_department || {}).sort(function (a, b) {
+        return d.overdue_by_department[a] - d.overdue_by_department[b] || (a < b ? 1 : -1);
+      }).slice(-10);
+      var name = function (k) { return k ? ((d.department_names || {})[k] || k) : d.words.centre; };
+      overdue.setOption({animation: false, grid: {left: 8, right: 24, top: 4, bottom: 20, containLabel: true}, tooltip: {trigger: 'axis'},
+        yAxis: {type: 'category', data: depts.map(name), axisLabel: {width: 110, overflow: 'truncate'}}, xAxis: {type: 'value', minInterval: 1},
         series: [{type: 'bar', name: d.words.overdue, data: depts.map(function (k) { return d.overdue_by_department[k]; }), itemStyle: {color: '#dc2626'}}]});
     }
 
