@@ -170,6 +170,7 @@ func (h *Handler) routes() {
 	h.adminRoutes()
 	h.notificationRoutes()
 	h.patrolRoutes()
+	h.evaluationRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})
