@@ -117,11 +117,17 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, p *access.Pr
 // dashboardJSON answers the dashboard's refresh after a live change.
 func (h *Handler) dashboardJSON(w http.ResponseWriter, r *http.Request, p *access.Principal) {
 	d, err := h.dashboardData(r, p)
+	writeFresh(w, d, err)
+}
+
+// writeFresh answers a page script's refresh: the data as JSON, never cached, or only the
+// status of the refusal (the script keeps what it shows).
+func writeFresh(w http.ResponseWriter, v any, err error) {
 	if err != nil {
 		w.WriteHeader(statusOf(err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(d)
+	_ = json.NewEncoder(w).Encode(v)
 }

@@ -126,6 +126,32 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 			t.Errorf("the dashboard is %d px wide on a %d px phone", w, phoneWidth)
 		}
 		leader.noConsoleErrors()
+
+		// The wall screen: every open case on the map, the figures open their lists.
+		leader.do(chromedp.Navigate(s.URL+"/dashboard/wall"), chromedp.WaitVisible(chromedp.CSS(".wall-kpi")),
+			chromedp.Sleep(500*time.Millisecond))
+		leader.shot("wall")
+		if n := eval[int](leader, `document.querySelectorAll('#wall-map .wall-cluster, #wall-map .wall-pin').length`); n == 0 {
+			t.Error("the wall's map shows no case")
+		}
+		if n := eval[int](leader, `document.querySelectorAll('#wall-streets a, #wall-categories a').length`); n == 0 {
+			t.Error("the wall breaks the open cases down by nothing")
+		}
+		if w := eval[int](leader, `document.documentElement.scrollWidth`); phone && w > phoneWidth {
+			t.Errorf("the wall is %d px wide on a %d px phone", w, phoneWidth)
+		}
+		red := leader.text(".wall-kpi.red .n")
+		leader.do(chromedp.Click(chromedp.CSS(".wall-kpi.red")), chromedp.WaitVisible(chromedp.ID("narrowed")))
+		lights := eval[[]string](leader, `[...document.querySelectorAll('a[data-ticket] .dot')].map(d => d.className)`)
+		if len(lights) == 0 && red != "0" {
+			t.Errorf("the wall counts %s overdue, its list shows none", red)
+		}
+		for _, l := range lights {
+			if !strings.Contains(l, "red") {
+				t.Errorf("the overdue list from the wall shows a case with light %q", l)
+			}
+		}
+		leader.noConsoleErrors()
 	}
 
 	for _, who := range []string{"handler", staff.Handlers["410802-HW"][0], staff.Handlers["410811-CGJ"][0]} {

@@ -110,6 +110,7 @@ func TestPagesRenderInBothLanguagesWithEveryString(t *testing.T) {
 		{"admin", "/admin/users"}, {"admin", "/admin/departments"}, {"admin", "/admin/categories?q=090"}, {"admin", "/admin/rules"},
 		{"admin", "/admin/regions"}, {"admin", "/admin/regions?code=" + demo.GridWorkerGrid}, {"gridworker", "/report"}, {"resident", "/report"},
 		{"admin", "/admin/time-limits"}, {"admin", "/admin/calendar"}, {"admin", "/admin/webhooks"}, {"handler", "/notifications"},
+		{"leader", "/dashboard/wall"}, {"leader", "/evaluation"}, {"operator", "/tasks?status=open&light=red&region=410802&kind=matter&category=09009"},
 	}
 	for _, lang := range []string{"zh-CN,zh;q=0.9", "en-GB,en;q=0.8"} {
 		for _, p := range pages {
@@ -157,6 +158,51 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 	for k := range en {
 		if _, ok := zh[k]; !ok {
 			t.Errorf("zh-CN.json lacks %s", k)
+		}
+	}
+}
+
+// A drill-down link narrows the workspace by light, region and category; what it does not
+// know, or a region outside the viewer's scope, is refused, and nobody else's cases show.
+func TestWorkspaceNarrowedByADrillDown(t *testing.T) {
+	s := newSite(t)
+	mine := reportIn(t, s, demo.GridWorkerGrid, "09009")
+	other := reportIn(t, s, demo.GridWorkerGrid, "06001")
+	elsewhere := reportIn(t, s, "410811001001001", "09009") // 山阳区: outside the operator's scope
+	v := s.visitor(t)
+	v.signIn("operator")
+	cases := []struct {
+		query      string
+		status     int
+		shows      []string
+		hides      []string
+		narrowedBy string
+	}{
+		{"status=open&kind=matter&category=09009", 200, []string{mine.Ticket}, []string{other.Ticket, elsewhere.Ticket}, "机动车乱停放"},
+		{"status=open&region=" + demo.GridWorkerGrid, 200, []string{mine.Ticket, other.Ticket}, []string{elsewhere.Ticket}, ""},
+		{"status=open&light=red", 200, nil, []string{mine.Ticket, other.Ticket, elsewhere.Ticket}, "超期"},
+		{"status=open&light=purple", 422, nil, []string{mine.Ticket}, ""},
+		{"status=open&region=410811", 403, nil, []string{elsewhere.Ticket}, ""},
+		{"status=open&category=09009&kind=animal", 422, nil, []string{mine.Ticket}, ""},
+		{"status=open&region=" + url.QueryEscape("4108'--"), 422, nil, []string{mine.Ticket}, ""},
+	}
+	for _, c := range cases {
+		status, _, body := v.do("GET", "/tasks?"+c.query, nil)
+		if status != c.status {
+			t.Errorf("%s: status %d, want %d", c.query, status, c.status)
+		}
+		for _, tk := range c.shows {
+			if !strings.Contains(body, tk) {
+				t.Errorf("%s: %s is not listed", c.query, tk)
+			}
+		}
+		for _, tk := range c.hides {
+			if strings.Contains(body, tk) {
+				t.Errorf("%s: %s is listed", c.query, tk)
+			}
+		}
+		if c.narrowedBy != "" && !strings.Contains(body, "<strong>"+c.narrowedBy+"</strong>") {
+			t.Errorf("%s: the page does not say it is narrowed by %s", c.query, c.narrowedBy)
 		}
 	}
 }

@@ -47,6 +47,60 @@ type tasksBody struct {
 	Patrol   *regions.PatrolDay // a grid worker's patrols today
 	// Department is a handler's: cases led by another are ones it holds a part of (联办).
 	Department string
+	// Narrow is what a drill-down from the wall screen or a chart adds to the status filter
+	// (light, region, kind and category), kept across filter changes; Said names it.
+	Narrow url.Values
+	Said   []string
+}
+
+// narrowTasks reads the drill-down filters of a workspace link into f, refusing what it does
+// not know, and says them in words.
+func (h *Handler) narrowTasks(r *http.Request, f *cases.CaseFilter) (url.Values, []string, error) {
+	q, l, names := r.URL.Query(), h.lang(r), h.names(r.Context())
+	keep, said := url.Values{}, []string{}
+	if v := q.Get("light"); v != "" {
+		if v != "red" && v != "yellow" && v != "green" {
+			return nil, nil, errs.Refuse(errs.Invalid, "bad_light", errs.Params{"light": v}, "light must be red, yellow or green, not %q", v)
+		}
+		f.Light = v
+		keep.Set("light", v)
+		said = append(said, h.cat.T(l, "light."+v))
+	}
+	if v := q.Get("region"); v != "" {
+		if !isCode(v) {
+			return nil, nil, errs.Refuse(errs.Invalid, "bad_region", errs.Params{"region": v}, "no region %q", v)
+		}
+		f.Regions = []string{v}
+		keep.Set("region", v)
+		said = append(said, names("region", v))
+	}
+	if v := q.Get("category"); v != "" {
+		kind := q.Get("kind")
+		if _, err := workflow.ParseCategoryKind(kind); !isCode(v) || (kind != "" && err != nil) {
+			return nil, nil, errs.Refuse(errs.Invalid, "bad_category", errs.Params{"category": v}, "no category %q", v)
+		}
+		f.Category, f.Kind = v, kind
+		keep.Set("category", v)
+		if kind != "" {
+			keep.Set("kind", kind)
+		}
+		said = append(said, h.categoryName(r, kind, v))
+	}
+	return keep, said, nil
+}
+
+// isCode: region and category codes are digits (a region code may carry a letter suffix in
+// some cities), short.
+func isCode(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
@@ -90,12 +144,17 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		f.Statuses = []string{string(s)}
 	}
+	narrow, said, err := h.narrowTasks(r, &f)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
 	list, err := h.app.Cases.ListCases(r.Context(), p, f)
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := tasksBody{Filter: filter, Statuses: workflow.Statuses, Cases: list.Cases, More: list.Next != "",
+	body := tasksBody{Filter: filter, Narrow: narrow, Said: said, Statuses: workflow.Statuses, Cases: list.Cases, More: list.Next != "",
 		Lights: map[string]int{}, ByStatus: map[workflow.Status]int{}, Queue: queue, Bulk: bulkActions[p.User.Role]}
 	if p.User.Role == access.Handler {
 		body.Department = p.User.Department
@@ -156,4 +215,18 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Princip
 		q.Set("problem", h.cat.T(l, "tasks.bulk.refused", len(refused))+" "+strings.Join(refused, "; "))
 	}
 	http.Redirect(w, r, "/tasks?"+q.Encode(), http.StatusSeeOther)
+}
+
+// categoryName names a category for a filter line: of the given kind, or of either kind.
+func (h *Handler) categoryName(r *http.Request, kind, code string) string {
+	cats, err := h.app.Settings.Categories(r.Context(), access.FromContext(r.Context()))
+	if err != nil {
+		return code
+	}
+	for _, c := range cats {
+		if c.Code == code && (kind == "" || string(c.Kind) == kind) {
+			return c.Name
+		}
+	}
+	return code
 }

@@ -171,6 +171,7 @@ func (h *Handler) routes() {
 	h.notificationRoutes()
 	h.patrolRoutes()
 	h.evaluationRoutes()
+	h.wallRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})
