@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/audit"
@@ -173,6 +174,14 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 		return Intake{}, err
 	}
 	rec.LightWarn, rec.LightDue = lightMoments(known.clocks)
+	var evalEvents []store.EvalEvent
+	if action == workflow.SelfHandle {
+		evalEvents = []store.EvalEvent{{Action: string(action), At: now}}
+	}
+	counted, err := eval.NewTracker(a.Core).Of(ctx, eval.CaseInput{Created: now, State: tr.Case, Clocks: known.clocks, Events: evalEvents})
+	if err != nil {
+		return Intake{}, err
+	}
 	err = a.DB.GroupTx(ctx, func(ctx context.Context) error { // group commit: see store/groupcommit.go
 		for _, att := range uploads {
 			if err := a.DB.PutAttachment(ctx, att); err != nil {
@@ -193,7 +202,11 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 		}
 		ev, err := a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: TimelineCopy(in.Description), Result: in.Result})
 		known.events = []store.CaseEvent{ev}
-		return err
+		if err != nil {
+			return err
+		}
+		// The report's count, in its transaction (a case's contribution does not depend on its id).
+		return eval.NewTracker(a.Core).Apply(ctx, eval.Facts{}, counted)
 	})
 	if err != nil {
 		return Intake{}, err
@@ -479,6 +492,15 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 		if correctedVerification != nil {
 			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
 		}
+		// What the case counted for in evaluation before the step: the step's transaction
+		// adds the difference it makes (see package eval).
+		tracker, tracked := eval.NewTracker(a.Core), !eval.Untracked(act)
+		var counted eval.Facts
+		if tracked {
+			if counted, err = tracker.Snapshot(ctx, rec.ID, rec.CreatedAt, rec.State); err != nil {
+				return err
+			}
+		}
 		if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr, actor.Name()); err != nil {
 			return err
 		}
@@ -493,12 +515,24 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 			return err
 		}
 		if tr.Action == workflow.Register {
-			return a.autoDispatch(ctx, &rec)
+			if err := a.autoDispatch(ctx, &rec); err != nil {
+				return err
+			}
 		}
 		if original != nil {
-			return a.joinOriginal(ctx, actor, rec, *original)
+			// The original gains a channel and a supporter: nothing evaluation counts.
+			if err := a.joinOriginal(ctx, actor, rec, *original); err != nil {
+				return err
+			}
 		}
-		return nil
+		if !tracked {
+			return nil
+		}
+		now, err := tracker.Snapshot(ctx, rec.ID, rec.CreatedAt, rec.State)
+		if err != nil {
+			return err
+		}
+		return tracker.Apply(ctx, counted, now)
 	})
 	if err != nil && outsider {
 		err = forOutsider(err)
