@@ -55,7 +55,9 @@ var moves = []move{
 	{"hw", "handle", func(r *apptest.CaseRun, _ *rand.Rand) workflow.Input {
 		return workflow.Input{Result: "已处理", Photos: []string{r.Photo()}}
 	}},
-	{"handler", "request_extension", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Hours: 4, Reason: "材料未到"} }},
+	{"handler", "request_extension", func(*apptest.CaseRun, *rand.Rand) workflow.Input {
+		return workflow.Input{Hours: 4, Reason: "材料未到"}
+	}},
 	{"dispatcher", "approve_extension", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Hours: 4} }},
 	{"dispatcher", "deny_extension", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Reason: "不予延期"} }},
 	{"dispatcher", "suspend", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Reason: "待拆迁"} }},
@@ -66,7 +68,9 @@ var moves = []move{
 	}},
 	{"leader", "reopen", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Reason: "群众不满意"} }},
 	{"leader", "close", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Reason: "特殊结案"} }},
-	{"gridworker", "rate", func(_ *apptest.CaseRun, rnd *rand.Rand) workflow.Input { return workflow.Input{Rating: 1 + rnd.IntN(5)} }},
+	{"gridworker", "rate", func(_ *apptest.CaseRun, rnd *rand.Rand) workflow.Input {
+		return workflow.Input{Rating: 1 + rnd.IntN(5)}
+	}},
 	{"operator", "comment", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Note: "跟进"} }},
 	{"dispatcher", "escalate", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Reason: "需要区里协调"} }},
 }
