@@ -537,3 +537,39 @@ func (db *DB) EvalPendingSpans(ctx context.Context, q EvalQuery) ([]EvalPendingS
 	}
 	return out, rows.Err()
 }
+
+// NaiveCaseCounts counts cases straight from the cases table, the way a system without
+// aggregates would: per lead department (group "department") or per subdistrict within a
+// district (group "subdistrict", district given), the cases reported in [from, to) that were
+// registered (due to close) and those closed. `bench stats` times it against the aggregates
+// and checks that both give the same answer.
+func (db *DB) NaiveCaseCounts(ctx context.Context, group string, from, to time.Time, district string) (map[string][2]int64, error) {
+	var q string
+	args := []any{micros(from), micros(to)}
+	switch group {
+	case "department":
+		q = `SELECT department, SUM(CASE WHEN status NOT IN ('reported', 'rejected') THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END)
+			FROM cases WHERE created_at >= ? AND created_at < ? AND department <> '' GROUP BY department`
+	case "subdistrict":
+		q = `SELECT substr(grid_code, 1, 9), SUM(CASE WHEN status NOT IN ('reported', 'rejected') THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END)
+			FROM cases WHERE created_at >= ? AND created_at < ? AND grid_code >= ? AND grid_code < ? GROUP BY substr(grid_code, 1, 9)`
+		args = append(args, district, district+"~")
+	default:
+		return nil, fmt.Errorf("naive counts by %q", group)
+	}
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("naive case counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][2]int64{}
+	for rows.Next() {
+		var k string
+		var v [2]int64
+		if err := rows.Scan(&k, &v[0], &v[1]); err != nil {
+			return nil, fmt.Errorf("naive case counts: %w", err)
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
