@@ -45,7 +45,7 @@ func scenario(t *testing.T, db *store.DB) *apptest.CaseRun {
 	step("2026-03-09 10:50", "dispatcher", "dispatch", workflow.Input{}) // handle due 14:50 (lunch does not count)
 	step("2026-03-09 11:00", "handler", "accept", workflow.Input{})
 	step("2026-03-09 15:30", "handler", "handle", workflow.Input{Result: "已处理", Photos: photo()}) // 70 + 90 minutes
-	step("2026-03-09 15:40", "gridworker", "verify", workflow.Input{Pass: &fail, Note: "车还在"})  // rework: a new clock, due 14:50 still
+	step("2026-03-09 15:40", "gridworker", "verify", workflow.Input{Pass: &fail, Note: "车还在"})    // rework: a new clock, due 14:50 still
 	step("2026-03-10 10:00", "handler", "handle", workflow.Input{Result: "已拖走", Photos: photo()}) // 140 + 120 minutes
 	step("2026-03-10 10:10", "gridworker", "verify", workflow.Input{Pass: &pass})
 	step("2026-03-10 10:20", "gridworker", "rate", workflow.Input{Rating: 2})
@@ -59,7 +59,7 @@ func scenario(t *testing.T, db *store.DB) *apptest.CaseRun {
 	step("2026-03-09 16:30", "dispatcher", "dispatch", workflow.Input{}) // handle due Tuesday 08:30
 	step("2026-03-09 16:40", "handler", "accept", workflow.Input{})
 	step("2026-03-09 16:50", "handler", "request_extension", workflow.Input{Hours: 4, Reason: "等拖车"})
-	step("2026-03-09 17:00", "dispatcher", "approve_extension", workflow.Input{Hours: 4}) // due Tuesday 14:30
+	step("2026-03-09 17:00", "dispatcher", "approve_extension", workflow.Input{Hours: 4})         // due Tuesday 14:30
 	step("2026-03-10 14:00", "handler", "handle", workflow.Input{Result: "已拖走", Photos: photo()}) // 90 + 240 minutes
 	step("2026-03-10 14:10", "gridworker", "verify", workflow.Input{Pass: &pass})
 
@@ -166,7 +166,7 @@ func TestIndicatorsOfAWeekByHand(t *testing.T) {
 		wantCounts(t, "解放区, week", d, weekCounts)
 		wantRate(t, "解放区", d, "close_rate", 4.0/5)
 		wantRate(t, "解放区", d, "satisfaction_rate", 1.0/2)
-		wantRate(t, "解放区", d, "mean_handle_hours", 3.83) // 1,150 minutes ÷ 5 handlings, in hours to the hundredth
+		wantRate(t, "解放区", d, "mean_handle_hours", 3.83)           // 1,150 minutes ÷ 5 handlings, in hours to the hundredth
 		wantScore(t, "解放区", d, 30*4.0/5+40*2.0/5+30*1.0/2, "D", 1) // 55
 		// Every level of the grid's path counts the same cases.
 		for _, g := range []string{eval.KindSubdistrict, eval.KindCommunity, eval.KindGrid} {
@@ -197,7 +197,7 @@ func TestIndicatorsOfAWeekByHand(t *testing.T) {
 		wantRate(t, "城管局", cgj, "rework_rate", 1.0/5)
 		wantRate(t, "城管局", cgj, "pending_overdue_rate", 1.0/6)
 		wantRate(t, "城管局", cgj, "extension_rate", 1.0/6)
-		wantRate(t, "城管局", cgj, "valid_report_rate", math.NaN()) // departments report nothing
+		wantRate(t, "城管局", cgj, "valid_report_rate", math.NaN())                                   // departments report nothing
 		wantScore(t, "城管局", cgj, 30*5.0/6+20*2.0/6+20*(1-1.0/5)+20*(1-1.0/6)+10*(1-1.0/6), "C", 1) // 72.7
 		hw := row(t, depts, "410802-HW")
 		wantCounts(t, "环卫", hw, map[string]float64{"returned": 1})
