@@ -344,6 +344,10 @@ func (s *Service) storeQueries(ctx context.Context, actor *access.Principal, q Q
 		}
 		return nil, v, errs.Refuse(errs.Forbidden, "group_outside_scope", errs.Params{"field": "group", "group": q.Group}, "a department sees its own row and its people's, not %s rows", q.Group)
 	}
+	if q.Group == KindPerson && v.self != "" && q.Within == "" {
+		// A grid worker sees themself among people, wherever their cases lay.
+		return []store.EvalQuery{{Kind: q.Group, From: p.from, To: p.to, Key: v.self}}, v, nil
+	}
 	targets, err := s.targets(ctx, v, q)
 	if err != nil {
 		return nil, v, err
