@@ -22,6 +22,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		"intake":    benchIntake,
 		"list":      benchList,
 		"photos":    benchPhotos,
+		"stats":     benchStats,
 	})
 }
 
@@ -177,4 +178,26 @@ func startProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// benchStats: citygrid bench stats [--db DSN] [--cases N] [--queries Q]
+func benchStats(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench stats")
+	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
+	cfg := bench.StatsConfig{Seed: 1}
+	fs.IntVar(&cfg.Cases, "cases", 1_000_000, "cases to generate (over the demo city's unit grids)")
+	fs.IntVar(&cfg.Queries, "queries", 200, "evaluation tables to time, of each kind")
+	fs.IntVar(&cfg.Naive, "naive", 10, "GROUP BY queries over the cases to time, of each kind")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if cfg.Cases < 1_000 || cfg.Queries < 1 || cfg.Naive < 1 {
+		return usagef("--cases must be at least 1,000, --queries and --naive positive")
+	}
+	s, err := openScratch(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	_, err = bench.Stats(ctx, e.stdout, s.DB, s.Where, cfg)
+	return errors.Join(err, s.Close())
 }

@@ -55,8 +55,9 @@ func commands() map[string]command {
 		"webhook": {"manage webhook subscriptions: add, list, disable", cmdWebhook},
 		"export":  {"export regions as GeoJSON", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},
-		"bench":   {"measure performance: locate, divisions, intake, list", cmdBench},
+		"bench":   {"measure performance: locate, divisions, intake, list, stats", cmdBench},
 		"version": {"print the version", cmdVersion},
+		"eval":    {"evaluation aggregates: rebuild", cmdEval},
 	}
 }
 

@@ -72,9 +72,11 @@ type caseBody struct {
 	Allowed     []string          `json:"allowed_actions"`
 	Timeline    []caseEvent       `json:"timeline"`
 	Clocks      []struct {
-		Stage string    `json:"stage"`
-		Due   time.Time `json:"due"`
-		Light string    `json:"light"`
+		Stage  string     `json:"stage"`
+		Due    time.Time  `json:"due"`
+		Light  string     `json:"light"`
+		DoneAt *time.Time `json:"done_at"`
+		OnTime *bool      `json:"on_time"`
 	} `json:"clocks"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -401,6 +403,13 @@ func TestACaseRunsTheClosedLoopThroughTheAPIAlone(t *testing.T) {
 				// Each stage runs its clock; handling 机动车乱停放 has 2 working hours from dispatch.
 				var stages []string
 				for _, c := range got.Clocks {
+					if c.DoneAt != nil {
+						// Finished stages stay on the record, each saying whether it ended in time.
+						if c.OnTime == nil || c.Light != "" {
+							t.Errorf("finished %s clock: on_time %v, light %q; want on_time and no light", c.Stage, c.OnTime, c.Light)
+						}
+						continue
+					}
 					stages = append(stages, c.Stage)
 					if c.Stage == "handle" {
 						if want := workingCalendar(t).Deadline(got.UpdatedAt, worktime.Limit{Value: 2, Unit: worktime.WorkHour}); !c.Due.Equal(want) {

@@ -62,6 +62,10 @@ func (s *Handler) routes() []route {
 		{"POST", "/api/v1/webhooks", s.signedIn(s.addWebhook)},
 		{"DELETE", "/api/v1/webhooks/{id}", s.signedIn(s.disableWebhook)},
 		{"GET", "/api/v1/deliveries", s.signedIn(s.listDeliveries)},
+		{"GET", "/api/v1/stats", s.signedIn(s.stats)},
+		{"GET", "/api/v1/stats/trend", s.signedIn(s.statsTrend)},
+		{"GET", "/api/v1/eval/weights", s.signedIn(s.getEvalWeights)},
+		{"PUT", "/api/v1/eval/weights", s.signedIn(s.putEvalWeights)},
 	}
 }
 

@@ -27,6 +27,16 @@ type Clock struct {
 
 	// Department is the co-department whose part (联办) the clock times; "" for the case's own.
 	Department string
+
+	// What evaluation counts (issue 13): why the stage started (the action: dispatch, or
+	// verify for rework), whom it times (the department signing and handling), who started it,
+	// how it ended (the action that stopped it) and by whom, and the extensions it was granted.
+	Cause      string
+	Owner      string
+	StartedBy  string
+	Outcome    string
+	DoneBy     string
+	Extensions int
 }
 
 // The notice thresholds.
@@ -35,7 +45,8 @@ const (
 	Overdue = "overdue"
 )
 
-const clockColumns = `id, case_id, department, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses, paused_at, stopped_at`
+const clockColumns = `id, case_id, department, stage, started_at, limit_value, limit_unit, due_at, warn_at, pauses, paused_at, stopped_at,
+	cause, owner, started_by, outcome, done_by, extensions`
 
 func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
 	var (
@@ -45,7 +56,8 @@ func scanClock(row interface{ Scan(...any) error }) (Clock, error) {
 		paused, stopped  sql.NullInt64
 	)
 	if err := row.Scan(&c.ID, &c.CaseID, &c.Department, &c.Stage, &start, &c.Limit.Value, &c.Limit.Unit, &due, &warn, &pauses, &paused,
-		&stopped); err != nil {
+		&stopped,
+		&c.Cause, &c.Owner, &c.StartedBy, &c.Outcome, &c.DoneBy, &c.Extensions); err != nil {
 		return Clock{}, err
 	}
 	c.Start, c.Due, c.Warn = fromMicros(start), fromMicros(due), fromMicros(warn)
@@ -79,8 +91,10 @@ func encodePauses(ps [][2]time.Time) string {
 func (db *DB) StartClock(ctx context.Context, c Clock) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		t, _ := txnOf(ctx)
-		t.appendRow("case_clocks", []string{"case_id", "department", "stage", "started_at", "limit_value", "limit_unit", "due_at", "warn_at", "pauses"},
-			[]any{c.CaseID, c.Department, string(c.Stage), micros(c.Start), c.Limit.Value, string(c.Limit.Unit), micros(c.Due), micros(c.Warn), encodePauses(c.Pauses)})
+		t.appendRow("case_clocks", []string{"case_id", "department", "stage", "started_at", "limit_value", "limit_unit", "due_at", "warn_at", "pauses",
+			"cause", "owner", "started_by"},
+			[]any{c.CaseID, c.Department, string(c.Stage), micros(c.Start), c.Limit.Value, string(c.Limit.Unit), micros(c.Due), micros(c.Warn), encodePauses(c.Pauses),
+				c.Cause, c.Owner, c.StartedBy})
 		return nil
 	})
 }
@@ -103,14 +117,34 @@ func (db *DB) RunningClocks(ctx context.Context, caseID int64) ([]Clock, error) 
 	return out, rows.Err()
 }
 
+// CaseClocks returns every clock a case has run, running and stopped, its own and its parts',
+// in the order they started.
+func (db *DB) CaseClocks(ctx context.Context, caseID int64) ([]Clock, error) {
+	rows, err := db.query(ctx, `SELECT `+clockColumns+` FROM case_clocks WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("clocks of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Clock
+	for rows.Next() {
+		c, err := scanClock(rows)
+		if err != nil {
+			return nil, fmt.Errorf("clocks of case %d: %w", caseID, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // UpdateClock writes a clock's deadline, pauses and stop. A threshold whose moment moved into
 // the future (an extension, a resumption) may be announced again: it is a new deadline.
 func (db *DB) UpdateClock(ctx context.Context, c Clock, now time.Time) error {
 	_, err := db.exec(ctx, `UPDATE case_clocks SET due_at = ?, warn_at = ?, pauses = ?, paused_at = ?, stopped_at = ?,
+			outcome = ?, done_by = ?, extensions = ?,
 			near_notice_at = CASE WHEN ? THEN NULL ELSE near_notice_at END,
 			overdue_notice_at = CASE WHEN ? THEN NULL ELSE overdue_notice_at END
 		WHERE id = ?`, micros(c.Due), micros(c.Warn), encodePauses(c.Pauses), nullTime(c.PausedAt), nullTime(c.Stopped),
-		c.Warn.After(now), c.Due.After(now), c.ID)
+		c.Outcome, c.DoneBy, c.Extensions, c.Warn.After(now), c.Due.After(now), c.ID)
 	if err != nil {
 		return fmt.Errorf("update clock %d: %w", c.ID, err)
 	}

@@ -30,6 +30,8 @@ type txn struct {
 	err          error // a deferred write that failed: the transaction must not commit
 	// stmts are the cached statements bound to tx, by query.
 	stmts map[string]*sql.Stmt
+	// eval is what the transaction adds to the evaluation aggregates (eval.go).
+	eval *evalDelta
 }
 
 type auditHead struct {
@@ -121,6 +123,9 @@ func (db *DB) beforeCommit(ctx context.Context, t *txn) error {
 		return t.err
 	}
 	if err := db.flushLogs(ctx, t); err != nil {
+		return err
+	}
+	if err := db.flushEval(ctx, t); err != nil {
 		return err
 	}
 	if t.audit != nil && t.audit.dirty {

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/audit"
@@ -71,7 +72,7 @@ type CaseView struct {
 	Urgency       workflow.Urgency   `json:"urgency"`
 	Deadlines     map[string]any     `json:"deadlines"`
 	Light         worktime.Light     `json:"light,omitempty"` // green, yellow, red: the worst light of the stage clocks running (none while suspended)
-	Clocks        []ClockView        `json:"clocks"`          // the running stages and their deadlines
+	Clocks        []ClockView        `json:"clocks"`          // every stage clock, running and finished, the parts' too
 	Parts         []PartView         `json:"parts"`           // the co-departments' parts (联办), each with its clocks
 	Counters      workflow.Counters  `json:"counters"`
 	ClosureType   string             `json:"closure_type"`
@@ -169,10 +170,18 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 	// What the transaction writes of the case's timeline and clocks, so the answer need not
 	// read them back.
 	var known knownParts
-	if known.clocks, err = a.firstClocks(ctx, tr); err != nil {
+	if known.clocks, err = a.firstClocks(ctx, tr, actor.Name()); err != nil {
 		return Intake{}, err
 	}
 	rec.LightWarn, rec.LightDue = lightMoments(known.clocks)
+	var evalEvents []store.EvalEvent
+	if action == workflow.SelfHandle {
+		evalEvents = []store.EvalEvent{{Action: string(action), At: now}}
+	}
+	counted, err := eval.NewTracker(a.Core).Of(ctx, eval.CaseInput{Created: now, State: tr.Case, Clocks: known.clocks, Events: evalEvents})
+	if err != nil {
+		return Intake{}, err
+	}
 	err = a.DB.GroupTx(ctx, func(ctx context.Context) error { // group commit: see store/groupcommit.go
 		for _, att := range uploads {
 			if err := a.DB.PutAttachment(ctx, att); err != nil {
@@ -193,7 +202,11 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 		}
 		ev, err := a.recordCaseEvent(ctx, actor, rec, tr, workflow.Input{Note: TimelineCopy(in.Description), Result: in.Result})
 		known.events = []store.CaseEvent{ev}
-		return err
+		if err != nil {
+			return err
+		}
+		// The report's count, in its transaction (a case's contribution does not depend on its id).
+		return eval.NewTracker(a.Core).Apply(ctx, eval.Facts{}, counted)
 	})
 	if err != nil {
 		return Intake{}, err
@@ -479,7 +492,16 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 		if correctedVerification != nil {
 			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
 		}
-		if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
+		// What the case counted for in evaluation before the step: the step's transaction
+		// adds the difference it makes (see package eval).
+		tracker, tracked := eval.NewTracker(a.Core), !eval.Untracked(act)
+		var counted eval.Facts
+		if tracked {
+			if counted, err = tracker.Snapshot(ctx, rec.ID, rec.CreatedAt, rec.State); err != nil {
+				return err
+			}
+		}
+		if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr, actor.Name()); err != nil {
 			return err
 		}
 		if err := a.DB.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.Now()); err != nil {
@@ -493,12 +515,24 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 			return err
 		}
 		if tr.Action == workflow.Register {
-			return a.autoDispatch(ctx, &rec)
+			if err := a.autoDispatch(ctx, &rec); err != nil {
+				return err
+			}
 		}
 		if original != nil {
-			return a.joinOriginal(ctx, actor, rec, *original)
+			// The original gains a channel and a supporter: nothing evaluation counts.
+			if err := a.joinOriginal(ctx, actor, rec, *original); err != nil {
+				return err
+			}
 		}
-		return nil
+		if !tracked {
+			return nil
+		}
+		now, err := tracker.Snapshot(ctx, rec.ID, rec.CreatedAt, rec.State)
+		if err != nil {
+			return err
+		}
+		return tracker.Apply(ctx, counted, now)
 	})
 	if err != nil && outsider {
 		err = forOutsider(err)
@@ -571,7 +605,7 @@ func (a *Service) autoDispatch(ctx context.Context, rec *store.CaseRecord) error
 	if err != nil {
 		return err
 	}
-	if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
+	if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr, actor.Name()); err != nil {
 		return err
 	}
 	if err := a.DB.UpdateCaseState(ctx, rec.ID, rec.State.Version, tr.Case, a.Now()); err != nil {
@@ -710,13 +744,21 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 	if !s.HandleDue.IsZero() {
 		v.Deadlines["handle"] = s.HandleDue
 	}
-	clocks := known.clocks
+	all := known.clocks
 	if !known.set {
-		if clocks, err = a.DB.RunningClocks(ctx, rec.ID); err != nil {
+		if all, err = a.DB.CaseClocks(ctx, rec.ID); err != nil {
 			return CaseView{}, err
 		}
 	}
-	clocks, partClocks := splitClocks(clocks)
+	v.Clocks = make([]ClockView, 0, len(all))
+	var running []store.Clock
+	for _, c := range all {
+		v.Clocks = append(v.Clocks, clockView(c, a.Now()))
+		if c.Stopped.IsZero() {
+			running = append(running, c)
+		}
+	}
+	clocks, partClocks := splitClocks(running)
 	v.Parts = partViews(s.Parts, partClocks, a.Now())
 	if !kernel.IsStaff(viewer) {
 		// The reporter follows the parts' progress, not who in which office reported them or
@@ -725,10 +767,7 @@ func (a *Service) caseViewWith(ctx context.Context, viewer *access.Principal, re
 			v.Parts[i].ReportedBy, v.Parts[i].Reason = "", ""
 		}
 	}
-	v.Clocks = make([]ClockView, 0, len(clocks))
 	for _, c := range clocks {
-		cv := ClockView{Stage: c.Stage, Started: c.Start, Limit: c.Limit, Due: c.Due, Light: clockLight(c, a.Now()), Paused: !c.PausedAt.IsZero()}
-		v.Clocks = append(v.Clocks, cv)
 		v.Deadlines[string(c.Stage)] = c.Due
 	}
 	// The case's light is the one lists filter and count by: the worst of its running clocks.

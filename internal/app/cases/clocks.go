@@ -60,7 +60,7 @@ func (t timing) limit(stage workflow.Stage, c workflow.Case) (worktime.Limit, bo
 // firstClocks returns the clocks a new case starts with (acceptance, unless it is closed at
 // once), not yet stored: the report stores them with the case, whose id they then take, and
 // writes the case's light in the same row.
-func (a *Service) firstClocks(ctx context.Context, tr workflow.Transition) ([]store.Clock, error) {
+func (a *Service) firstClocks(ctx context.Context, tr workflow.Transition, by string) ([]store.Clock, error) {
 	want := runningStages(tr.Case)
 	if len(want) == 0 {
 		return nil, nil
@@ -73,7 +73,7 @@ func (a *Service) firstClocks(ctx context.Context, tr workflow.Transition) ([]st
 	var out []store.Clock
 	for _, stage := range want {
 		if limit, ok := t.limit(stage, tr.Case); ok {
-			c := store.Clock{Stage: stage, Start: now, Limit: limit, Due: t.cal.Deadline(now, limit)}
+			c := store.Clock{Stage: stage, Start: now, Limit: limit, Due: t.cal.Deadline(now, limit), Cause: string(tr.Action), StartedBy: by}
 			c.Warn = warnAt(t.cal, c)
 			out = append(out, c)
 		}
@@ -86,7 +86,9 @@ func (a *Service) firstClocks(ctx context.Context, tr workflow.Transition) ([]st
 // when the handling stage starts (dispatch, reopen), is extended or resumes, then stops the
 // clocks of stages that ended, pauses or resumes the handling clock, starts the clocks of
 // stages that began, and keeps the case's light columns in step with the clocks now running.
-func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition) (started []store.Clock, err error) {
+// by is who takes the step: a clock remembers who started and who ended it, and how (for
+// evaluation).
+func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.Case, tr *workflow.Transition, by string) (started []store.Clock, err error) {
 	now := a.Now()
 	var running, partClocks []store.Clock
 	if before.Status != "" { // a new case has no clocks yet
@@ -105,7 +107,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		return nil, err
 	}
 	oldWarn, oldDue := lightMoments(append(slices.Clone(running), partClocks...))
-	partsRunning, err := a.moveParts(ctx, caseID, partClocks, tr, t)
+	partsRunning, err := a.moveParts(ctx, caseID, partClocks, tr, t, by)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +128,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		changed := false
 		switch {
 		case !slices.Contains(want, c.Stage) || (c.Stage == workflow.StageHandle && handleRestarts):
-			c.Stopped, changed = now, true
+			c.Stopped, c.Outcome, c.DoneBy, changed = now, string(tr.Action), by, true
 		case c.Stage == workflow.StageHandle && tr.To == workflow.Suspended && c.PausedAt.IsZero():
 			c.PausedAt, changed = now, true
 		case c.Stage == workflow.StageHandle && !c.PausedAt.IsZero() && tr.To != workflow.Suspended:
@@ -137,6 +139,9 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		case c.Stage == workflow.StageHandle && !tr.Case.HandleDue.Equal(c.Due):
 			c.Due, changed = tr.Case.HandleDue, true
 			c.Warn = warnAt(t.cal, c)
+			if tr.Action == workflow.ApproveExtension {
+				c.Extensions++
+			}
 		}
 		if changed {
 			if err := a.DB.UpdateClock(ctx, c, now); err != nil {
@@ -160,7 +165,10 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		if !ok {
 			continue // the city sets no limit for this stage
 		}
-		c := store.Clock{CaseID: caseID, Stage: stage, Start: now, Limit: limit, Due: t.cal.Deadline(now, limit)}
+		c := store.Clock{CaseID: caseID, Stage: stage, Start: now, Limit: limit, Due: t.cal.Deadline(now, limit), Cause: string(tr.Action), StartedBy: by}
+		if stage == workflow.StageSign || stage == workflow.StageHandle {
+			c.Owner = tr.Case.Department
+		}
 		if stage == workflow.StageHandle {
 			if tr.Case.HandleDue.IsZero() {
 				continue
@@ -234,7 +242,7 @@ func partDue(p *workflow.Part, stage workflow.Stage) *time.Time {
 // reopen), and kept by later clocks (rework), so the part shows what its clock counts to. It
 // returns the part clocks that run on, which count toward the case's light: a joint case is as
 // late as its latest part.
-func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.Clock, tr *workflow.Transition, t timing) (still []store.Clock, err error) {
+func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.Clock, tr *workflow.Transition, t timing, by string) (still []store.Clock, err error) {
 	now := a.Now()
 	parts := tr.Case.Parts
 	have := map[[2]string]bool{}
@@ -243,7 +251,7 @@ func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.C
 		changed := true
 		switch {
 		case i < 0 || !slices.Contains(partStages(tr.Case, parts[i]), c.Stage):
-			c.Stopped = now
+			c.Stopped, c.Outcome, c.DoneBy = now, string(tr.Action), by
 		case tr.To == workflow.Suspended && c.PausedAt.IsZero():
 			c.PausedAt = now
 		case !c.PausedAt.IsZero() && tr.To != workflow.Suspended:
@@ -278,7 +286,8 @@ func (a *Service) moveParts(ctx context.Context, caseID int64, running []store.C
 			if due.IsZero() {
 				*due = t.cal.Deadline(now, limit)
 			}
-			c := store.Clock{CaseID: caseID, Department: parts[i].Department, Stage: stage, Start: now, Limit: limit, Due: *due}
+			c := store.Clock{CaseID: caseID, Department: parts[i].Department, Stage: stage, Start: now, Limit: limit, Due: *due,
+				Cause: string(tr.Action), Owner: parts[i].Department, StartedBy: by}
 			c.Warn = warnAt(t.cal, c)
 			if err := a.DB.StartClock(ctx, c); err != nil {
 				return nil, err
@@ -335,14 +344,48 @@ func clockLight(c store.Clock, now time.Time) worktime.Light {
 	return worktime.LightAt(now, c.Warn, c.Due)
 }
 
-// ClockView is a running stage clock as a case page shows it.
+// ClockView is a stage clock as a case shows it, running or finished: the raw material of
+// evaluation, from which anyone can recount the indicators (issue 13). Department names the
+// co-department of a part's clock (联办); the case's own clocks have none. A finished clock
+// says when it ended, how (Outcome: the action that ended the stage) and whether on time
+// (done_at ≤ due, the deadline with extensions granted and pauses); only a running one has a
+// light.
 type ClockView struct {
-	Stage   workflow.Stage `json:"stage"`
-	Started time.Time      `json:"started_at"`
-	Limit   worktime.Limit `json:"limit"`
-	Due     time.Time      `json:"due"`
-	Light   worktime.Light `json:"light"`
-	Paused  bool           `json:"paused"`
+	Stage      workflow.Stage `json:"stage"`
+	Department string         `json:"department,omitempty"`
+	Started    time.Time      `json:"started_at"`
+	Limit      worktime.Limit `json:"limit"`
+	Due        time.Time      `json:"due"`
+	DoneAt     *time.Time     `json:"done_at,omitempty"`
+	OnTime     *bool          `json:"on_time,omitempty"`
+	Outcome    string         `json:"outcome,omitempty"`
+	Light      worktime.Light `json:"light,omitempty"`
+	Paused     bool           `json:"paused"`
+}
+
+// Running reports whether the clock still runs (possibly paused).
+func (c ClockView) Running() bool { return c.DoneAt == nil }
+
+func clockView(c store.Clock, now time.Time) ClockView {
+	v := ClockView{Stage: c.Stage, Department: c.Department, Started: c.Start, Limit: c.Limit, Due: c.Due, Paused: !c.PausedAt.IsZero()}
+	if c.Stopped.IsZero() {
+		v.Light = clockLight(c, now)
+		return v
+	}
+	done, onTime := c.Stopped, !c.Stopped.After(c.Due)
+	v.DoneAt, v.OnTime, v.Outcome = &done, &onTime, c.Outcome
+	return v
+}
+
+// RunningClocks returns the case's own clocks that still run, as its page shows them.
+func (v CaseView) RunningClocks() []ClockView {
+	out := []ClockView{}
+	for _, c := range v.Clocks {
+		if c.Running() && c.Department == "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // PartView is a co-department's part of a joint case (联办) as a case page shows it: the part
@@ -362,7 +405,7 @@ func partViews(parts []workflow.Part, clocks []store.Clock, now time.Time) []Par
 			if c.Department != p.Department {
 				continue
 			}
-			cv := ClockView{Stage: c.Stage, Started: c.Start, Limit: c.Limit, Due: c.Due, Light: clockLight(c, now), Paused: !c.PausedAt.IsZero()}
+			cv := clockView(c, now)
 			v.Clocks = append(v.Clocks, cv)
 			if v.Light == "" || c.Stage == workflow.StageHandle {
 				v.Light = cv.Light

@@ -20,10 +20,10 @@ import (
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
-// clocks returns the running clocks as stage → "due light", in China time.
+// clocks returns the case's own running clocks as stage → "due light", in China time.
 func clocks(v cases.CaseView) map[workflow.Stage]string {
 	out := map[workflow.Stage]string{}
-	for _, c := range v.Clocks {
+	for _, c := range v.RunningClocks() {
 		s := c.Due.In(worktime.China).Format("2006-01-02 15:04") + " " + string(c.Light)
 		if c.Paused {
 			s += " paused"

@@ -53,7 +53,7 @@ func TestWorkingMinutesAndEmergencies(t *testing.T) {
 				}
 				r.ID = in.ID
 				got := map[workflow.Stage]string{}
-				for _, c := range r.View().Clocks {
+				for _, c := range r.View().RunningClocks() {
 					got[c.Stage] = c.Due.In(worktime.China).Format("2006-01-02 15:04")
 				}
 				if len(got) != len(tt.want) || got[workflow.StageAccept] != tt.want[workflow.StageAccept] {
