@@ -7,6 +7,7 @@
 //   - cases: intake, dispatch, actions and stage clocks, lists, tracking, the dashboard
 //   - notices: deadline sweeps, notifications, e-mail and webhook deliveries
 //   - georeport: the use cases behind Open311 GeoReport v2
+//   - assessment: evaluation sites, checklists, rounds, field scoring, rectification, results
 //
 // Every use case authorizes its actor, runs in one transaction and writes its audit record
 // (and any outbox message) in that same transaction, so every entry point (HTTP, Open311, the
@@ -16,6 +17,7 @@ package app
 import (
 	"context"
 
+	"github.com/citygrid/citygrid/internal/app/assessment"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/georeport"
 	"github.com/citygrid/citygrid/internal/app/kernel"
@@ -37,7 +39,9 @@ type App struct {
 	Cases    *cases.Service
 	Notices  *notices.Service
 	Open311  *georeport.Service
-	core     *kernel.Core
+	// Assessment is the assessment of evaluation sites (测评点位).
+	Assessment *assessment.Service
+	core       *kernel.Core
 }
 
 // New returns the use cases over db.
@@ -54,7 +58,9 @@ func New(db *store.DB, opts Options) (*App, error) {
 		Cases:    cs,
 		Notices:  notices.New(core),
 		Open311:  georeport.New(core, cs),
-		core:     core,
+		// Appended: the assessment files its failures through the case use cases.
+		Assessment: assessment.New(core, cs),
+		core:       core,
 	}, nil
 }
 

@@ -154,7 +154,7 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 		in.Photos = append(in.Photos, att.ID)
 	}
 	tr, err := workflow.NewReport(actor, action, workflow.Case{RegionPath: path, Kind: cat.Kind, Category: cat.Code,
-		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired},
+		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired, Inspection: source == "inspection"},
 		workflow.Input{Note: TimelineCopy(in.Description), Photos: in.Photos, Result: in.Result}, now)
 	if err != nil {
 		return Intake{}, err
@@ -477,7 +477,7 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 			return err
 		}
 		if correctedVerification != nil {
-			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
+			tr.Case.VerificationRequired = *correctedVerification || tr.Case.Inspection // the corrected category's rule
 		}
 		if _, err := a.moveClocks(ctx, rec.ID, rec.State, &tr); err != nil {
 			return err
