@@ -29,8 +29,11 @@ var siteKinds = []struct {
 	{"school", "小学周边", 1},
 }
 
+// urban are the city's four urban districts, where the demo's evaluation sites are.
+var urban = map[string]bool{"410802": true, "410803": true, "410804": true, "410811": true}
+
 // SeedSites gives the seeded city its assessment: the demo's checklists, and evaluation sites
-// in every subdistrict (about a dozen each: a few hundred in the two-district city), each in a
+// in every subdistrict of the urban districts (14 each: a few hundred), each in a
 // unit grid of the subdistrict, named after its community and the responsibility of the
 // subdistrict's office. The same seed places the same sites; seeding again updates them in
 // place (sites are keyed by code).
@@ -46,6 +49,9 @@ func SeedSites(ctx context.Context, a *app.App, seed uint64) (int, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x5173))
 	var rows []assess.SiteRow
 	for _, d := range c.Districts {
+		if !urban[d.Code] {
+			continue // the assessors sample the urban districts (城区)
+		}
 		for _, sd := range c.Subdistricts[d.Code] {
 			comms := c.Communities[sd.Code]
 			n := 0
