@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -151,6 +152,22 @@ func (s *Handler) roundResults(w http.ResponseWriter, r *http.Request, p *access
 	id, err := pathID(r, "id", "round")
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	switch format := r.URL.Query().Get("format"); format {
+	case "", "json":
+	case "xlsx":
+		b, err := s.app.Assessment.ResultsWorkbook(r.Context(), p, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="round-%d-results.xlsx"`, id))
+		_, _ = w.Write(b)
+		return
+	default:
+		s.fail(w, r, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "format", "value": format}, "format must be json or xlsx, not %q", format))
 		return
 	}
 	res, err := s.app.Assessment.RoundResults(r.Context(), p, id, r.URL.Query().Get("group"))

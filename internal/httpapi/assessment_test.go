@@ -207,6 +207,12 @@ func TestARoundThroughTheAPI(t *testing.T) {
 			t.Errorf("results: %s", r.Body)
 		}
 		wantError(t, admin.do(t, "GET", fmt.Sprintf("/api/v1/assessment/rounds/%d/results?group=weather", rb.ID), nil), 422, "invalid")
+		wantError(t, admin.do(t, "GET", fmt.Sprintf("/api/v1/assessment/rounds/%d/results?format=pdf", rb.ID), nil), 422, "invalid")
+		r = admin.do(t, "GET", fmt.Sprintf("/api/v1/assessment/rounds/%d/results?format=xlsx", rb.ID), nil)
+		wantStatus(t, r, 200)
+		if ct := r.Header.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") || len(r.Body) < 1000 || string(r.Body[:2]) != "PK" {
+			t.Errorf("the workbook: %s, %d bytes", ct, len(r.Body))
+		}
 		wantError(t, ts.signedIn(t, "resident").do(t, "GET", fmt.Sprintf("/api/v1/assessment/rounds/%d", rb.ID), nil), 403, "forbidden")
 		r = insp.do(t, "GET", "/api/v1/assessment/tasks?lon=113.24&lat=35.2", nil)
 		wantStatus(t, r, 200)

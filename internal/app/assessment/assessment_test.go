@@ -1,6 +1,7 @@
 package assessment_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -8,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/apptest"
@@ -567,6 +570,27 @@ func TestResultsAddUpByPlaceTypeAndItem(t *testing.T) {
 		}
 		if top := items.Rows[0]; top.Code != "M01" || top.Failed != 2 || top.Applicable != 3 || deref(top.FailRate) != 66.67 {
 			t.Errorf("the most failed item: %+v (rate %v), want M01 failed 2 of 3", top, deref(top.FailRate))
+		}
+		book, err := f.svc.ResultsWorkbook(f.ctx, f.as(t, "admin"), r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(book))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sheets := x.GetSheetList(); !slices.Equal(sheets, []string{"区县排名", "街道排名", "点位类型", "问题最多的指标", "点位得分"}) {
+			t.Errorf("sheets: %v", sheets)
+		}
+		ranking, _ := x.GetRows("区县排名")
+		if len(ranking) != 3 || ranking[1][2] != "解放区" || ranking[1][5] != "93.25" || ranking[2][2] != "山阳区" {
+			t.Errorf("the district ranking: %v", ranking)
+		}
+		if sites, _ := x.GetRows("点位得分"); len(sites) != 5 {
+			t.Errorf("the sites sheet has %d rows, want a header and 4 sites", len(sites))
+		}
+		if _, err := f.svc.ResultsWorkbook(f.ctx, f.as(t, "inspector2"), r.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("another district's inspector downloads the report: %v", err)
 		}
 		if _, err := f.svc.RoundResults(f.ctx, f.as(t, "admin"), r.ID, "weather"); !errs.Is(err, errs.Invalid) {
 			t.Errorf("an unknown grouping: %v", err)
