@@ -90,6 +90,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err := demo.Seed(ctx, seeder, demo.Options{Full: !*small, Staff: true}); err != nil {
 		return err
 	}
+	if _, err := demo.SeedSites(ctx, seeder, *seed); err != nil {
+		return err
+	}
 	if fresh {
 		if err := makeHistory(ctx, e, seeder, demo.HistoryOptions{Days: *history, Seed: *seed, Until: end, Clock: clock}); err != nil {
 			return err

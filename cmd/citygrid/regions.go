@@ -28,6 +28,8 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		"hotline":     importHotline,
 		"timelimits":  importTimeLimits,
 		"calendar":    importCalendar,
+		"checklist":   importChecklist,
+		"sites":       importSites,
 	})
 }
 

@@ -8,6 +8,7 @@
 //   - notices: deadline sweeps, notifications, e-mail and webhook deliveries
 //   - georeport: the use cases behind Open311 GeoReport v2
 //   - eval: evaluation (综合评价): indicators, rankings, trends and their weights
+//   - assessment: evaluation sites, checklists, rounds, field scoring, rectification, results
 //
 // Every use case authorizes its actor, runs in one transaction and writes its audit record
 // (and any outbox message) in that same transaction, so every entry point (HTTP, Open311, the
@@ -17,6 +18,7 @@ package app
 import (
 	"context"
 
+	"github.com/citygrid/citygrid/internal/app/assessment"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/app/georeport"
@@ -40,7 +42,9 @@ type App struct {
 	Notices  *notices.Service
 	Open311  *georeport.Service
 	Eval     *eval.Service
-	core     *kernel.Core
+	// Assessment is the assessment of evaluation sites (测评点位).
+	Assessment *assessment.Service
+	core       *kernel.Core
 }
 
 // New returns the use cases over db.
@@ -58,7 +62,9 @@ func New(db *store.DB, opts Options) (*App, error) {
 		Notices:  notices.New(core),
 		Open311:  georeport.New(core, cs),
 		Eval:     eval.New(core),
-		core:     core,
+		// The assessment files its failures through the case use cases.
+		Assessment: assessment.New(core, cs),
+		core:       core,
 	}, nil
 }
 

@@ -66,6 +66,18 @@ func (s *Handler) routes() []route {
 		{"GET", "/api/v1/stats/trend", s.signedIn(s.statsTrend)},
 		{"GET", "/api/v1/eval/weights", s.signedIn(s.getEvalWeights)},
 		{"PUT", "/api/v1/eval/weights", s.signedIn(s.putEvalWeights)},
+		{"GET", "/api/v1/sites", s.signedIn(s.listSites)},
+		{"POST", "/api/v1/sites", s.signedIn(s.addSite)},
+		{"GET", "/api/v1/assessment/standards", s.signedIn(s.listStandards)},
+		{"GET", "/api/v1/assessment/rounds", s.signedIn(s.listRounds)},
+		{"POST", "/api/v1/assessment/rounds", s.signedIn(s.createRound)},
+		{"GET", "/api/v1/assessment/rounds/{id}", s.signedIn(s.getRound)},
+		{"GET", "/api/v1/assessment/rounds/{id}/results", s.signedIn(s.roundResults)},
+		{"GET", "/api/v1/assessment/inspections/{id}", s.signedIn(s.getInspection)},
+		{"PUT", "/api/v1/assessment/inspections/{id}/items/{code}", s.signedIn(s.markItem)},
+		{"POST", "/api/v1/assessment/inspections/{id}/submit", s.signedIn(s.submitInspection)},
+		{"GET", "/api/v1/assessment/tasks", s.signedIn(s.assessmentTasks)},
+		{"POST", "/api/v1/assessment/reinspections/{case}", s.signedIn(s.reinspect)},
 	}
 }
 

@@ -119,7 +119,8 @@ func allowedText(c Case, p *access.Principal) string {
 // category, urgency, verification flag, deadline); Kind, Category and Urgency fall back to
 // in's when c leaves them empty, and urgency defaults to normal. The reporter is the signed-in
 // user whoever c names, so nobody reports in another's name; only the system (a hotline
-// import, say) keeps c.Reporter.
+// import, say) keeps c.Reporter. A case an inspection found (c.Inspection) is always verified:
+// its verification is the re-inspection.
 func NewReport(p *access.Principal, a Action, c Case, in Input, now time.Time) (Transition, error) {
 	switch a {
 	case Report:
@@ -138,7 +139,7 @@ func NewReport(p *access.Principal, a Action, c Case, in Input, now time.Time) (
 		return Transition{}, errs.E(errs.Invalid, "region_path must name the city, district, subdistrict, community and grid of the place")
 	}
 	n := Case{Version: 1, RegionPath: slices.Clone(c.RegionPath), Reporter: c.Reporter,
-		VerificationRequired: c.VerificationRequired, HandleDue: c.HandleDue,
+		VerificationRequired: c.VerificationRequired || c.Inspection, Inspection: c.Inspection, HandleDue: c.HandleDue,
 		Kind: firstOf(c.Kind, in.Kind), Category: firstOf(c.Category, in.Category), Urgency: firstOf(c.Urgency, in.Urgency, UrgencyNormal)}
 	if p == nil {
 		n.Reporter = ""
@@ -208,6 +209,10 @@ func permit(c Case, p *access.Principal, a Action) error {
 	case Confirm:
 		return regionScope(c, p, a, access.GridWorker)
 	case Verify:
+		if c.Inspection {
+			// A failed checklist item is re-inspected (复查) by an inspector.
+			return regionScope(c, p, a, access.GridWorker, access.Operator, access.Leader, access.Inspector)
+		}
 		return regionScope(c, p, a, access.GridWorker, access.Operator, access.Leader)
 	case Reopen, Close:
 		return regionScope(c, p, a, access.Leader)

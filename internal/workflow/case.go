@@ -189,6 +189,9 @@ type Case struct {
 	// VerificationRequired comes from the category: handled cases go to the grid for 核查;
 	// when false, handle closes the case directly.
 	VerificationRequired bool `json:"verification_required"`
+	// Inspection marks a case an assessment inspection found (a failed checklist item): its
+	// verification is the re-inspection (复查), which inspectors may do besides the grid.
+	Inspection bool `json:"inspection,omitempty"`
 	// RejectReason and MergedInto record why a case was rejected, and for a duplicate the
 	// ticket of the case its reporter was merged into.
 	RejectReason string `json:"reject_reason,omitempty"`

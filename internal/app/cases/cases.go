@@ -155,7 +155,7 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 		in.Photos = append(in.Photos, att.ID)
 	}
 	tr, err := workflow.NewReport(actor, action, workflow.Case{RegionPath: path, Kind: cat.Kind, Category: cat.Code,
-		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired},
+		Urgency: in.Urgency, VerificationRequired: cat.VerificationRequired, Inspection: source == "inspection"},
 		workflow.Input{Note: TimelineCopy(in.Description), Photos: in.Photos, Result: in.Result}, now)
 	if err != nil {
 		return Intake{}, err
@@ -490,7 +490,7 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 			return err
 		}
 		if correctedVerification != nil {
-			tr.Case.VerificationRequired = *correctedVerification // the corrected category's rule
+			tr.Case.VerificationRequired = *correctedVerification || tr.Case.Inspection // the corrected category's rule
 		}
 		// What the case counted for in evaluation before the step: the step's transaction
 		// adds the difference it makes (see package eval).
