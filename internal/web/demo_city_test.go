@@ -154,6 +154,39 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 		leader.noConsoleErrors()
 	}
 
+	// The leader ranks the departments over the history, then drills from the district to a
+	// late case.
+	for _, phone := range []bool{false, true} {
+		leader := b.person(t, "leader", phone)
+		leader.signIn(s.URL, "leader")
+		from, to := time.Now().AddDate(0, 0, -14).Format(time.DateOnly), time.Now().Format(time.DateOnly)
+		leader.do(chromedp.Navigate(s.URL+"/evaluation?group=department&from="+from+"&to="+to),
+			chromedp.WaitVisible(chromedp.CSS("#eval-table tbody tr")), chromedp.Sleep(300*time.Millisecond))
+		leader.shot("evaluation")
+		rows := eval[[][]string](leader, `[...document.querySelectorAll('#eval-table tbody tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent.trim()))`)
+		if len(rows) < 3 {
+			t.Fatalf("the departments' ranking has %d rows, want the district's departments", len(rows))
+		}
+		for _, r := range rows {
+			if r[0] == "" || r[0] == "—" || strings.ContainsAny(r[1], "0123456789") || r[2] == "" || !strings.Contains("ABCDE", r[3]) {
+				t.Errorf("ranking row %q: want a rank, a department's name, a score and a grade", r)
+			}
+		}
+		if w := eval[int](leader, `document.documentElement.scrollWidth`); phone && w > phoneWidth {
+			t.Errorf("the evaluation page is %d px wide on a %d px phone", w, phoneWidth)
+		}
+		leader.do(chromedp.Click(chromedp.ID("tab-district")), chromedp.WaitVisible(chromedp.CSS("#eval-table a.drill")),
+			chromedp.Click(chromedp.CSS("#eval-table a.drill")), chromedp.Sleep(300*time.Millisecond),
+			chromedp.WaitVisible(chromedp.CSS("#eval-crumbs a")))
+		if g := eval[string](leader, `new URLSearchParams(location.search).get('group')`); g != "subdistrict" {
+			t.Errorf("after the district's name the page ranks %q, want its subdistricts", g)
+		}
+		leader.do(chromedp.Click(chromedp.CSS("#eval-table a.drill-cases")), chromedp.WaitVisible(chromedp.CSS("#eval-cases a[data-ticket]")))
+		leader.shot("evaluation-cases")
+		leader.do(chromedp.Click(chromedp.CSS("#eval-cases a[data-ticket]")), chromedp.WaitVisible(chromedp.CSS(".dot.red")))
+		leader.noConsoleErrors()
+	}
+
 	for _, who := range []string{"handler", staff.Handlers["410802-HW"][0], staff.Handlers["410811-CGJ"][0]} {
 		for _, phone := range []bool{false, true} {
 			h := b.person(t, who, phone)

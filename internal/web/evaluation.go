@@ -57,13 +57,15 @@ type evalData struct {
 	Words   map[string]string `json:"words"`
 	Labels  map[string]string `json:"labels"` // count and rate keys → names
 	Scope   string            `json:"scope"`  // the viewer's region, "" for the whole city
-	Title   string            `json:"title"`  // the deployment's name for the 通报's heading
+	// ScopeName names it, or the city for a viewer of the whole city.
+	ScopeName string `json:"scope_name"`
+	Title     string `json:"title"` // the deployment's name for the 通报's heading
 }
 
 // evalWords are the page's own words, by i18n key under "evaluation.".
 var evalWords = []string{"period", "custom", "from", "to", "show", "all", "key_only", "rank", "name", "score", "grade",
 	"chart.rank", "chart.trend", "drill", "cases", "cases.overdue", "cases.none", "cases.more", "export", "exporting",
-	"download", "print", "bulletin", "none", "loading", "failed", "back", "card", "role", "trend.total", "whole"}
+	"download", "print", "bulletin", "none", "loading", "failed", "back", "card", "role", "trend.total", "whole", "due"}
 
 // evalKeys are the count and rate keys the page names (GET /api/v1/stats).
 var evalKeys = []string{"reported", "valid_reported", "registered", "registered_on_time", "rejected",
@@ -89,6 +91,11 @@ func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *access.P
 	l := h.lang(r)
 	d := evalData{Periods: evalPeriods(h.app.Cases.Now()), Groups: map[string]string{}, Order: evalGroups, Roles: map[string]string{},
 		Words: map[string]string{}, Labels: map[string]string{}, Scope: p.User.Scope, Title: h.cat.T(l, "app.name")}
+	if p.User.Scope != "" {
+		d.ScopeName = h.names(r.Context())("region", p.User.Scope)
+	} else if roots, err := h.app.Regions.RegionChildren(r.Context(), "", false); err == nil && len(roots) == 1 {
+		d.ScopeName = roots[0].Name
+	}
 	for i := range d.Periods {
 		d.Periods[i].Name = h.cat.T(l, "evaluation.period."+d.Periods[i].Key)
 	}

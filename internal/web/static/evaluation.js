@@ -63,6 +63,11 @@
       if (key === 'mean_handle_hours') { return v.toFixed(1); }
       return (v * 100).toFixed(1) + '%';
     }
+    // A time in the city's zone, in the page's language.
+    function when(t) {
+      return new Date(t).toLocaleString(document.documentElement.lang || 'zh-CN',
+        {timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false});
+    }
     function fmt(n) { return n === null || n === undefined ? W.none : Number(n).toLocaleString(undefined, {maximumFractionDigits: 1}); }
     function params(extra) {
       var p = new URLSearchParams({from: state.from, to: state.to, group: state.group});
@@ -83,7 +88,7 @@
     }
 
     function title() {
-      var where = state.crumbs.length ? state.crumbs[state.crumbs.length - 1].name : W.whole;
+      var where = state.crumbs.length ? state.crumbs[state.crumbs.length - 1].name : (data.scope_name || W.whole);
       var g = data.groups[state.group] + (state.group === 'person' && state.role ? '（' + data.roles[state.role] + '）' : '');
       return where + ' · ' + g + ' · ' + state.from + ' – ' + state.to;
     }
@@ -124,10 +129,11 @@
       nav.textContent = '';
       if (!state.crumbs.length) { return; }
       var top = document.createElement('a');
-      top.href = '#'; top.textContent = W.whole;
+      top.href = '#'; top.textContent = data.scope_name || W.whole;
       top.addEventListener('click', function (ev) { ev.preventDefault(); state.crumbs = []; state.within = ''; state.group = 'district'; state.key = ''; load(); });
       nav.appendChild(top);
       state.crumbs.forEach(function (c, i) {
+        if (i === 0 && c.code === data.scope) { return; } // the viewer's own area is the top already
         nav.appendChild(document.createTextNode(' › '));
         var a = document.createElement('a');
         a.href = '#'; a.textContent = c.name;
@@ -272,14 +278,19 @@
           li.className = 'task';
           var a = document.createElement('a');
           a.href = '/cases/' + c.id; a.dataset.ticket = c.ticket;
-          var strong = document.createElement('strong');
-          strong.textContent = c.ticket;
-          a.appendChild(strong);
-          a.appendChild(document.createTextNode(' ' + (c.category_name || '') + ' · ' + (c.description || '').slice(0, 40)));
+          var dot = document.createElement('span');
+          dot.className = 'dot ' + (c.light || '');
+          var tk = document.createElement('span');
+          tk.className = 'ticket'; tk.textContent = c.ticket;
+          var cat = document.createElement('span');
+          cat.textContent = c.category_name || '';
+          var what = document.createElement('span');
+          what.className = 'what'; what.textContent = c.description || '';
+          a.appendChild(dot); a.appendChild(tk); a.appendChild(cat); a.appendChild(what);
           if (c.due) {
             var due = document.createElement('span');
             due.className = 'meta light-red';
-            due.textContent = ' ' + new Date(c.due).toLocaleString();
+            due.textContent = W.due + ' ' + when(c.due);
             a.appendChild(due);
           }
           li.appendChild(a);
@@ -312,7 +323,7 @@
       rankChart.setOption({animation: false, grid: {left: 8, right: 36, top: 4, bottom: 20, containLabel: true}, tooltip: {trigger: 'axis'},
         yAxis: {type: 'category', data: rows.map(function (r) { return r.name; }), axisLabel: {width: 120, overflow: 'truncate'}},
         xAxis: {type: 'value', min: 0, max: 100},
-        series: [{type: 'bar', name: W.score, data: rows.map(function (r) {
+        series: [{type: 'bar', name: W.score, barMaxWidth: 22, data: rows.map(function (r) {
           return {value: Math.round(r.score * 10) / 10, itemStyle: {color: gradeColour(r.grade)}};
         }), label: {show: true, position: 'right'}}]});
     }
