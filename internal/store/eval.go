@@ -341,6 +341,12 @@ type EvalEvent struct {
 // evalActions are the actions whose events evaluation reads.
 const evalActions = `('self_handle', 'rate', 'reopen')`
 
+// IsEvalAction reports whether evaluation reads the events of an action (evalActions): a step
+// taking another action leaves the events EvalEvents returns as they were.
+func IsEvalAction(action string) bool {
+	return action == "self_handle" || action == "rate" || action == "reopen"
+}
+
 // EvalEvents returns the events of a case that evaluation reads, in order.
 func (db *DB) EvalEvents(ctx context.Context, caseID int64) ([]EvalEvent, error) {
 	rows, err := db.query(ctx, `SELECT action, at FROM case_events WHERE case_id = ? AND action IN `+evalActions+` ORDER BY id`, caseID)

@@ -495,9 +495,12 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 		// What the case counted for in evaluation before the step: the step's transaction
 		// adds the difference it makes (see package eval).
 		tracker, tracked := eval.NewTracker(a.Core), !eval.Untracked(act)
-		var counted eval.Facts
+		var (
+			counted eval.Facts
+			events  []store.EvalEvent
+		)
 		if tracked {
-			if counted, err = tracker.Snapshot(ctx, rec.ID, rec.CreatedAt, rec.State); err != nil {
+			if counted, events, err = tracker.SnapshotEvents(ctx, rec.ID, rec.CreatedAt, rec.State); err != nil {
 				return err
 			}
 		}
@@ -528,7 +531,7 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 		if !tracked {
 			return nil
 		}
-		now, err := tracker.Snapshot(ctx, rec.ID, rec.CreatedAt, rec.State)
+		now, err := tracker.SnapshotAfter(ctx, rec.ID, rec.CreatedAt, rec.State, string(act), events)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -17,11 +18,32 @@ func NewTracker(core *kernel.Core) Tracker { return Tracker{core} }
 
 // Snapshot reads what a stored case contributes now, in the transaction carried by ctx.
 func (t Tracker) Snapshot(ctx context.Context, id int64, created time.Time, state workflow.Case) (Facts, error) {
-	clocks, err := t.core.DB.CaseClocks(ctx, id)
-	if err != nil {
-		return Facts{}, err
-	}
+	f, _, err := t.SnapshotEvents(ctx, id, created, state)
+	return f, err
+}
+
+// SnapshotEvents is Snapshot that also returns the events it read, for SnapshotAfter.
+func (t Tracker) SnapshotEvents(ctx context.Context, id int64, created time.Time, state workflow.Case) (Facts, []store.EvalEvent, error) {
 	events, err := t.core.DB.EvalEvents(ctx, id)
+	if err != nil {
+		return Facts{}, nil, err
+	}
+	f, err := t.withEvents(ctx, id, created, state, events)
+	return f, events, err
+}
+
+// SnapshotAfter reads a case's contribution after a step that took action, given the events
+// read before it: unless the action is one whose events evaluation reads, they are the same,
+// and a step (many thousands of them when a city's history is made) spares a query.
+func (t Tracker) SnapshotAfter(ctx context.Context, id int64, created time.Time, state workflow.Case, action string, before []store.EvalEvent) (Facts, error) {
+	if store.IsEvalAction(action) {
+		return t.Snapshot(ctx, id, created, state)
+	}
+	return t.withEvents(ctx, id, created, state, before)
+}
+
+func (t Tracker) withEvents(ctx context.Context, id int64, created time.Time, state workflow.Case, events []store.EvalEvent) (Facts, error) {
+	clocks, err := t.core.DB.CaseClocks(ctx, id)
 	if err != nil {
 		return Facts{}, err
 	}
