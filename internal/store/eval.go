@@ -172,11 +172,13 @@ func placeholders(rows, cols int) string {
 }
 
 // EvalQuery selects aggregate rows: one kind of group over a range of days, optionally in one
-// district, with keys under a prefix (a region's code: its subregions) or one key.
+// district (or the city-wide rows of departments and people), with keys under a prefix (a
+// region's code: its subregions) or one key.
 type EvalQuery struct {
 	Kind      string
 	From, To  int // yyyymmdd, inclusive
 	District  string
+	CityRows  bool // departments and people: their city-wide rows (district '')
 	KeyPrefix string
 	Key       string
 	ByDay     bool // one row per key and day instead of per key
@@ -185,7 +187,7 @@ type EvalQuery struct {
 func (q EvalQuery) where(dayCol string) (string, []any) {
 	w := ` WHERE kind = ? AND ` + dayCol + ` BETWEEN ? AND ?`
 	args := []any{q.Kind, q.From, q.To}
-	if q.District != "" {
+	if q.District != "" || q.CityRows {
 		w += ` AND district = ?`
 		args = append(args, q.District)
 	}

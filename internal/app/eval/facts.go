@@ -168,14 +168,25 @@ func (b *builder) add(day int, gs []group, i int, v int64) {
 		if g.key == "" {
 			continue
 		}
-		k := store.EvalCell{Kind: g.kind, Key: g.key, District: b.district, Day: day}
-		c, ok := b.f.Cells[k]
-		if !ok {
-			c = &store.EvalCounts{}
-			b.f.Cells[k] = c
+		for _, district := range b.districts(g) {
+			k := store.EvalCell{Kind: g.kind, Key: g.key, District: district, Day: day}
+			c, ok := b.f.Cells[k]
+			if !ok {
+				c = &store.EvalCounts{}
+				b.f.Cells[k] = c
+			}
+			c[i] += v
 		}
-		c[i] += v
 	}
+}
+
+// districts are the districts a group's rows are kept in: the case's, and for departments
+// and people also the city's ("", their city-wide row).
+func (b *builder) districts(g group) []string {
+	if g.kind == KindDepartment || g.kind == KindPerson {
+		return []string{b.district, ""}
+	}
+	return []string{b.district}
 }
 
 // person is the group of a person who acted, or none for the system and the anonymous.
@@ -385,6 +396,8 @@ func (b *builder) pending(c store.Clock, day int, gs []group) {
 		if g.key == "" {
 			continue
 		}
-		b.f.Pending[store.EvalPendingKey{Kind: g.kind, Key: g.key, District: b.district, StartDay: day, DueDay: due, EndDay: end}]++
+		for _, district := range b.districts(g) {
+			b.f.Pending[store.EvalPendingKey{Kind: g.kind, Key: g.key, District: district, StartDay: day, DueDay: due, EndDay: end}]++
+		}
 	}
 }

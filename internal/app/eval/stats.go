@@ -338,15 +338,15 @@ func (s *Service) storeQueries(ctx context.Context, actor *access.Principal, q Q
 		}
 		switch q.Group {
 		case KindDepartment:
-			return []store.EvalQuery{{Kind: q.Group, From: p.from, To: p.to, Key: v.department}}, v, nil
+			return []store.EvalQuery{{Kind: q.Group, From: p.from, To: p.to, Key: v.department, CityRows: true}}, v, nil
 		case KindPerson:
-			return []store.EvalQuery{{Kind: q.Group, From: p.from, To: p.to, Key: v.self}}, v, nil
+			return []store.EvalQuery{{Kind: q.Group, From: p.from, To: p.to, Key: v.self, CityRows: true}}, v, nil
 		}
 		return nil, v, errs.Refuse(errs.Forbidden, "group_outside_scope", errs.Params{"field": "group", "group": q.Group}, "a department sees its own row and its people's, not %s rows", q.Group)
 	}
 	if q.Group == KindPerson && v.self != "" && q.Within == "" {
 		// A grid worker sees themself among people, wherever their cases lay.
-		return []store.EvalQuery{{Kind: q.Group, From: p.from, To: p.to, Key: v.self}}, v, nil
+		return []store.EvalQuery{{Kind: q.Group, From: p.from, To: p.to, Key: v.self, CityRows: true}}, v, nil
 	}
 	targets, err := s.targets(ctx, v, q)
 	if err != nil {
@@ -368,7 +368,7 @@ func (s *Service) storeQueries(ctx context.Context, actor *access.Principal, q Q
 			if t.depth > 1 {
 				return nil, v, s.aboveScope(q, t)
 			}
-			eq.District = t.district
+			eq.District, eq.CityRows = t.district, t.depth == 0
 			if q.Group == KindPerson && v.self != "" {
 				eq.Key = v.self // a grid worker sees themself among people
 			}

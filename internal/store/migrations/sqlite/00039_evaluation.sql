@@ -10,6 +10,9 @@
 -- whose clock started that day (reports by their report day, ratings by their day). kind is
 -- district | subdistrict | community | grid | department | person; district is the cases'
 -- district, so a district's view of a department or a person is the sum of its rows.
+-- Departments and people also have city-wide rows (district ''), so that a city's ranking
+-- reads one row per department and day, not one per district too. (SQLite: WITHOUT ROWID,
+-- so that a range of days is read in key order, not row by row.)
 --
 -- eval_pending: the handling clocks that were (or are) late and unfinished at some midnight, by
 -- start day, due day and end day (99991231 while running); "pending and overdue at the end of
@@ -62,7 +65,7 @@ CREATE TABLE eval_daily (
     rated              INTEGER NOT NULL DEFAULT 0,
     satisfied          INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, day, district, key)
-);
+) WITHOUT ROWID;
 CREATE INDEX eval_daily_district ON eval_daily (kind, district, day, key);
 
 CREATE TABLE eval_pending (
@@ -74,7 +77,7 @@ CREATE TABLE eval_pending (
     end_day   INTEGER NOT NULL,
     n         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, start_day, district, key, due_day, end_day)
-);
+) WITHOUT ROWID;
 CREATE INDEX eval_pending_district ON eval_pending (kind, district, start_day, key);
 
 CREATE TABLE eval_weights (
