@@ -28,8 +28,8 @@ func TestEvalRebuild(t *testing.T) {
 		if n != 0 {
 			t.Errorf("%d aggregate rows after rebuilding from no cases, want 0", n)
 		}
-		if code, _, stderr := runCLI(t, "", nil, "eval", "rebuild"); code == 0 || !strings.Contains(stderr, "db") {
-			t.Errorf("eval rebuild without --db: exit %d, stderr %q", code, stderr)
+		if code, _, stderr := runCLI(t, "", nil, "eval", "rebuild", "--db", "nosuch://x"); code == 0 || !strings.Contains(stderr, "nosuch") {
+			t.Errorf("eval rebuild with a bad --db: exit %d, stderr %q", code, stderr)
 		}
 	})
 }
