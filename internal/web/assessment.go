@@ -663,6 +663,8 @@ type assessMapBody struct {
 	Words  map[string]string `json:"words"`
 	Types  map[string]string `json:"types"`
 	Scored int               `json:"-"`
+	// The viewer's area and the regions under it, drawn for a sense of place on a blank map.
+	Areas []json.RawMessage `json:"areas,omitempty"`
 }
 
 // assessMap is the map of sites coloured by their last score.
@@ -673,7 +675,7 @@ func (h *Handler) assessMap(w http.ResponseWriter, r *http.Request, p *access.Pr
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := assessMapBody{Sites: []mapSite{}, Tiles: h.cfg.TileURL, Words: map[string]string{}, Types: h.siteTypeNames(r, p)}
+	body := assessMapBody{Sites: []mapSite{}, Tiles: h.cfg.TileURL, Words: map[string]string{}, Types: h.siteTypeNames(r, p), Areas: h.areas(r, p)}
 	for _, s := range sites {
 		m := mapSite{Code: s.Code, Name: s.Name, Type: s.SiteType, Lon: s.Lon, Lat: s.Lat}
 		if s.Last != nil {

@@ -335,6 +335,9 @@
     // Scored sites are drawn last, over the many not yet scored.
     data.sites.sort(function (a, b) { return (a.percent !== null && a.percent !== undefined) - (b.percent !== null && b.percent !== undefined); });
     if (data.tiles) { L.tileLayer(data.tiles, {maxZoom: 19}).addTo(map); }
+    (data.areas || []).forEach(function (g, i) {
+      L.geoJSON(g, {interactive: false, style: {color: i === 0 ? '#b91c1c' : '#64748b', weight: i === 0 ? 2 : 1, fillOpacity: i === 0 ? 0.03 : 0}}).addTo(map);
+    });
     var colours = {good: '#16a34a', fair: '#eab308', poor: '#f97316', bad: '#dc2626', none: '#9aa5b1'};
     function band(p) {
       if (p === null || p === undefined) { return 'none'; }
