@@ -692,3 +692,41 @@ func (db *DB) RecordReinspection(ctx context.Context, caseID int64, pass bool, a
 	}
 	return nil
 }
+
+// LastScore is the latest submitted score of a site.
+type LastScore struct {
+	SiteID       int64     `json:"-"`
+	RoundID      int64     `json:"round_id"`
+	InspectionID int64     `json:"inspection_id"`
+	Percent      *float64  `json:"percent"`
+	Failed       int       `json:"failed"`
+	SubmittedAt  time.Time `json:"submitted_at"`
+}
+
+// LastScores returns each scored site's latest submitted inspection, by site id.
+func (db *DB) LastScores(ctx context.Context) (map[int64]LastScore, error) {
+	rows, err := db.query(ctx, `SELECT i.site_id, i.round_id, i.id, i.percent, i.failed, i.submitted_at FROM assess_inspections i
+		WHERE i.status = 'submitted' AND i.id = (SELECT j.id FROM assess_inspections j WHERE j.site_id = i.site_id AND j.status = 'submitted'
+			ORDER BY j.submitted_at DESC, j.id DESC LIMIT 1)`)
+	if err != nil {
+		return nil, fmt.Errorf("last scores: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]LastScore{}
+	for rows.Next() {
+		var (
+			l   LastScore
+			pct sql.NullFloat64
+			at  int64
+		)
+		if err := rows.Scan(&l.SiteID, &l.RoundID, &l.InspectionID, &pct, &l.Failed, &at); err != nil {
+			return nil, fmt.Errorf("last scores: %w", err)
+		}
+		if pct.Valid {
+			l.Percent = &pct.Float64
+		}
+		l.SubmittedAt = fromMicros(at)
+		out[l.SiteID] = l
+	}
+	return out, rows.Err()
+}

@@ -86,6 +86,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if sess.User.Role == access.Resident {
 		next = "/"
 	}
+	if sess.User.Role == access.Inspector {
+		next = "/assessment" // an inspector's work is the assessment's sites
+	}
 	http.Redirect(w, r, localPath(body.Next, next), http.StatusSeeOther)
 }
 

@@ -172,6 +172,7 @@ func (h *Handler) routes() {
 	h.patrolRoutes()
 	h.evaluationRoutes()
 	h.wallRoutes()
+	h.assessmentRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})

@@ -227,6 +227,19 @@ func TestSamplingIsReproducibleAcrossRounds(t *testing.T) {
 		f := newFixture(t, db)
 		seed := uint64(2026)
 		sample := &assessment.Sample{Seed: &seed, Strata: []assess.Stratum{{SiteType: "market", Region: "410802", Count: 2}, {SiteType: "back_alley", Region: "410811", Count: 3}}}
+		// The preview draws what the round will, and stores nothing.
+		before := apptest.Snap(t, db)
+		preview, err := f.svc.PreviewRound(f.ctx, f.as(t, "admin"), assessment.NewRound{Name: "预览", Standard: "wmcs-2021", DueOn: "2026-03-06",
+			Sample: sample, Inspectors: []string{"inspector", "inspector2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after := apptest.Snap(t, db); after != before {
+			t.Errorf("a preview changed something: %+v → %+v", before, after)
+		}
+		_, err = f.svc.PreviewRound(f.ctx, f.as(t, "admin"), assessment.NewRound{Name: "预览", Standard: "wmcs-2021", DueOn: "2026-03-06",
+			Sample: &assessment.Sample{Strata: []assess.Stratum{{SiteType: "market", Region: "410802", Count: 9}}}, Inspectors: []string{"inspector"}})
+		wantRefusal(t, err, errs.Invalid, "stratum_too_small")
 		a := f.round(t, assessment.NewRound{Sample: sample, Inspectors: []string{"inspector", "inspector2"}})
 		b := f.round(t, assessment.NewRound{Sample: sample, Inspectors: []string{"inspector", "inspector2"}})
 		codes := func(v assessment.RoundView) (out []string) {
@@ -235,8 +248,8 @@ func TestSamplingIsReproducibleAcrossRounds(t *testing.T) {
 			}
 			return out
 		}
-		if !slices.Equal(codes(a), codes(b)) || len(codes(a)) != 5 {
-			t.Fatalf("the same seed drew %v, then %v", codes(a), codes(b))
+		if !slices.Equal(codes(a), codes(b)) || len(codes(a)) != 5 || !slices.Equal(codes(preview), codes(a)) {
+			t.Fatalf("the same seed drew %v, then %v (the preview %v)", codes(a), codes(b), codes(preview))
 		}
 		for i, x := range a.Inspections {
 			wantType, wantDistrict := "market", "410802"
@@ -400,6 +413,24 @@ func TestAFailedItemBecomesExactlyOneCaseAndItsReinspectionClosesIt(t *testing.T
 		if len(v.Findings) != 1 || v.Findings[0].ItemCode != "M02" {
 			t.Fatalf("findings: %+v, want one for M02", v.Findings)
 		}
+		// The map of sites shows the site's last score, and no score for those never scored.
+		scored, err := f.svc.SiteScores(f.ctx, f.as(t, "leader"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range scored {
+			switch {
+			case x.District != "410802":
+				t.Errorf("the leader of 410802 sees site %s of %s", x.Code, x.District)
+			case x.Code == v.Site.Code && (x.Last == nil || deref(x.Last.Percent) != 80.88 || x.Last.InspectionID != id):
+				t.Errorf("the scored site's last score: %+v", x.Last)
+			case x.Code != v.Site.Code && x.Last != nil:
+				t.Errorf("site %s was never scored, yet shows %+v", x.Code, x.Last)
+			}
+		}
+		if len(scored) != 8 {
+			t.Errorf("the leader's map has %d sites, want the 8 of 410802", len(scored))
+		}
 		caseID := v.Findings[0].CaseID
 		c, err := f.A.Cases.Case(f.ctx, apptest.System, caseID)
 		if err != nil {
@@ -427,6 +458,17 @@ func TestAFailedItemBecomesExactlyOneCaseAndItsReinspectionClosesIt(t *testing.T
 		f.Act("dispatcher", "dispatch", workflow.Input{Department: "410802-CGJ"})
 		f.Act("handler", "accept", workflow.Input{})
 		f.Act("handler", "handle", workflow.Input{Result: "已整改", Photos: []string{f.Photo()}})
+		// The inspector who raised it hears that it waits on their re-inspection.
+		if _, err := f.A.Notices.DeliverOutbox(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		mine, err := f.A.Notices.Notifications(f.ctx, f.as(t, "inspector"), true, 0, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(mine.Notifications, func(n store.Notification) bool { return n.Topic == "case.handle" && n.CaseID == caseID }) {
+			t.Errorf("the inspector was not told the case is handled: %+v", mine.Notifications)
+		}
 		tasks, err := f.svc.Tasks(f.ctx, f.as(t, "inspector"), &lon, &lat)
 		if err != nil {
 			t.Fatal(err)

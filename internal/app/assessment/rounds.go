@@ -47,116 +47,29 @@ const (
 	dateLayout   = "2006-01-02"
 )
 
+// roundPlan is a round checked and drawn, before it is stored: each site with its checklist
+// version and its inspector.
+type roundPlan struct {
+	in     NewRound
+	std    assess.Standard
+	sample json.RawMessage
+	plans  []sitePlan
+}
+
+type sitePlan struct {
+	site      store.Site
+	checklist int64
+	inspector string
+}
+
 // CreateRound draws or takes a round's sites, fixes the checklist version each will be scored
 // against (the current one), and assigns them to inspectors, in one transaction.
 func (a *Service) CreateRound(ctx context.Context, actor *access.Principal, in NewRound) (RoundView, error) {
-	if err := mayOrganize(actor); err != nil {
-		return RoundView{}, err
-	}
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
-		return RoundView{}, errs.Required("name", "name is required")
-	}
-	if err := kernel.CheckText(in.Name, "name", 200); err != nil {
-		return RoundView{}, err
-	}
-	std, err := a.DB.Standard(ctx, in.Standard)
-	if errs.Is(err, errs.NotFound) {
-		return RoundView{}, errs.Refuse(errs.Invalid, "no_standard", errs.Params{"standard": in.Standard}, "no standard %q", in.Standard)
-	} else if err != nil {
-		return RoundView{}, err
-	}
-	today := a.Now().In(worktime.China).Format(dateLayout)
-	if in.StartsOn == "" {
-		in.StartsOn = today
-	}
-	start, err := time.Parse(dateLayout, in.StartsOn)
-	if err != nil {
-		return RoundView{}, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "starts_on", "value": in.StartsOn}, "starts_on must be a date YYYY-MM-DD, not %q", in.StartsOn)
-	}
-	if in.DueOn == "" {
-		return RoundView{}, errs.Required("due_on", "due_on is required: the round's last day, YYYY-MM-DD")
-	}
-	due, err := time.Parse(dateLayout, in.DueOn)
-	if err != nil {
-		return RoundView{}, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "due_on", "value": in.DueOn}, "due_on must be a date YYYY-MM-DD, not %q", in.DueOn)
-	}
-	if due.Before(start) || due.Sub(start) > maxRoundDays*24*time.Hour {
-		return RoundView{}, errs.RefuseCoded(errs.Invalid, "bad_dates", errs.Params{"starts_on": in.StartsOn, "due_on": in.DueOn},
-			"due_on must be on or after starts_on and within %d days of it", maxRoundDays)
-	}
-	if in.Region == "" && !actor.System {
-		in.Region = actor.User.Scope
-	}
-	if in.Region != "" {
-		ok, err := a.CoversRegion(ctx, actor, in.Region)
-		if err != nil {
-			return RoundView{}, err
-		}
-		if !ok {
-			return RoundView{}, errs.Refuse(errs.Forbidden, "outside_scope", errs.Params{"region": in.Region}, "region %s is outside your scope", in.Region)
-		}
-	}
-	if (in.Sample == nil) == (len(in.Sites) == 0) {
-		return RoundView{}, errs.RefuseCoded(errs.Invalid, "sample_or_sites", nil, "give a sample or hand-picked sites (one of them)")
-	}
-	if len(in.Inspectors) == 0 && len(in.Assignments) == 0 {
-		return RoundView{}, errs.Required("inspectors", "inspectors are required: who scores the sites")
-	}
-	lists, err := a.DB.CurrentChecklists(ctx, std.Code)
+	rp, err := a.planRound(ctx, actor, in)
 	if err != nil {
 		return RoundView{}, err
 	}
-	inspectors, everyone, err := a.inspectors(ctx, in)
-	if err != nil {
-		return RoundView{}, err
-	}
-	sites, sample, err := a.roundSites(ctx, actor, in)
-	if err != nil {
-		return RoundView{}, err
-	}
-	// Each site: its checklist version and its inspector.
-	type plan struct {
-		site      store.Site
-		checklist int64
-		inspector string
-	}
-	plans := make([]plan, len(sites))
-	turn := 0
-	for i, s := range sites {
-		k := slices.IndexFunc(lists, func(c store.ChecklistVersion) bool { return c.SiteType == s.SiteType })
-		if k < 0 {
-			return RoundView{}, errs.RefuseCoded(errs.Invalid, "no_checklist", errs.Params{"standard": std.Code, "site_type": s.SiteType},
-				"standard %s has no checklist for sites of type %s", std.Code, s.SiteType)
-		}
-		who := in.Assignments[s.Code]
-		if who == "" {
-			for range inspectors {
-				u := inspectors[turn%len(inspectors)]
-				turn++
-				if covers(u, s.RegionPath) {
-					who = u.Username
-					break
-				}
-			}
-		}
-		u, ok := inspectorNamed(everyone, who)
-		switch {
-		case who == "":
-			return RoundView{}, errs.RefuseCoded(errs.Invalid, "no_inspector", errs.Params{"site": s.Code}, "no inspector given covers site %s", s.Code)
-		case !ok:
-			return RoundView{}, errs.RefuseCoded(errs.Invalid, "not_inspector", errs.Params{"username": who}, "%s is not an inspector", who)
-		case !covers(u, s.RegionPath):
-			return RoundView{}, errs.RefuseCoded(errs.Invalid, "inspector_out_of_scope", errs.Params{"username": who, "site": s.Code},
-				"site %s lies outside inspector %s's scope", s.Code, who)
-		}
-		plans[i] = plan{site: s, checklist: lists[k].ID, inspector: who}
-	}
-	for code := range in.Assignments {
-		if !slices.ContainsFunc(sites, func(s store.Site) bool { return s.Code == code }) {
-			return RoundView{}, errs.RefuseCoded(errs.Invalid, "not_in_round", errs.Params{"site": code}, "assignments: site %s is not in the round", code)
-		}
-	}
+	in, std, sample, plans := rp.in, rp.std, rp.sample, rp.plans
 	var id int64
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		r := store.Round{Name: in.Name, Standard: std.Code, Region: in.Region, StartsOn: in.StartsOn, DueOn: in.DueOn,
@@ -176,6 +89,130 @@ func (a *Service) CreateRound(ctx context.Context, actor *access.Principal, in N
 		return RoundView{}, err
 	}
 	return a.Round(ctx, actor, id)
+}
+
+// PreviewRound answers what CreateRound would make of in, refusing what it would refuse, and
+// stores nothing: the sites drawn, each with its inspector, so that an organizer sees the
+// sample before committing to it. With the same seed the round then draws the same sites.
+func (a *Service) PreviewRound(ctx context.Context, actor *access.Principal, in NewRound) (RoundView, error) {
+	rp, err := a.planRound(ctx, actor, in)
+	if err != nil {
+		return RoundView{}, err
+	}
+	v := RoundView{Round: store.Round{Name: rp.in.Name, Standard: rp.std.Code, Region: rp.in.Region, StartsOn: rp.in.StartsOn, DueOn: rp.in.DueOn,
+		Sample: rp.sample, CreatedBy: actor.Name(), CreatedAt: a.Now()}, StandardName: rp.std.Name, Inspections: []store.Inspection{},
+		Counts: map[string]int{store.InspectionOpen: len(rp.plans), store.InspectionSubmitted: 0, "failed_items": 0}}
+	for _, p := range rp.plans {
+		v.Inspections = append(v.Inspections, store.Inspection{ChecklistID: p.checklist, Inspector: p.inspector, Status: store.InspectionOpen, Site: p.site})
+	}
+	return v, nil
+}
+
+// planRound checks a round and draws its sites without storing anything.
+func (a *Service) planRound(ctx context.Context, actor *access.Principal, in NewRound) (roundPlan, error) {
+	if err := mayOrganize(actor); err != nil {
+		return roundPlan{}, err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		return roundPlan{}, errs.Required("name", "name is required")
+	}
+	if err := kernel.CheckText(in.Name, "name", 200); err != nil {
+		return roundPlan{}, err
+	}
+	std, err := a.DB.Standard(ctx, in.Standard)
+	if errs.Is(err, errs.NotFound) {
+		return roundPlan{}, errs.Refuse(errs.Invalid, "no_standard", errs.Params{"standard": in.Standard}, "no standard %q", in.Standard)
+	} else if err != nil {
+		return roundPlan{}, err
+	}
+	today := a.Now().In(worktime.China).Format(dateLayout)
+	if in.StartsOn == "" {
+		in.StartsOn = today
+	}
+	start, err := time.Parse(dateLayout, in.StartsOn)
+	if err != nil {
+		return roundPlan{}, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "starts_on", "value": in.StartsOn}, "starts_on must be a date YYYY-MM-DD, not %q", in.StartsOn)
+	}
+	if in.DueOn == "" {
+		return roundPlan{}, errs.Required("due_on", "due_on is required: the round's last day, YYYY-MM-DD")
+	}
+	due, err := time.Parse(dateLayout, in.DueOn)
+	if err != nil {
+		return roundPlan{}, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "due_on", "value": in.DueOn}, "due_on must be a date YYYY-MM-DD, not %q", in.DueOn)
+	}
+	if due.Before(start) || due.Sub(start) > maxRoundDays*24*time.Hour {
+		return roundPlan{}, errs.RefuseCoded(errs.Invalid, "bad_dates", errs.Params{"starts_on": in.StartsOn, "due_on": in.DueOn},
+			"due_on must be on or after starts_on and within %d days of it", maxRoundDays)
+	}
+	if in.Region == "" && !actor.System {
+		in.Region = actor.User.Scope
+	}
+	if in.Region != "" {
+		ok, err := a.CoversRegion(ctx, actor, in.Region)
+		if err != nil {
+			return roundPlan{}, err
+		}
+		if !ok {
+			return roundPlan{}, errs.Refuse(errs.Forbidden, "outside_scope", errs.Params{"region": in.Region}, "region %s is outside your scope", in.Region)
+		}
+	}
+	if (in.Sample == nil) == (len(in.Sites) == 0) {
+		return roundPlan{}, errs.RefuseCoded(errs.Invalid, "sample_or_sites", nil, "give a sample or hand-picked sites (one of them)")
+	}
+	if len(in.Inspectors) == 0 && len(in.Assignments) == 0 {
+		return roundPlan{}, errs.Required("inspectors", "inspectors are required: who scores the sites")
+	}
+	lists, err := a.DB.CurrentChecklists(ctx, std.Code)
+	if err != nil {
+		return roundPlan{}, err
+	}
+	inspectors, everyone, err := a.inspectors(ctx, in)
+	if err != nil {
+		return roundPlan{}, err
+	}
+	sites, sample, err := a.roundSites(ctx, actor, in)
+	if err != nil {
+		return roundPlan{}, err
+	}
+	// Each site: its checklist version and its inspector.
+	plans := make([]sitePlan, len(sites))
+	turn := 0
+	for i, s := range sites {
+		k := slices.IndexFunc(lists, func(c store.ChecklistVersion) bool { return c.SiteType == s.SiteType })
+		if k < 0 {
+			return roundPlan{}, errs.RefuseCoded(errs.Invalid, "no_checklist", errs.Params{"standard": std.Code, "site_type": s.SiteType},
+				"standard %s has no checklist for sites of type %s", std.Code, s.SiteType)
+		}
+		who := in.Assignments[s.Code]
+		if who == "" {
+			for range inspectors {
+				u := inspectors[turn%len(inspectors)]
+				turn++
+				if covers(u, s.RegionPath) {
+					who = u.Username
+					break
+				}
+			}
+		}
+		u, ok := inspectorNamed(everyone, who)
+		switch {
+		case who == "":
+			return roundPlan{}, errs.RefuseCoded(errs.Invalid, "no_inspector", errs.Params{"site": s.Code}, "no inspector given covers site %s", s.Code)
+		case !ok:
+			return roundPlan{}, errs.RefuseCoded(errs.Invalid, "not_inspector", errs.Params{"username": who}, "%s is not an inspector", who)
+		case !covers(u, s.RegionPath):
+			return roundPlan{}, errs.RefuseCoded(errs.Invalid, "inspector_out_of_scope", errs.Params{"username": who, "site": s.Code},
+				"site %s lies outside inspector %s's scope", s.Code, who)
+		}
+		plans[i] = sitePlan{site: s, checklist: lists[k].ID, inspector: who}
+	}
+	for code := range in.Assignments {
+		if !slices.ContainsFunc(sites, func(s store.Site) bool { return s.Code == code }) {
+			return roundPlan{}, errs.RefuseCoded(errs.Invalid, "not_in_round", errs.Params{"site": code}, "assignments: site %s is not in the round", code)
+		}
+	}
+	return roundPlan{in: in, std: std, sample: sample, plans: plans}, nil
 }
 
 // inspectors reads the round's inspectors, each an enabled inspector: those who take turns

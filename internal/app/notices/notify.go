@@ -328,6 +328,7 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 		departments []string
 		grids       []string
 		reporter    bool
+		inspector   bool
 	)
 	// Staff of a centre level are those whose scope covers it: the level itself or above.
 	upTo := func(code string) []string {
@@ -363,6 +364,8 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 	case workflow.Handle:
 		if s.Status == workflow.Handled {
 			grids = []string{s.Grid()}
+			// A case an inspection found waits on its inspector's re-inspection (复查).
+			inspector = s.Inspection && s.Reporter != ""
 		}
 		reporter = s.Status == workflow.Closed
 	case workflow.Verify:
@@ -400,6 +403,15 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 	}
 	if staff, err = a.DB.Recipients(ctx, roles, regions, departments, grids); err != nil {
 		return nil, nil, "", err
+	}
+	if inspector {
+		u, _, err := a.DB.UserByUsername(ctx, s.Reporter)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return nil, nil, "", err
+		}
+		if err == nil && u.Role == access.Inspector && !u.Disabled {
+			staff = append(staff, u)
+		}
 	}
 	if reporter { // and the reporters of duplicates merged into the case: they follow it
 		if reporters, err = a.DB.CaseReporters(ctx, rec.ID, s.Reporter); err != nil {

@@ -1,6 +1,6 @@
-// citygrid's service worker: the report form and its files open without a network. Static
-// files have content-hashed URLs, so a cached copy is always right; the form itself is fetched
-// fresh when possible and taken from the cache when not.
+// citygrid's service worker: the report form, the inspector's assessment pages and their files
+// open without a network. Static files have content-hashed URLs, so a cached copy is always
+// right; the pages themselves are fetched fresh when possible and taken from the cache when not.
 'use strict';
 var CACHE = 'citygrid-v1';
 self.addEventListener('install', function () { self.skipWaiting(); });
@@ -19,5 +19,10 @@ self.addEventListener('fetch', function (e) {
     }));
   } else if (req.mode === 'navigate' && url.pathname === '/report') {
     e.respondWith(fetch(req).catch(function () { return caches.match('/report'); }));
+  } else if (req.mode === 'navigate' && (url.pathname === '/assessment' || url.pathname.indexOf('/assessment/inspections/') === 0)) {
+    // The inspector's workspace and scoring forms, as the phone last kept them.
+    e.respondWith(fetch(req).catch(function () {
+      return caches.match(url.pathname, {ignoreVary: true, ignoreSearch: true}).then(function (hit) { return hit || Response.error(); });
+    }));
   }
 });
