@@ -15,9 +15,6 @@ type StatsScope struct {
 	Regions    []string
 	Department string
 	Now        time.Time
-	// Since bounds the daily intake counts; days are counted in Zone (the city's time).
-	Since time.Time
-	Zone  *time.Location
 }
 
 // CaseStats are a dashboard's figures.
@@ -28,14 +25,14 @@ type CaseStats struct {
 	// dispatched (overdue at a centre).
 	Overdue             int            `json:"overdue"`
 	OverdueByDepartment map[string]int `json:"overdue_by_department"`
-	IntakeByDay         map[string]int `json:"intake_by_day"` // "2006-01-02" in Zone → cases reported that day
+	IntakeByDay         map[string]int `json:"intake_by_day"` // "2006-01-02" in China time → cases reported that day
 }
 
-// CaseStats counts cases by status, the overdue ones by lead department, and the reports of
-// each day since s.Since. It scans the scope's cases (the indexes on status, grid and
-// department bound the work); incrementally kept aggregates are for later.
+// CaseStats counts cases by status and the overdue ones by lead department, from the scope's
+// cases (the indexes on status, grid and department bound the work). The reports of each day
+// come from the evaluation aggregates (package eval), not from here.
 func (db *DB) CaseStats(ctx context.Context, s StatsScope) (CaseStats, error) {
-	out := CaseStats{ByStatus: map[string]int{}, OverdueByDepartment: map[string]int{}, IntakeByDay: map[string]int{}}
+	out := CaseStats{ByStatus: map[string]int{}, OverdueByDepartment: map[string]int{}}
 	where, args := statsWhere(s)
 	count := func(q string, extra []any, each func(key string, n int)) error {
 		rows, err := db.query(ctx, q, append(append([]any{}, extra...), args...)...)
@@ -62,25 +59,6 @@ func (db *DB) CaseStats(ctx context.Context, s StatsScope) (CaseStats, error) {
 	overdue, at := lightCondition(worktime.Red, s.Now)
 	if err := count(`SELECT department, COUNT(*) FROM cases WHERE `+overdue+` AND `+where+` GROUP BY department`,
 		at, func(k string, n int) { out.OverdueByDepartment[k] = n; out.Overdue += n }); err != nil {
-		return CaseStats{}, err
-	}
-	zone := s.Zone
-	if zone == nil {
-		zone = time.UTC
-	}
-	// Whole days since the epoch in the city's zone, by integer division on both engines. The
-	// numbers are the program's own, so they are written into the statement, which lets both
-	// engines group by the same expression.
-	_, offset := s.Now.In(zone).Zone()
-	const day = int64(24 * time.Hour / time.Microsecond)
-	bucket := fmt.Sprintf(`(created_at + %d) / %d`, int64(offset)*1e6, day)
-	if err := count(`SELECT `+bucket+`, COUNT(*) FROM cases WHERE created_at >= ? AND `+where+` GROUP BY `+bucket,
-		[]any{micros(s.Since)}, func(k string, n int) {
-			var d int64
-			if _, err := fmt.Sscan(k, &d); err == nil {
-				out.IntakeByDay[time.Unix(d*86400, 0).UTC().Format("2006-01-02")] = n
-			}
-		}); err != nil {
 		return CaseStats{}, err
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
@@ -60,17 +61,12 @@ func (a *Service) Dashboard(ctx context.Context, viewer *access.Principal, newes
 	if err != nil {
 		return Dashboard{}, err
 	}
-	today := now.In(worktime.China)
-	since := time.Date(today.Year(), today.Month(), today.Day()-DashboardDays+1, 0, 0, 0, 0, worktime.China)
-	stats, err := a.DB.CaseStats(ctx, store.StatsScope{Regions: f.Regions, Department: f.Department, Now: now, Since: since, Zone: worktime.China})
+	stats, err := a.DB.CaseStats(ctx, store.StatsScope{Regions: f.Regions, Department: f.Department, Now: now})
 	if err != nil {
 		return Dashboard{}, err
 	}
-	// Every day of the chart, quiet ones too.
-	for d := since; !d.After(now); d = d.AddDate(0, 0, 1) {
-		if key := d.Format("2006-01-02"); stats.IntakeByDay[key] == 0 {
-			stats.IntakeByDay[key] = 0
-		}
+	if stats.IntakeByDay, err = a.intakeByDay(ctx, viewer, now); err != nil {
+		return Dashboard{}, err
 	}
 	f.Limit, f.Now = newest, now
 	recs, _, err := a.DB.ListCases(ctx, f)
@@ -97,6 +93,45 @@ func (a *Service) Dashboard(ctx context.Context, viewer *access.Principal, newes
 			c.Geometry, _ = grid.EncodeGeometry(simplify.DouglasPeucker(dashboardTolerance).Simplify(orb.Clone(r.Geometry)))
 		}
 		out.Newest = append(out.Newest, c)
+	}
+	return out, nil
+}
+
+// intakeByDay counts the reports of each of the last DashboardDays days (China time) in the
+// viewer's scope from the evaluation aggregates, kept by each report: a read of one row per
+// day and group, however many cases the city holds.
+func (a *Service) intakeByDay(ctx context.Context, viewer *access.Principal, now time.Time) (map[string]int, error) {
+	today := now.In(worktime.China)
+	since := time.Date(today.Year(), today.Month(), today.Day()-DashboardDays+1, 0, 0, 0, 0, worktime.China)
+	group := eval.KindDistrict // the whole city, or a district, is the sum of its districts
+	switch {
+	case viewer.User.Role == access.Handler:
+		group = eval.KindDepartment
+	case viewer.User.Scope != "" && !viewer.System:
+		path, err := a.PathOf(ctx, viewer.User.Scope)
+		if err != nil {
+			return nil, err
+		}
+		if l := path[len(path)-1].Level; l != grid.City {
+			group = string(l)
+		}
+	case viewer.User.Role == access.GridWorker:
+		group = eval.KindGrid
+	}
+	tr, err := eval.New(a.Core).Trend(ctx, viewer, eval.TrendQuery{Query: eval.Query{From: since.Format(time.DateOnly),
+		To: today.Format(time.DateOnly), Group: group}, Every: "day"})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, DashboardDays)
+	for _, p := range tr.Points {
+		out[p.From] = int(p.Counts.Get("reported"))
+	}
+	// Every day of the chart, quiet ones too.
+	for d := since; !d.After(now); d = d.AddDate(0, 0, 1) {
+		if key := d.Format(time.DateOnly); out[key] == 0 {
+			out[key] = 0
+		}
 	}
 	return out, nil
 }
