@@ -7,6 +7,7 @@
 //   - cases: intake, dispatch, actions and stage clocks, lists, tracking, the dashboard
 //   - notices: deadline sweeps, notifications, e-mail and webhook deliveries
 //   - georeport: the use cases behind Open311 GeoReport v2
+//   - exports: case lists and evaluation tables as .xlsx or CSV files, at once or as jobs
 //
 // Every use case authorizes its actor, runs in one transaction and writes its audit record
 // (and any outbox message) in that same transaction, so every entry point (HTTP, Open311, the
@@ -17,6 +18,7 @@ import (
 	"context"
 
 	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/app/exports"
 	"github.com/citygrid/citygrid/internal/app/georeport"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/app/notices"
@@ -37,6 +39,7 @@ type App struct {
 	Cases    *cases.Service
 	Notices  *notices.Service
 	Open311  *georeport.Service
+	Exports  *exports.Service
 	core     *kernel.Core
 }
 
@@ -54,6 +57,7 @@ func New(db *store.DB, opts Options) (*App, error) {
 		Cases:    cs,
 		Notices:  notices.New(core),
 		Open311:  georeport.New(core, cs),
+		Exports:  exports.New(core, cs),
 		core:     core,
 	}, nil
 }
