@@ -53,7 +53,7 @@ func commands() map[string]command {
 		"audit":   {"check the audit trail: verify", cmdAudit},
 		"import":  {"import regions (GeoJSON), divisions, categories, departments, rules, timelimits, calendar (CSV) or hotline tickets (CSV/XLSX)", cmdImport},
 		"webhook": {"manage webhook subscriptions: add, list, disable", cmdWebhook},
-		"export":  {"export regions as GeoJSON", cmdExport},
+		"export":  {"export regions (GeoJSON), cases or stats (xlsx, csv)", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},
 		"bench":   {"measure performance: locate, divisions, intake, list", cmdBench},
 		"version": {"print the version", cmdVersion},

@@ -166,6 +166,12 @@ func (s *Service) write(ctx context.Context, j store.ExportJob, files Files, key
 	return rows, perr
 }
 
+// As returns the principal of a user for an export made on their behalf (the console's
+// --as): what the user would get asking for it themselves.
+func (s *Service) As(ctx context.Context, username string) (*access.Principal, error) {
+	return s.requester(ctx, username)
+}
+
 // requester is the principal of the user who asked for an export, as of now: a user disabled
 // since gets nothing, and one whose scope changed gets the new scope.
 func (s *Service) requester(ctx context.Context, username string) (*access.Principal, error) {
