@@ -62,6 +62,9 @@ func (s *Handler) routes() []route {
 		{"POST", "/api/v1/webhooks", s.signedIn(s.addWebhook)},
 		{"DELETE", "/api/v1/webhooks/{id}", s.signedIn(s.disableWebhook)},
 		{"GET", "/api/v1/deliveries", s.signedIn(s.listDeliveries)},
+		{"POST", "/api/v1/exports", s.signedIn(s.startExport)},
+		{"GET", "/api/v1/exports/{id}", s.signedIn(s.getExport)},
+		{"GET", "/api/v1/exports/{id}/file", s.signedIn(s.getExportFile)},
 	}
 }
 
