@@ -22,6 +22,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		"intake":    benchIntake,
 		"list":      benchList,
 		"photos":    benchPhotos,
+		"export":    benchExport,
 	})
 }
 
@@ -153,6 +154,35 @@ func benchPhotos(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	_, err = bench.Photos(ctx, e.stdout, s.DB, s.Where, cfg)
+	return errors.Join(err, s.Close())
+}
+
+// benchExport: citygrid bench export [--db DSN] [--cases N] [--peer N]
+func benchExport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench export")
+	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
+	cfg := bench.ExportConfig{Seed: 1}
+	fs.IntVar(&cfg.Cases, "cases", 1_000_000, "cases to generate and export")
+	fs.IntVar(&cfg.Peer, "peer", 0, "rows excelize's in-memory writer writes for comparison (default the smaller of --cases and 100,000)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *profile != "" {
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if cfg.Cases < 1_000 || cfg.Cases > 10_000_000 || cfg.Peer < 0 {
+		return usagef("--cases must be 1,000 to 10,000,000 and --peer not negative")
+	}
+	s, err := openScratch(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	_, err = bench.Export(ctx, e.stdout, s.DB, s.Where, cfg)
 	return errors.Join(err, s.Close())
 }
 

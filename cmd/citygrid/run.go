@@ -55,7 +55,7 @@ func commands() map[string]command {
 		"webhook": {"manage webhook subscriptions: add, list, disable", cmdWebhook},
 		"export":  {"export regions (GeoJSON), cases or stats (xlsx, csv)", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},
-		"bench":   {"measure performance: locate, divisions, intake, list", cmdBench},
+		"bench":   {"measure performance: locate, divisions, intake, list, photos, export", cmdBench},
 		"version": {"print the version", cmdVersion},
 	}
 }

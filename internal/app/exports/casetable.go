@@ -2,6 +2,7 @@ package exports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -116,53 +117,159 @@ func (s *Service) caseFilter(actor *access.Principal, params map[string]string) 
 	return f, nil
 }
 
+// caseSource is a case list ready to read: its filter in scope, its size, title and names.
+type caseSource struct {
+	s     *Service
+	f     cases.CaseFilter
+	total int64
+	title string
+	names *names
+}
+
+func (s *Service) caseSource(ctx context.Context, actor *access.Principal, params map[string]string) (*caseSource, error) {
+	if err := checkParams("cases", params); err != nil {
+		return nil, err
+	}
+	f, err := s.caseFilter(actor, params)
+	if err != nil {
+		return nil, err
+	}
+	src := &caseSource{s: s, f: f}
+	if src.total, err = s.DB.CountCases(ctx, f); err != nil {
+		return nil, err
+	}
+	if src.names, err = s.names(ctx); err != nil {
+		return nil, err
+	}
+	if src.title, err = s.caseTitle(ctx, actor, params, src.names); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// each calls fn with every row, in caseColumns' order; the slice is reused between calls.
+func (src *caseSource) each(ctx context.Context, fn func(row []any) error) error {
+	row := make([]any, len(caseColumns))
+	return src.s.DB.EachExportCase(ctx, src.f, pageRows, func(c store.ExportCase) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		src.names.caseRow(row, c, src.f.Now)
+		return fn(row)
+	})
+}
+
+// CaseColumns are the columns of a case list export.
+func CaseColumns() []sheet.Column { return slices.Clone(caseColumns) }
+
+// EachCaseRow calls fn with every row of the case list WriteCases would write, one value per
+// CaseColumns column (the slice is reused between calls): for other writers of the same rows.
+func (s *Service) EachCaseRow(ctx context.Context, actor *access.Principal, params map[string]string, fn func(row []any) error) error {
+	src, err := s.caseSource(ctx, actor, params)
+	if err != nil {
+		return err
+	}
+	return src.each(ctx, fn)
+}
+
 // WriteCases writes the case list the filters select, as the actor may see it (the same
 // filters and scope as GET /api/v1/cases, every page), to w in the format, telling progress
 // (when set) how far it has come. It returns the rows written.
 func (s *Service) WriteCases(ctx context.Context, actor *access.Principal, params map[string]string, format sheet.Format, w io.Writer, progress Progress) (int64, error) {
-	if err := checkParams("cases", params); err != nil {
-		return 0, err
-	}
-	f, err := s.caseFilter(actor, params)
+	src, err := s.caseSource(ctx, actor, params)
 	if err != nil {
 		return 0, err
 	}
-	total, err := s.DB.CountCases(ctx, f)
-	if err != nil {
-		return 0, err
-	}
+	t := sheet.Table{Title: src.title, Columns: caseColumns, Zone: worktime.China, SheetName: "案件清单", TempDir: s.TempDir}
+	return writeTable(ctx, w, format, t, src.total, src.each, progress)
+}
+
+// writeTable writes the rows each yields as a table, telling progress how far it has come.
+// Reading (the database, the names) and writing (the file) run side by side on two cores,
+// rows passing between them in batches; the batches are reused, so memory stays flat.
+func writeTable(ctx context.Context, w io.Writer, format sheet.Format, t sheet.Table, total int64, each func(context.Context, func([]any) error) error, progress Progress) (int64, error) {
 	if progress != nil {
 		if err := progress(0, total); err != nil {
 			return 0, err
 		}
 	}
-	n, err := s.names(ctx)
+	wr, err := sheet.New(w, format, t)
 	if err != nil {
 		return 0, err
 	}
-	title, err := s.caseTitle(ctx, actor, params, n)
-	if err != nil {
-		return 0, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	full, free := make(chan [][]any, pipeBatches), make(chan [][]any, pipeBatches+2)
+	for range pipeBatches + 2 {
+		free <- nil
 	}
-	wr, err := sheet.New(w, format, sheet.Table{Title: title, Columns: caseColumns, Zone: worktime.China, SheetName: "案件清单"})
-	if err != nil {
-		return 0, err
+	var readErr error
+	go func() {
+		defer close(full)
+		var batch [][]any
+		take := func() bool {
+			select {
+			case batch = <-free:
+				batch = batch[:0]
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if !take() {
+			return
+		}
+		readErr = each(ctx, func(row []any) error {
+			n := len(batch)
+			if n < cap(batch) {
+				batch = batch[:n+1]
+				if batch[n] == nil {
+					batch[n] = make([]any, len(row))
+				}
+			} else {
+				batch = append(batch, make([]any, len(row)))
+			}
+			copy(batch[n], row)
+			if len(batch) < pipeRows {
+				return nil
+			}
+			select {
+			case full <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if !take() {
+				return ctx.Err()
+			}
+			return nil
+		})
+		if readErr == nil && len(batch) > 0 {
+			select {
+			case full <- batch:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	var writeErr error
+	for batch := range full {
+		for _, row := range batch {
+			if writeErr != nil {
+				break
+			}
+			if writeErr = wr.WriteRow(row); writeErr == nil && progress != nil && wr.Rows()%progressEvery == 0 {
+				writeErr = progress(wr.Rows(), max(total, wr.Rows()))
+			}
+		}
+		if writeErr != nil {
+			cancel() // the reader stops and closes full
+			continue
+		}
+		free <- batch
 	}
-	row := make([]any, len(caseColumns))
-	err = s.DB.EachExportCase(ctx, f, pageRows, func(c store.ExportCase) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	if err := errors.Join(writeErr, readErr); err != nil {
+		if writeErr != nil {
+			err = writeErr
 		}
-		n.caseRow(row, c, f.Now)
-		if err := wr.WriteRow(row); err != nil {
-			return err
-		}
-		if progress != nil && wr.Rows()%progressEvery == 0 {
-			return progress(wr.Rows(), max(total, wr.Rows()))
-		}
-		return nil
-	})
-	if err != nil {
 		return wr.Rows(), err
 	}
 	if err := wr.Close(); err != nil {
@@ -175,6 +282,13 @@ func (s *Service) WriteCases(ctx context.Context, actor *access.Principal, param
 	}
 	return wr.Rows(), nil
 }
+
+// The pipeline between reading and writing a table: batches of pipeRows rows, pipeBatches of
+// them waiting at most.
+const (
+	pipeRows    = 256
+	pipeBatches = 4
+)
 
 // caseRow fills row with a case's cells in caseColumns' order.
 func (n *names) caseRow(row []any, c store.ExportCase, now time.Time) {

@@ -56,6 +56,8 @@ type Service struct {
 	cases *cases.Service
 	// Stats gives evaluation tables to export; nil until an evaluation area provides them.
 	Stats StatsSource
+	// TempDir is where the xlsx writer keeps a sheet while it grows (the system's when "").
+	TempDir string
 	// runner names this process's runner in the claims it takes.
 	runner string
 }

@@ -52,34 +52,6 @@ func (s *Service) WriteStats(ctx context.Context, actor *access.Principal, param
 	if err != nil {
 		return 0, err
 	}
-	if progress != nil {
-		if err := progress(0, t.Total); err != nil {
-			return 0, err
-		}
-	}
-	wr, err := sheet.New(w, format, sheet.Table{Title: t.Title, Columns: t.Columns, Zone: worktime.China, SheetName: "综合评价"})
-	if err != nil {
-		return 0, err
-	}
-	err = t.Each(ctx, func(values []any) error {
-		if err := wr.WriteRow(values); err != nil {
-			return err
-		}
-		if progress != nil && wr.Rows()%progressEvery == 0 {
-			return progress(wr.Rows(), max(t.Total, wr.Rows()))
-		}
-		return nil
-	})
-	if err != nil {
-		return wr.Rows(), err
-	}
-	if err := wr.Close(); err != nil {
-		return wr.Rows(), err
-	}
-	if progress != nil {
-		if err := progress(wr.Rows(), wr.Rows()); err != nil {
-			return wr.Rows(), err
-		}
-	}
-	return wr.Rows(), nil
+	st := sheet.Table{Title: t.Title, Columns: t.Columns, Zone: worktime.China, SheetName: "综合评价", TempDir: s.TempDir}
+	return writeTable(ctx, w, format, st, t.Total, t.Each, progress)
 }
