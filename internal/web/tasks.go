@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,6 +48,9 @@ type tasksBody struct {
 	Patrol   *regions.PatrolDay // a grid worker's patrols today
 	// Department is a handler's: cases led by another are ones it holds a part of (联办).
 	Department string
+	// Export is the list's filters as POST /api/v1/exports takes them (JSON), for the
+	// "导出 Excel" button; "" when the viewer may not export.
+	Export string
 }
 
 // tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
@@ -65,6 +69,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 	}
 	f := cases.CaseFilter{Limit: taskList}
+	export := map[string]string{} // the same list as an export's filters
 	switch filter {
 	case "todo":
 		for _, s := range queue {
@@ -72,6 +77,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		if p.User.Role == access.GridWorker {
 			f.HolderKind = string(workflow.HolderGridWorker) // checks and verifications sent to the grid
+			export["holder"] = f.HolderKind
 		}
 		// A co-department's part waits on it until reported (联办).
 		f.OpenPartsOnly = p.User.Role == access.Handler
@@ -95,10 +101,21 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		h.errorPage(w, r, 0, err)
 		return
 	}
+	if len(f.Statuses) > 0 {
+		export["status"] = strings.Join(f.Statuses, ",")
+	}
 	body := tasksBody{Filter: filter, Statuses: workflow.Statuses, Cases: list.Cases, More: list.Next != "",
 		Lights: map[string]int{}, ByStatus: map[workflow.Status]int{}, Queue: queue, Bulk: bulkActions[p.User.Role]}
 	if p.User.Role == access.Handler {
 		body.Department = p.User.Department
+	}
+	if p.User.Role != access.Resident {
+		raw, err := json.Marshal(export)
+		if err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		body.Export = string(raw)
 	}
 	for _, c := range list.Cases {
 		if c.Light != "" {
@@ -110,6 +127,9 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 	rank := map[string]int{"red": 0, "yellow": 1, "green": 2, "": 3}
 	slices.SortStableFunc(body.Cases, func(a, b cases.CaseSummary) int { return rank[string(a.Light)] - rank[string(b.Light)] })
 	pg := &page{Title: h.cat.T(h.lang(r), "tasks.title"), Body: &body, Notice: r.URL.Query().Get("notice"), Error: problem}
+	if body.Export != "" {
+		pg.Scripts = append(pg.Scripts, "export.js")
+	}
 	if p.User.Role == access.GridWorker {
 		day, err := h.app.Regions.MyPatrols(r.Context(), p)
 		if err != nil {
@@ -118,7 +138,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		body.Patrol = &day
 		if day.Running != nil {
-			pg.Scripts = []string{"patrol.js"} // keeps the track while the page is open
+			pg.Scripts = append(pg.Scripts, "patrol.js") // keeps the track while the page is open
 		}
 	}
 	h.render(w, r, status, "tasks.html", pg)
