@@ -86,8 +86,8 @@ func exportCases(t *testing.T, c *city, who *access.Principal, params map[string
 		seen = append(seen, rows, total)
 		return nil
 	})
-	if err == nil && (len(seen) < 4 || seen[len(seen)-1] != seen[len(seen)-2]) {
-		t.Errorf("progress %v: want a start (0 of total) and an end (all of all)", seen)
+	if err == nil && (len(seen) < 4 || seen[len(seen)-1] != seen[len(seen)-2] || seen[0] != 0 || seen[1] != seen[len(seen)-1]) {
+		t.Errorf("progress %v: want a start (0 of the counted total) and an end (all of all)", seen)
 	}
 	return buf.Bytes(), err
 }
