@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"runtime/pprof"
+	"syscall"
+	"time"
 
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/bench"
@@ -23,6 +28,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		"list":      benchList,
 		"photos":    benchPhotos,
 		"stats":     benchStats,
+		"export":    benchExport,
 	})
 }
 
@@ -155,6 +161,59 @@ func benchPhotos(ctx context.Context, e *env, args []string) error {
 	}
 	_, err = bench.Photos(ctx, e.stdout, s.DB, s.Where, cfg)
 	return errors.Join(err, s.Close())
+}
+
+// benchExport: citygrid bench export [--db DSN] [--cases N] [--peer N]
+func benchExport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench export")
+	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
+	cfg := bench.ExportConfig{Seed: 1}
+	fs.IntVar(&cfg.Cases, "cases", 1_000_000, "cases to generate and export")
+	fs.IntVar(&cfg.Peer, "peer", 0, "rows excelize's in-memory writer writes for comparison (default the smaller of --cases and 100,000)")
+	fs.BoolVar(&cfg.Shuffled, "shuffled", false, "make the cases at random moments of the year instead of in report order (reading newest first then visits the table at random)")
+	cfg.Console = consoleExport
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *profile != "" {
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if cfg.Cases < 1_000 || cfg.Cases > 10_000_000 || cfg.Peer < 0 {
+		return usagef("--cases must be 1,000 to 10,000,000 and --peer not negative")
+	}
+	s, err := openScratch(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	_, err = bench.Export(ctx, e.stdout, s.DB, s.Where, s.DSN, cfg)
+	return errors.Join(err, s.Close())
+}
+
+// consoleExport runs `citygrid export cases` in a process of its own and returns how long it
+// took and its peak resident memory.
+func consoleExport(ctx context.Context, dsn, format, out string) (time.Duration, int64, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, 0, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "export", "cases", "--db", dsn, "--format", format, "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	began := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	took := time.Since(began)
+	var peak int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		peak = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	return took, peak, nil
 }
 
 // openScratch makes the scratch database; a malformed DSN is a usage error.

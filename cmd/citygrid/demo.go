@@ -158,14 +158,20 @@ func isTerminal(w io.Writer) bool {
 
 // progressBar draws the history's progress on one line of w.
 func progressBar(w io.Writer) func(demo.Progress) {
-	const width = 30
 	return func(p demo.Progress) {
-		n := int(p.Done * width)
-		fmt.Fprintf(w, "\r  history [%s%s] %3.0f%%  %s  %d cases ", strings.Repeat("#", n), strings.Repeat(".", width-n),
-			100*p.Done, p.At.Format("2006-01-02"), p.Reports)
-		if p.Done >= 1 {
-			fmt.Fprintln(w)
-		}
+		drawBar(w, "history", p.Done, fmt.Sprintf("%s  %d cases", p.At.Format("2006-01-02"), p.Reports))
+	}
+}
+
+// drawBar redraws a progress bar on the current line of w: what, how much of it is done (0 to
+// 1), and a detail; at 1 the line is finished.
+func drawBar(w io.Writer, what string, done float64, detail string) {
+	const width = 30
+	done = min(max(done, 0), 1)
+	n := int(done * width)
+	fmt.Fprintf(w, "\r  %s [%s%s] %3.0f%%  %s ", what, strings.Repeat("#", n), strings.Repeat(".", width-n), 100*done, detail)
+	if done >= 1 {
+		fmt.Fprintln(w)
 	}
 }
 

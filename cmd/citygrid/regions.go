@@ -323,6 +323,8 @@ func gridsGenerate(ctx context.Context, e *env, args []string) error {
 func cmdExport(ctx context.Context, e *env, args []string) error {
 	return subcommand(ctx, e, "export", args, map[string]func(context.Context, *env, []string) error{
 		"regions": exportRegions,
+		"cases":   exportCases,
+		"stats":   exportStats,
 	})
 }
 

@@ -53,9 +53,9 @@ func commands() map[string]command {
 		"audit":   {"check the audit trail: verify", cmdAudit},
 		"import":  {"import regions (GeoJSON), divisions, categories, departments, rules, timelimits, calendar (CSV), hotline tickets or assessment checklists (CSV/XLSX), assessment sites (CSV)", cmdImport},
 		"webhook": {"manage webhook subscriptions: add, list, disable", cmdWebhook},
-		"export":  {"export regions as GeoJSON", cmdExport},
+		"export":  {"export regions (GeoJSON), cases or stats (xlsx, csv)", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},
-		"bench":   {"measure performance: locate, divisions, intake, list, stats", cmdBench},
+		"bench":   {"measure performance: locate, divisions, intake, list, photos, stats, export", cmdBench},
 		"version": {"print the version", cmdVersion},
 		"eval":    {"evaluation aggregates: rebuild", cmdEval},
 	}

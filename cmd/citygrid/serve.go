@@ -75,6 +75,10 @@ func serveHTTP(ctx context.Context, e *env, cfg Config, a *app.App, db *store.DB
 		// Every process runs the jobs; claims in the database keep each notice single.
 		stopJobs := jobs.Runner{Every: cfg.JobsEvery, Jobs: a.Notices.Jobs(), Logger: log}.Start(ctx)
 		defer stopJobs()
+		// Exports run apart from the notices, so a long one never holds a notice up, and look
+		// for work every second, so a person waiting for a file sees it start.
+		stopExports := jobs.Runner{Every: min(cfg.JobsEvery, time.Second), Jobs: a.Exports.Jobs(), Logger: log}.Start(ctx)
+		defer stopExports()
 	}
 	// At start-up and daily, whether or not this process runs the jobs: a calendar about to
 	// run out of public holidays must be said in the log, not found out on a holiday.

@@ -9,6 +9,7 @@
 //   - georeport: the use cases behind Open311 GeoReport v2
 //   - eval: evaluation (综合评价): indicators, rankings, trends and their weights
 //   - assessment: evaluation sites, checklists, rounds, field scoring, rectification, results
+//   - exports: case lists and evaluation tables as .xlsx or CSV files, at once or as jobs
 //
 // Every use case authorizes its actor, runs in one transaction and writes its audit record
 // (and any outbox message) in that same transaction, so every entry point (HTTP, Open311, the
@@ -21,6 +22,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/assessment"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/eval"
+	"github.com/citygrid/citygrid/internal/app/exports"
 	"github.com/citygrid/citygrid/internal/app/georeport"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/app/notices"
@@ -44,6 +46,7 @@ type App struct {
 	Eval     *eval.Service
 	// Assessment is the assessment of evaluation sites (测评点位).
 	Assessment *assessment.Service
+	Exports    *exports.Service
 	core       *kernel.Core
 }
 
@@ -54,6 +57,8 @@ func New(db *store.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	cs := cases.New(core)
+	ev, ex := eval.New(core), exports.New(core, cs)
+	ex.Stats = statsSource(core, ev)
 	return &App{
 		People:   people.New(core),
 		Regions:  regions.New(core),
@@ -61,9 +66,10 @@ func New(db *store.DB, opts Options) (*App, error) {
 		Cases:    cs,
 		Notices:  notices.New(core),
 		Open311:  georeport.New(core, cs),
-		Eval:     eval.New(core),
+		Eval:     ev,
 		// The assessment files its failures through the case use cases.
 		Assessment: assessment.New(core, cs),
+		Exports:    ex,
 		core:       core,
 	}, nil
 }

@@ -23,6 +23,9 @@ type GenConfig struct {
 	Now time.Time
 	// TxRows is how many cases one transaction carries; 0 means 50,000.
 	TxRows int
+	// Chronological makes cases in the order they were reported, as a city's database holds
+	// them (ids rising with time), instead of at random moments of the year.
+	Chronological bool
 }
 
 // GenStats is what GenerateCases made.
@@ -148,6 +151,9 @@ func GenerateCases(ctx context.Context, db *store.DB, cfg GenConfig) (GenStats, 
 			age = time.Duration(rng.Int64N(int64(30 * 24 * time.Hour)))
 		} else {
 			age = time.Duration(rng.Int64N(int64(year)))
+		}
+		if cfg.Chronological {
+			age = year - time.Duration(int64(year)/int64(cfg.Cases)*int64(n)) // the oldest first
 		}
 		created := cfg.Now.Add(-age).Truncate(time.Microsecond).UTC()
 		c := workflow.Case{Status: status, Version: 1, Kind: cat.Kind, Category: cat.Code, Urgency: workflow.UrgencyNormal,

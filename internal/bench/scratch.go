@@ -23,6 +23,7 @@ import (
 type Scratch struct {
 	DB    *store.DB
 	Where string // what to print: the SQLite file or the PostgreSQL database
+	DSN   string // where it is, for another process to open
 	drop  func() error
 }
 
@@ -89,7 +90,7 @@ func openScratchSQLite(ctx context.Context, path string) (*Scratch, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Scratch{DB: db, Where: "SQLite " + path}, nil
+	return &Scratch{DB: db, Where: "SQLite " + path, DSN: "sqlite:" + path}, nil
 }
 
 func openScratchPostgres(ctx context.Context, dsn string) (*Scratch, error) {
@@ -133,7 +134,7 @@ func openScratchPostgres(ctx context.Context, dsn string) (*Scratch, error) {
 	if err := admin.QueryRow(ctx, `SHOW server_version`).Scan(&version); err != nil {
 		version = "?"
 	}
-	return &Scratch{DB: db, Where: fmt.Sprintf("PostgreSQL %s, scratch database %s (dropped at the end)", version, name), drop: drop}, nil
+	return &Scratch{DB: db, Where: fmt.Sprintf("PostgreSQL %s, scratch database %s (dropped at the end)", version, name), DSN: scratchURL, drop: drop}, nil
 }
 
 // percentiles returns the p-th percentiles (0 < p ≤ 100) of ds, sorting ds in place.

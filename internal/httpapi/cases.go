@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/cases"
@@ -150,54 +149,10 @@ func (s *Handler) actOnCase(w http.ResponseWriter, r *http.Request) {
 // listCases answers GET /api/v1/cases?status=a,b&kind=&category=&region=&department=&holder=KIND:CODE
 // &source=&reporter=&q=&from=&to=&overdue=1&light=green|yellow|red&sort=created|due&limit=&cursor=.
 func (s *Handler) listCases(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	q := r.URL.Query()
-	f := cases.CaseFilter{Kind: q.Get("kind"), Category: q.Get("category"), Department: q.Get("department"),
-		Source: q.Get("source"), Reporter: q.Get("reporter"), Text: q.Get("q"), Cursor: q.Get("cursor"), Light: q.Get("light")}
-	if v := q.Get("status"); v != "" {
-		for _, st := range strings.Split(v, ",") {
-			if _, err := workflow.ParseStatus(st); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			f.Statuses = append(f.Statuses, st)
-		}
-	}
-	if v := q.Get("region"); v != "" {
-		f.Regions = []string{v}
-	}
-	if v := q.Get("holder"); v != "" {
-		kind, code, _ := strings.Cut(v, ":")
-		f.HolderKind, f.HolderCode = kind, code
-	}
-	for _, t := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(t.name); v != "" {
-			tm, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				s.fail(w, r, errs.Coded(errs.BadRequest, "wrong_type", "%s must be an RFC 3339 time, not %q", t.name, v))
-				return
-			}
-			*t.dst = tm
-		}
-	}
-	f.Overdue, _ = strconv.ParseBool(q.Get("overdue"))
-	switch q.Get("sort") {
-	case "", "created":
-	case "due":
-		f.SortByDue = true
-	default:
-		s.fail(w, r, errs.E(errs.Invalid, "sort must be created or due, not %q", q.Get("sort")))
+	f, err := cases.ParseFilter(r.URL.Query().Get)
+	if err != nil {
+		s.fail(w, r, err)
 		return
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			s.fail(w, r, errs.E(errs.Invalid, "limit must be a whole number from 1 to 200, not %q", v))
-			return
-		}
-		f.Limit = n
 	}
 	page, err := s.app.Cases.ListCases(r.Context(), p, f)
 	if err != nil {

@@ -78,6 +78,9 @@ func (s *Handler) routes() []route {
 		{"POST", "/api/v1/assessment/inspections/{id}/submit", s.signedIn(s.submitInspection)},
 		{"GET", "/api/v1/assessment/tasks", s.signedIn(s.assessmentTasks)},
 		{"POST", "/api/v1/assessment/reinspections/{case}", s.signedIn(s.reinspect)},
+		{"POST", "/api/v1/exports", s.signedIn(s.startExport)},
+		{"GET", "/api/v1/exports/{id}", s.signedIn(s.getExport)},
+		{"GET", "/api/v1/exports/{id}/file", s.signedIn(s.getExportFile)},
 	}
 }
 

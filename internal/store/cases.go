@@ -364,6 +364,48 @@ type CaseFilter struct {
 // ListCases returns a page of cases and the cursor of the next page ("" at the end). Paging is
 // by keyset, so a page costs the same however deep it is.
 func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q, qargs, err := casePageQuery(f, caseColumns, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := db.query(ctx, q, qargs...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out  []CaseRecord
+		keys []int64
+	)
+	for rows.Next() {
+		var due sql.NullInt64
+		c, err := scanCase(rowWithExtra{rows, &due})
+		if err != nil {
+			return nil, "", fmt.Errorf("list cases: %w", err)
+		}
+		key := micros(c.CreatedAt)
+		if f.SortByDue {
+			key = due.Int64
+		}
+		out, keys = append(out, c), append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(keys[limit-1], out[limit-1].ID)
+	}
+	return out, next, nil
+}
+
+// caseConditions is a filter's WHERE conditions (without its cursor) and their arguments.
+func caseConditions(f CaseFilter) ([]string, []any, error) {
 	var (
 		where []string
 		args  []any
@@ -396,8 +438,7 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		}
 		where = append(where, `(`+strings.Join(or, " OR ")+`)`)
 	}
-	withParts := f.Department != "" && f.PartDepartment == f.Department
-	if f.Department != "" && !withParts {
+	if f.Department != "" && f.PartDepartment != f.Department {
 		add(`department = ?`, f.Department)
 	}
 	if f.HolderKind != "" {
@@ -431,78 +472,57 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		cond, args := lightCondition(worktime.Light(f.Light), f.Now)
 		add(cond, args...)
 	default:
-		return nil, "", errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "light"},
+		return nil, nil, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "light"},
 			"light must be green, yellow or red, not %q", f.Light)
+	}
+	if f.SortByDue {
+		add(`light_due IS NOT NULL`)
+	}
+	return where, args, nil
+}
+
+// casePageQuery is the query of one page of a filtered list: the columns asked for and
+// due_key (the deadline the list may be sorted by), in the list's order, after the filter's
+// cursor, at most limit rows.
+func casePageQuery(f CaseFilter, columns string, limit int) (string, []any, error) {
+	where, args, err := caseConditions(f)
+	if err != nil {
+		return "", nil, err
 	}
 	order := `created_at DESC, id DESC`
 	if f.SortByDue {
-		add(`light_due IS NOT NULL`)
 		order = `light_due ASC, id ASC`
 	}
 	if f.Cursor != "" {
 		key, id, err := decodeCursor(f.Cursor)
 		if err != nil {
-			return nil, "", err
+			return "", nil, err
 		}
 		if f.SortByDue {
-			add(`(light_due > ? OR (light_due = ? AND id > ?))`, key, key, id)
+			where, args = append(where, `(light_due > ? OR (light_due = ? AND id > ?))`), append(args, key, key, id)
 		} else {
-			add(`(created_at < ? OR (created_at = ? AND id < ?))`, key, key, id)
+			where, args = append(where, `(created_at < ? OR (created_at = ? AND id < ?))`), append(args, key, key, id)
 		}
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
 	selectWhere := func(conds ...string) string {
-		q := `SELECT ` + caseColumns + `, light_due AS due_key FROM cases` // the key is named apart: a UNION of two pages orders by light_due
+		q := `SELECT ` + columns + `, light_due AS due_key FROM cases` // the key is named apart: a UNION of two pages orders by light_due
 		if all := append(slices.Clone(where), conds...); len(all) > 0 {
 			q += ` WHERE ` + strings.Join(all, ` AND `)
 		}
 		return q + ` ORDER BY ` + order + ` LIMIT ?`
 	}
-	q, qargs := selectWhere(), append(args, limit+1)
-	if withParts {
-		// A department's own cases and those it holds a part of (联办), each a page read along
-		// its own index and merged: one condition with OR would scan the whole table.
-		parts := `id IN (SELECT case_id FROM case_parts WHERE department = ?`
-		if f.OpenPartsOnly {
-			parts += ` AND status <> 'reported'`
-		}
-		q = `SELECT * FROM (` + selectWhere(`department = ?`) + `) AS lead UNION ALL SELECT * FROM (` +
-			selectWhere(parts+`)`) + `) AS part ORDER BY ` + order + ` LIMIT ?`
-		qargs = slices.Concat(args, []any{f.Department, limit + 1}, args, []any{f.Department, limit + 1, limit + 1})
+	if f.Department == "" || f.PartDepartment != f.Department {
+		return selectWhere(), append(args, limit), nil
 	}
-	rows, err := db.query(ctx, q, qargs...)
-	if err != nil {
-		return nil, "", fmt.Errorf("list cases: %w", err)
+	// A department's own cases and those it holds a part of (联办), each a page read along its
+	// own index and merged: one condition with OR would scan the whole table.
+	parts := `id IN (SELECT case_id FROM case_parts WHERE department = ?`
+	if f.OpenPartsOnly {
+		parts += ` AND status <> 'reported'`
 	}
-	defer rows.Close()
-	var (
-		out  []CaseRecord
-		keys []int64
-	)
-	for rows.Next() {
-		var due sql.NullInt64
-		c, err := scanCase(rowWithExtra{rows, &due})
-		if err != nil {
-			return nil, "", fmt.Errorf("list cases: %w", err)
-		}
-		key := micros(c.CreatedAt)
-		if f.SortByDue {
-			key = due.Int64
-		}
-		out, keys = append(out, c), append(keys, key)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(keys[limit-1], out[limit-1].ID)
-	}
-	return out, next, nil
+	q := `SELECT * FROM (` + selectWhere(`department = ?`) + `) AS lead UNION ALL SELECT * FROM (` +
+		selectWhere(parts+`)`) + `) AS part ORDER BY ` + order + ` LIMIT ?`
+	return q, slices.Concat(args, []any{f.Department, limit}, args, []any{f.Department, limit, limit}), nil
 }
 
 // rowWithExtra scans a case row followed by one more column.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -51,6 +52,9 @@ type tasksBody struct {
 	// (light, region, kind and category), kept across filter changes; Said names it.
 	Narrow url.Values
 	Said   []string
+	// Export is the list's filters as POST /api/v1/exports takes them (JSON), for the
+	// "导出 Excel" button; "" when the viewer may not export.
+	Export string
 }
 
 // narrowTasks reads the drill-down filters of a workspace link into f, refusing what it does
@@ -119,6 +123,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 	}
 	f := cases.CaseFilter{Limit: taskList}
+	export := map[string]string{} // the same list as an export's filters
 	switch filter {
 	case "todo":
 		for _, s := range queue {
@@ -126,6 +131,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		if p.User.Role == access.GridWorker {
 			f.HolderKind = string(workflow.HolderGridWorker) // checks and verifications sent to the grid
+			export["holder"] = f.HolderKind
 		}
 		// A co-department's part waits on it until reported (联办).
 		f.OpenPartsOnly = p.User.Role == access.Handler
@@ -154,10 +160,24 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		h.errorPage(w, r, 0, err)
 		return
 	}
+	if len(f.Statuses) > 0 {
+		export["status"] = strings.Join(f.Statuses, ",")
+	}
+	for k := range narrow {
+		export[k] = narrow.Get(k) // the drill-down's filters too: the file holds the list shown
+	}
 	body := tasksBody{Filter: filter, Narrow: narrow, Said: said, Statuses: workflow.Statuses, Cases: list.Cases, More: list.Next != "",
 		Lights: map[string]int{}, ByStatus: map[workflow.Status]int{}, Queue: queue, Bulk: bulkActions[p.User.Role]}
 	if p.User.Role == access.Handler {
 		body.Department = p.User.Department
+	}
+	if p.User.Role != access.Resident {
+		raw, err := json.Marshal(export)
+		if err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		body.Export = string(raw)
 	}
 	for _, c := range list.Cases {
 		if c.Light != "" {
@@ -169,6 +189,9 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 	rank := map[string]int{"red": 0, "yellow": 1, "green": 2, "": 3}
 	slices.SortStableFunc(body.Cases, func(a, b cases.CaseSummary) int { return rank[string(a.Light)] - rank[string(b.Light)] })
 	pg := &page{Title: h.cat.T(h.lang(r), "tasks.title"), Body: &body, Notice: r.URL.Query().Get("notice"), Error: problem}
+	if body.Export != "" {
+		pg.Scripts = append(pg.Scripts, "export.js")
+	}
 	if p.User.Role == access.GridWorker {
 		day, err := h.app.Regions.MyPatrols(r.Context(), p)
 		if err != nil {
@@ -177,7 +200,7 @@ func (h *Handler) showTasks(w http.ResponseWriter, r *http.Request, p *access.Pr
 		}
 		body.Patrol = &day
 		if day.Running != nil {
-			pg.Scripts = []string{"patrol.js"} // keeps the track while the page is open
+			pg.Scripts = append(pg.Scripts, "patrol.js") // keeps the track while the page is open
 		}
 	}
 	h.render(w, r, status, "tasks.html", pg)

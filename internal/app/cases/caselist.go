@@ -89,6 +89,15 @@ func (a *Service) ListCases(ctx context.Context, actor *access.Principal, f stor
 	return page, nil
 }
 
+// ScopeFilter narrows a filter to what the actor may see exactly as ListCases does, refusing
+// regions outside its scope: for the other readers of the same list, such as exports.
+func (a *Service) ScopeFilter(actor *access.Principal, f *CaseFilter) error {
+	if actor == nil {
+		return errs.Refuse(errs.Unauthorized, "sign_in", nil, "sign in first")
+	}
+	return a.scopeFilter(actor, f)
+}
+
 // scopeFilter narrows a filter to what the actor may see, refusing regions outside its scope.
 func (a *Service) scopeFilter(p *access.Principal, f *store.CaseFilter) error {
 	switch {

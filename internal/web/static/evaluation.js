@@ -362,9 +362,10 @@
       var btn = this;
       btn.disabled = true;
       status(W.exporting);
-      var body = {kind: 'stats', format: 'xlsx', from: state.from, to: state.to, group: state.group};
-      if (state.within) { body.within = state.within; }
-      if (state.group === 'person' && state.role) { body.role = state.role; }
+      var filters = {from: state.from, to: state.to, group: state.group};
+      if (state.within) { filters.within = state.within; }
+      if (state.group === 'person' && state.role) { filters.role = state.role; }
+      var body = {kind: 'stats', format: 'xlsx', filters: filters};
       fetch('/api/v1/exports', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)})
         .then(function (resp) {
           if (!resp.ok) { return failure(resp).then(function (m) { throw new Error(m); }); }
