@@ -1,14 +1,18 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/citygrid/citygrid/internal/access"
@@ -16,6 +20,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/jobs"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -59,6 +64,8 @@ func newDemoSite(t *testing.T, historyDays int) (*site, *demo.Staff) {
 // department; every department's handler has cases to do, on a phone and on a desktop.
 func TestTheDemoCityIsAtWork(t *testing.T) {
 	s, staff := newDemoSite(t, 14)
+	// The site's export runner, as `citygrid serve` runs it.
+	t.Cleanup(jobs.Runner{Every: 200 * time.Millisecond, Jobs: s.App.Exports.Jobs()}.Start(t.Context()))
 	b := newBrowser(t)
 
 	// Every department the dispatch table names has work for its handlers. (The subdistrict
@@ -174,6 +181,28 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 		}
 		if w := eval[int](leader, `document.documentElement.scrollWidth`); phone && w > phoneWidth {
 			t.Errorf("the evaluation page is %d px wide on a %d px phone", w, phoneWidth)
+		}
+		if !phone {
+			// The same table as a workbook: every row, the Chinese headers, a percent format.
+			leader.do(chromedp.Click(chromedp.ID("eval-export")), chromedp.WaitVisible(chromedp.ID("eval-download")))
+			raw := eval[string](leader, `fetch(document.getElementById('eval-download').href).then(r => r.arrayBuffer()).then(b => {
+				let s = ''; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`)
+			data, err := base64.StdEncoding.DecodeString(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("the evaluation's download is not a workbook: %v", err)
+			}
+			sheet := f.GetSheetName(0)
+			xrows, _ := f.GetRows(sheet)
+			if len(xrows) != len(rows)+2 || !strings.Contains(xrows[0][0], "专业部门综合评价") || !slices.Contains(xrows[1], "按期处置率") {
+				t.Errorf("the workbook has %d rows (want %d + title + headers), title %q, headers %q", len(xrows), len(rows), xrows[0], xrows[1])
+			} else if v := xrows[2][slices.Index(xrows[1], "按期处置率")]; v != "—" && !strings.HasSuffix(v, "%") {
+				t.Errorf("按期处置率 shows %q, want a percentage or —", v)
+			}
+			f.Close()
 		}
 		leader.do(chromedp.Click(chromedp.ID("tab-district")), chromedp.WaitVisible(chromedp.CSS("#eval-table a.drill")),
 			chromedp.Click(chromedp.CSS("#eval-table a.drill")), chromedp.Sleep(300*time.Millisecond),
