@@ -10,7 +10,7 @@ import (
 	"github.com/citygrid/citygrid/internal/demo"
 )
 
-var demoUsernames = []string{"admin", "operator", "leader", "dispatcher", "handler", "gridworker", "inspector", "resident"}
+var demoUsernames = []string{"admin", "operator", "leader", "dispatcher", "handler", "gridworker", "inspector", "inspector2", "resident"}
 
 // printedLogins reads the logins table a demo prints: username → role.
 func printedLogins(t *testing.T, out string) map[string]string {

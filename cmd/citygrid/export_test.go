@@ -112,9 +112,25 @@ func TestExportCasesFromTheConsole(t *testing.T) {
 		if left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*")); len(left) > 0 {
 			t.Errorf("temporary files left: %v", left)
 		}
-		code, _, stderr := runCLI(t, "", nil, "export", "stats", "--db", dsn, "--out", filepath.Join(dir, "s.xlsx"), "--from", "2026-01-01", "--to", "2026-01-31")
-		if code != exitError || !strings.Contains(stderr, "not available yet") {
-			t.Errorf("export stats: exit %d %q, want 1 saying not available yet", code, stderr)
+		// The evaluation table of the district's departments, as the leader sees it.
+		stats := filepath.Join(dir, "s.xlsx")
+		mustRun(t, "", nil, "export", "stats", "--db", dsn, "--out", stats, "--from", "2026-01-01", "--to", "2026-01-31", "--group", "department", "--as", "leader")
+		sf, err := excelize.OpenFile(stats)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sf.Close()
+		srows, err := sf.GetRows(sf.GetSheetName(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows := srows; len(rows) < 2 || !strings.Contains(rows[0][0], "专业部门综合评价 · 解放区 · 2026-01-01 至 2026-01-31") ||
+			len(rows[1]) < 5 || rows[1][0] != "排名" || rows[1][2] != "名称" || rows[1][3] != "综合得分" {
+			t.Errorf("the stats workbook begins %q", srows[:min(2, len(srows))])
+		}
+		code, _, stderr := runCLI(t, "", nil, "export", "stats", "--db", dsn, "--out", filepath.Join(dir, "bad.xlsx"), "--from", "2026-01-31", "--to", "2026-01-01")
+		if code == exitOK || !strings.Contains(stderr, "before it starts") {
+			t.Errorf("export stats from after to: exit %d %q, want a refusal saying the period ends before it starts", code, stderr)
 		}
 	})
 }

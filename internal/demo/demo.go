@@ -43,14 +43,15 @@ const GridWorkerGrid = "410802001001001"
 // Logins lists the demo accounts, one per role.
 func Logins() []Login {
 	return []Login{
-		{"admin", access.Admin, "", "platform administrator, whole city"},
-		{"operator", access.Operator, "410802", "supervision centre 受理员, 解放区"},
-		{"leader", access.Leader, "410802", "supervision centre 值班长, 解放区"},
-		{"dispatcher", access.Dispatcher, "410802", "command centre 派遣员, 解放区"},
-		{"handler", access.Handler, "", "处置员, 解放区城市管理局"},
-		{"gridworker", access.GridWorker, GridWorkerGrid, "网格员, 枫华园社区第1网格"},
-		{"inspector", access.Inspector, "4108", "测评员, 焦作市"},
-		{"resident", access.Resident, "", "a registered resident"},
+		{"admin", access.Admin, "", "平台管理员 · 全市"},
+		{"operator", access.Operator, "410802", "受理员 · 解放区监督中心"},
+		{"leader", access.Leader, "410802", "值班长 · 解放区监督中心"},
+		{"dispatcher", access.Dispatcher, "410802", "派遣员 · 解放区指挥中心"},
+		{"handler", access.Handler, "", "处置员 · 解放区城市管理局"},
+		{"gridworker", access.GridWorker, GridWorkerGrid, "网格员 · 枫华园社区第1网格"},
+		{"inspector", access.Inspector, "4108", "测评员 · 焦作市文明办"},
+		{"inspector2", access.Inspector, "4108", "测评员 · 焦作市文明办"},
+		{"resident", access.Resident, "", "注册居民"},
 	}
 }
 

@@ -82,12 +82,6 @@ func (a *Core) LocateIndex(ctx context.Context) (*grid.Index, error) {
 	return a.loc.current.Load().index, nil
 }
 
-// StaleIndex makes the next LocateIndex check the stored regions' epoch, and rebuild the index
-// if they changed, instead of waiting for the periodic check: for a writer that changes
-// regions many times in a row (a city's grids generated district by district), where one
-// rebuild at the first use serves better than one after every change.
-func (a *Core) StaleIndex() { a.loc.checkedAt.Store(0) }
-
 // RefreshIndex rebuilds the index when there is none or the stored regions changed since it
 // was built.
 func (a *Core) RefreshIndex(ctx context.Context) error {

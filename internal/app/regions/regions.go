@@ -321,9 +321,9 @@ func (a *Service) GenerateGrids(ctx context.Context, actor *access.Principal, co
 	if err != nil {
 		return report, err
 	}
-	// Grids are generated district by district: the first place located afterwards rebuilds
-	// the index once, not each district.
-	a.StaleIndex()
+	if err := a.RefreshIndex(ctx); err != nil {
+		a.Log.WarnContext(ctx, "rebuilding the locate index after generating grids failed", "err", err)
+	}
 	return report, nil
 }
 
