@@ -35,7 +35,6 @@ type CaseRecord struct {
 	ContactPhone string
 	Photos       []string
 	State        workflow.Case
-	HandleWarn   time.Time // when the handling stage turns yellow (zero: no running handle clock)
 	// LightWarn and LightDue are when the case's light turns yellow and red: the earliest warning
 	// and the earliest deadline of its running, unpaused stage clocks (zero: none runs). Lists,
 	// filters and counts read the light from them (see Light).
@@ -143,18 +142,18 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 }
 
 const caseColumns = `id, ticket, source, description, lon, lat, input_crs, address, geometry, contact_name,
-	contact_phone, photos, state, created_at, updated_at, handle_warn, light_warn, light_due`
+	contact_phone, photos, state, created_at, updated_at, light_warn, light_due`
 
 func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
 	var (
-		c                 CaseRecord
-		geom              sql.NullString
-		photos, state     string
-		created, updated  int64
-		warn, lWarn, lDue sql.NullInt64
+		c                CaseRecord
+		geom             sql.NullString
+		photos, state    string
+		created, updated int64
+		lWarn, lDue      sql.NullInt64
 	)
 	if err := row.Scan(&c.ID, &c.Ticket, &c.Source, &c.Description, &c.Lon, &c.Lat, &c.InputCRS, &c.Address, &geom,
-		&c.ContactName, &c.ContactPhone, &photos, &state, &created, &updated, &warn, &lWarn, &lDue); err != nil {
+		&c.ContactName, &c.ContactPhone, &photos, &state, &created, &updated, &lWarn, &lDue); err != nil {
 		return CaseRecord{}, err
 	}
 	if geom.Valid {
@@ -171,9 +170,6 @@ func scanCase(row interface{ Scan(...any) error }) (CaseRecord, error) {
 		return CaseRecord{}, fmt.Errorf("case %d: stored state: %w", c.ID, err)
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
-	if warn.Valid {
-		c.HandleWarn = fromMicros(warn.Int64)
-	}
 	if lWarn.Valid && lDue.Valid {
 		c.LightWarn, c.LightDue = fromMicros(lWarn.Int64), fromMicros(lDue.Int64)
 	}

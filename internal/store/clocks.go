@@ -151,13 +151,6 @@ func (db *DB) UpdateClock(ctx context.Context, c Clock, now time.Time) error {
 	return nil
 }
 
-// SetHandleWarn keeps the handling stage's yellow moment beside handle_due, for lists.
-func (db *DB) SetHandleWarn(ctx context.Context, caseID int64, warn time.Time) error {
-	if _, err := db.exec(ctx, `UPDATE cases SET handle_warn = ? WHERE id = ?`, nullTime(warn), caseID); err != nil {
-		return fmt.Errorf("set handle warn of case %d: %w", caseID, err)
-	}
-	return nil
-}
 
 // ClocksPast returns up to limit running, unpaused clocks whose threshold (NearDue: the yellow
 // moment; Overdue: the deadline) has passed at now and not been announced.

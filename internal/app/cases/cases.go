@@ -178,9 +178,12 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 	if action == workflow.SelfHandle {
 		evalEvents = []store.EvalEvent{{Action: string(action), At: now}}
 	}
-	counted, err := eval.NewTracker(a.Core).Of(ctx, eval.CaseInput{Created: now, State: tr.Case, Clocks: known.clocks, Events: evalEvents})
-	if err != nil {
-		return Intake{}, err
+	tracker := eval.NewTracker(a.Core)
+	var counted eval.Facts
+	if !tracker.Deferred() {
+		if counted, err = tracker.Of(ctx, eval.CaseInput{Created: now, State: tr.Case, Clocks: known.clocks, Events: evalEvents}); err != nil {
+			return Intake{}, err
+		}
 	}
 	err = a.DB.GroupTx(ctx, func(ctx context.Context) error { // group commit: see store/groupcommit.go
 		for _, att := range uploads {
@@ -206,7 +209,7 @@ func (a *Service) Report(ctx context.Context, actor *access.Principal, in NewCas
 			return err
 		}
 		// The report's count, in its transaction (a case's contribution does not depend on its id).
-		return eval.NewTracker(a.Core).Apply(ctx, eval.Facts{}, counted)
+		return tracker.Apply(ctx, eval.Facts{}, counted)
 	})
 	if err != nil {
 		return Intake{}, err
@@ -494,7 +497,8 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 		}
 		// What the case counted for in evaluation before the step: the step's transaction
 		// adds the difference it makes (see package eval).
-		tracker, tracked := eval.NewTracker(a.Core), !eval.Untracked(act)
+		tracker := eval.NewTracker(a.Core)
+		tracked := !tracker.Deferred() && !eval.Untracked(act)
 		var (
 			counted eval.Facts
 			events  []store.EvalEvent

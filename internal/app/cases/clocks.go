@@ -121,7 +121,6 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 	case tr.Action == workflow.ApproveExtension && !before.HandleDue.IsZero():
 		tr.Case.HandleDue = t.cal.Deadline(before.HandleDue, worktime.Limit{Value: tr.GrantedHours, Unit: worktime.WorkHour})
 	}
-	handleWarn, handleChanged := time.Time{}, false
 	have := map[workflow.Stage]bool{}
 	var still []store.Clock // the clocks that run on after the transition
 	for _, c := range running {
@@ -151,11 +150,7 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 		if c.Stopped.IsZero() {
 			have[c.Stage] = true
 			still = append(still, c)
-			if c.Stage == workflow.StageHandle {
-				handleWarn = c.Warn
-			}
 		}
-		handleChanged = handleChanged || (changed && c.Stage == workflow.StageHandle)
 	}
 	for _, stage := range want {
 		if have[stage] {
@@ -175,21 +170,12 @@ func (a *Service) moveClocks(ctx context.Context, caseID int64, before workflow.
 			}
 			// Rework and reopening keep the deadline the case already has.
 			c.Due = tr.Case.HandleDue
-			handleChanged = true
 		}
 		c.Warn = warnAt(t.cal, c)
 		if err := a.DB.StartClock(ctx, c); err != nil {
 			return nil, err
 		}
 		started = append(started, c)
-		if stage == workflow.StageHandle {
-			handleWarn = c.Warn
-		}
-	}
-	if handleChanged {
-		if err := a.DB.SetHandleWarn(ctx, caseID, handleWarn); err != nil {
-			return nil, err
-		}
 	}
 	if warn, due := lightMoments(slices.Concat(still, started, partsRunning)); !warn.Equal(oldWarn) || !due.Equal(oldDue) {
 		return started, a.DB.SetCaseLight(ctx, caseID, warn, due)

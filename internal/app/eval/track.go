@@ -59,8 +59,14 @@ func (t Tracker) Of(ctx context.Context, in CaseInput) (Facts, error) {
 	return Compute(in, cal), nil
 }
 
+// Deferred reports whether the aggregates are left for a rebuild (kernel.Options.DeferEvaluation).
+func (t Tracker) Deferred() bool { return t.core.Opts.DeferEvaluation }
+
 // Apply adds after − before to the aggregates, in the transaction carried by ctx.
 func (t Tracker) Apply(ctx context.Context, before, after Facts) error {
+	if t.Deferred() {
+		return nil
+	}
 	d := after.Minus(before)
 	return t.core.DB.AddEval(ctx, d.Cells, d.Pending)
 }

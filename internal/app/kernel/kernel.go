@@ -56,6 +56,11 @@ type Options struct {
 	SupportsPerAddress int
 	SupportWindow      time.Duration
 
+	// DeferEvaluation leaves the evaluation aggregates alone in every step: for a bulk load
+	// (the demo's history), which rebuilds them once at the end (eval.Service.Rebuild) instead
+	// of keeping them step by step. A server never sets it.
+	DeferEvaluation bool
+
 	// Calendar is the base of the working-time calendar: zone and office hours (default: the
 	// State Council calendar, 08:00–12:00 and 14:00–18:00, China time). Office hours the
 	// administrator stores replace its schedules and stored overrides are added to it; the time
