@@ -204,6 +204,12 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 			}
 			f.Close()
 		}
+		// A department's report card: every indicator of its row.
+		leader.do(chromedp.Click(chromedp.CSS("#eval-table tbody tr a.drill")), chromedp.WaitVisible(chromedp.ID("eval-card")))
+		if card := leader.text("#eval-card"); !strings.Contains(card, "成绩单 · "+rows[0][1]) || !strings.Contains(card, "按期处置率") {
+			t.Errorf("the report card says %q", card)
+		}
+		leader.shot("report-card")
 		leader.do(chromedp.Click(chromedp.ID("tab-district")), chromedp.WaitVisible(chromedp.CSS("#eval-table a.drill")),
 			chromedp.Click(chromedp.CSS("#eval-table a.drill")), chromedp.Sleep(300*time.Millisecond),
 			chromedp.WaitVisible(chromedp.CSS("#eval-crumbs a")))

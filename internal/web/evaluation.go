@@ -56,6 +56,7 @@ type evalData struct {
 	Roles   map[string]string `json:"roles"`
 	Words   map[string]string `json:"words"`
 	Labels  map[string]string `json:"labels"` // count and rate keys → names
+	Keys    []string          `json:"keys"`   // the count and rate keys in the indicators' order
 	Scope   string            `json:"scope"`  // the viewer's region, "" for the whole city
 	// ScopeName names it, or the city for a viewer of the whole city.
 	ScopeName string `json:"scope_name"`
@@ -90,7 +91,7 @@ func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *access.P
 	}
 	l := h.lang(r)
 	d := evalData{Periods: evalPeriods(h.app.Cases.Now()), Groups: map[string]string{}, Order: evalGroups, Roles: map[string]string{},
-		Words: map[string]string{}, Labels: map[string]string{}, Scope: p.User.Scope, Title: h.cat.T(l, "app.name")}
+		Words: map[string]string{}, Labels: map[string]string{}, Keys: evalKeys, Scope: p.User.Scope, Title: h.cat.T(l, "app.name")}
 	if p.User.Scope != "" {
 		d.ScopeName = h.names(r.Context())("region", p.User.Scope)
 	} else if roots, err := h.app.Regions.RegionChildren(r.Context(), "", false); err == nil && len(roots) == 1 {

@@ -26,7 +26,7 @@
     var rateKeys = ['valid_report_rate', 'on_time_register_rate', 'accurate_register_rate', 'on_time_dispatch_rate',
       'accurate_dispatch_rate', 'handle_rate', 'on_time_handle_rate', 'rework_rate', 'extension_rate', 'pending_overdue_rate',
       'on_time_verify_rate', 'close_rate', 'on_time_close_rate', 'satisfaction_rate', 'mean_handle_hours'];
-    var countKeys = Object.keys(L).filter(function (k) { return rateKeys.indexOf(k) < 0; });
+    var countKeys = data.keys.filter(function (k) { return rateKeys.indexOf(k) < 0; });
 
     var q = new URLSearchParams(location.search);
     var state = {
@@ -111,7 +111,12 @@
         drawTable();
         drawRank();
         drawTrend();
-        if (state.key) { showCases(state.key, rowName(state.key)); }
+        $('eval-card').hidden = true;
+        if (state.key) {
+          var row = state.rows.filter(function (x) { return x.key === state.key; })[0];
+          if (row) { showCard(row); }
+          showCases(state.key, rowName(state.key));
+        }
       }).catch(function (e) {
         state.rows = [];
         drawTable();
@@ -248,10 +253,38 @@
         return span;
       } else {
         a.className = 'drill';
-        a.addEventListener('click', function (ev) { ev.preventDefault(); state.key = r.key; remember(); showCases(r.key, r.name); drawTrend(); });
+        a.addEventListener('click', function (ev) { ev.preventDefault(); state.key = r.key; remember(); showCard(r); showCases(r.key, r.name); drawTrend(); });
       }
       span.appendChild(a);
       return span;
+    }
+
+    // A row's report card (成绩单): its score, grade and rank, and every count and rate.
+    function showCard(r) {
+      var card = $('eval-card'), body = $('eval-card-body');
+      card.hidden = false;
+      $('eval-card-title').textContent = W.card + ' · ' + (r.name || r.key) + ' · ' + state.from + ' – ' + state.to;
+      body.textContent = '';
+      var head = document.createElement('p');
+      head.className = 'card-head';
+      var g = document.createElement('span');
+      g.className = 'grade grade-' + (r.grade || 'none');
+      g.textContent = r.grade || W.none;
+      head.appendChild(g);
+      head.appendChild(document.createTextNode(' ' + W.score + ' ' + (r.score === null ? W.none : r.score.toFixed(1)) +
+        ' · ' + W.rank + ' ' + (r.rank === null ? W.none : r.rank) + ' / ' + state.rows.length));
+      body.appendChild(head);
+      [countKeys, rateKeys].forEach(function (keys) {
+        var dl = document.createElement('dl');
+        dl.className = 'facts card-facts';
+        keys.forEach(function (k) {
+          var dt = document.createElement('dt'), dd = document.createElement('dd');
+          dt.textContent = L[k] || k;
+          dd.textContent = k in r.rates ? pct(r.rates[k], k) : fmt(r.counts[k]);
+          dl.appendChild(dt); dl.appendChild(dd);
+        });
+        body.appendChild(dl);
+      });
     }
 
     // The cases behind a row's late figures: those of its region or department that are past a
