@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/citygrid/citygrid/internal/textcheck"
+
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/assessment"
 	"github.com/citygrid/citygrid/internal/assess"
@@ -176,6 +178,21 @@ func (s *Handler) roundResults(w http.ResponseWriter, r *http.Request, p *access
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// roundsTrend answers GET /api/v1/assessment/trend?group=district|subdistrict|site_type|item[&standard=].
+func (s *Handler) roundsTrend(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	q := r.URL.Query()
+	if err := textcheck.Values(map[string][]string{"standard": {q.Get("standard")}, "group": {q.Get("group")}}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.app.Assessment.RoundsTrend(r.Context(), p, q.Get("standard"), q.Get("group"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
 }
 
 func (s *Handler) getInspection(w http.ResponseWriter, r *http.Request, p *access.Principal) {

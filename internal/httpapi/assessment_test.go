@@ -22,7 +22,7 @@ func assessmentServer(t *testing.T, db *store.DB) *testServer {
 	if _, err := ts.App.Assessment.EnsureDemoChecklists(t.Context(), apptest.System); err != nil {
 		t.Fatal(err)
 	}
-	_, err := ts.App.People.AddUser(t.Context(), apptest.System, people.NewUser{Username: "inspector2", Role: "inspector", Scope: "410811", Password: demo.Password})
+	_, err := ts.App.People.AddUser(t.Context(), apptest.System, people.NewUser{Username: "shanyang.inspector", Role: "inspector", Scope: "410811", Password: demo.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestARoundThroughTheAPI(t *testing.T) {
 			t.Fatalf("round: %s", r.Body)
 		}
 		insp := ts.signedIn(t, "inspector")
-		clients := map[string]*client{"inspector": insp, "inspector2": ts.signedIn(t, "inspector2"), "leader": ts.signedIn(t, "leader")}
+		clients := map[string]*client{"inspector": insp, "shanyang.inspector": ts.signedIn(t, "shanyang.inspector"), "leader": ts.signedIn(t, "leader")}
 		before := ts.snapshot(t)
 		tooMany := map[string]any{"name": "x", "standard": "wmcs-2021", "due_on": today.Format("2006-01-02"),
 			"sample": map[string]any{"seed": 9, "strata": []map[string]any{{"site_type": "public_toilet", "region": "410802", "count": 3}}}, "inspectors": []string{"inspector"}}
@@ -150,7 +150,7 @@ func TestARoundThroughTheAPI(t *testing.T) {
 			{"malformed JSON", "inspector", "T01", `{"result"`, 400, "malformed_json"},
 			{"invalid UTF-8", "inspector", "T02", "{\"result\": \"pass\", \"note\": \"\xff\"}", 400, "bad_text"},
 			{"a fail without a photo", "inspector", "T02", map[string]any{"result": "fail"}, 422, "photo_required"},
-			{"a site not assigned to you", "inspector2", "T01", map[string]any{"result": "pass"}, 404, "not_found"},
+			{"a site not assigned to you", "shanyang.inspector", "T01", map[string]any{"result": "pass"}, 404, "not_found"},
 			{"the leader, who is not its inspector", "leader", "T01", map[string]any{"result": "pass"}, 403, "forbidden"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -73,6 +73,7 @@ func (s *Handler) routes() []route {
 		{"POST", "/api/v1/assessment/rounds", s.signedIn(s.createRound)},
 		{"GET", "/api/v1/assessment/rounds/{id}", s.signedIn(s.getRound)},
 		{"GET", "/api/v1/assessment/rounds/{id}/results", s.signedIn(s.roundResults)},
+		{"GET", "/api/v1/assessment/trend", s.signedIn(s.roundsTrend)},
 		{"GET", "/api/v1/assessment/inspections/{id}", s.signedIn(s.getInspection)},
 		{"PUT", "/api/v1/assessment/inspections/{id}/items/{code}", s.signedIn(s.markItem)},
 		{"POST", "/api/v1/assessment/inspections/{id}/submit", s.signedIn(s.submitInspection)},

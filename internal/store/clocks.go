@@ -151,7 +151,6 @@ func (db *DB) UpdateClock(ctx context.Context, c Clock, now time.Time) error {
 	return nil
 }
 
-
 // ClocksPast returns up to limit running, unpaused clocks whose threshold (NearDue: the yellow
 // moment; Overdue: the deadline) has passed at now and not been announced.
 func (db *DB) ClocksPast(ctx context.Context, threshold string, now time.Time, limit int) ([]Clock, error) {

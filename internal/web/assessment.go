@@ -374,6 +374,7 @@ type stratumRow struct{ Type, Region, Count string }
 
 type assessRoundsBody struct {
 	Rounds     []assessment.RoundSummary
+	Trend      *roundsTrend // districts' mean scores round by round, when two or more were scored
 	Organizer  bool
 	Standards  []assessment.StandardView
 	Types      []store.SiteType
@@ -408,6 +409,12 @@ func (h *Handler) showRounds(w http.ResponseWriter, r *http.Request, p *access.P
 	}
 	body := assessRoundsBody{Rounds: rounds, Organizer: isOrganizer(p), Form: form, Preview: preview, Chosen: map[string]bool{},
 		TypeNames: h.siteTypeNames(r, p), RegionName: map[string]string{}}
+	tr, err := h.app.Assessment.RoundsTrend(ctx, p, "", assessment.ByDistrict)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	body.Trend = trendTable(tr)
 	if body.Organizer {
 		if body.Standards, err = h.app.Assessment.Standards(ctx, p); err != nil {
 			h.errorPage(w, r, 0, err)
@@ -691,4 +698,37 @@ func (h *Handler) assessMap(w http.ResponseWriter, r *http.Request, p *access.Pr
 	h.render(w, r, http.StatusOK, "assessment-map.html", &page{Title: h.cat.T(l, "assess.map"), Body: body,
 		Styles:  []string{"vendor/leaflet/leaflet.css", "assessment.css"},
 		Scripts: []string{"vendor/leaflet/leaflet.js", "assessment.js"}})
+}
+
+// roundsTrend is the trend over rounds as a table: a row per district, a column per round.
+type roundsTrend struct {
+	Rounds []assessment.TrendPoint
+	Rows   []trendRow
+}
+
+type trendRow struct {
+	Name   string
+	Scores []string // "—" where the round scored no site of the district
+}
+
+func trendTable(t assessment.Trend) *roundsTrend {
+	if len(t.Rounds) < 2 {
+		return nil
+	}
+	out := &roundsTrend{Rounds: t.Rounds}
+	at := map[string]int{}
+	for i, p := range t.Rounds {
+		for _, row := range p.Rows {
+			j, ok := at[row.Code]
+			if !ok {
+				j = len(out.Rows)
+				at[row.Code] = j
+				out.Rows = append(out.Rows, trendRow{Name: row.Name, Scores: slices.Repeat([]string{"—"}, len(t.Rounds))})
+			}
+			if row.MeanScore != nil {
+				out.Rows[j].Scores[i] = strconv.FormatFloat(*row.MeanScore, 'f', 1, 64)
+			}
+		}
+	}
+	return out
 }

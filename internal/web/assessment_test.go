@@ -187,3 +187,32 @@ func TestScoringThroughThePageRefusesInChineseAndChangesNothing(t *testing.T) {
 		t.Fatalf("create the round: %d %s", status, h.Get("Location"))
 	}
 }
+
+// After two scored rounds the rounds page shows the districts' scores round by round.
+func TestRoundsPageShowsTheTrendOverRounds(t *testing.T) {
+	s := assessSite(t)
+	insp := principal(t, s, "inspector")
+	for range 2 {
+		r := handRound(t, s, 1, "market")
+		in := r.Inspections[0]
+		v, err := s.App.Assessment.Inspection(t.Context(), insp, in.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range v.Checklist.Items {
+			if _, err := s.App.Assessment.MarkItem(t.Context(), insp, in.ID, it.Code, assessment.MarkInput{Mark: assess.Mark{Result: assess.Pass}}); err != nil {
+				t.Fatalf("mark %s: %v", it.Code, err)
+			}
+		}
+		if _, err := s.App.Assessment.Submit(t.Context(), insp, in.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := s.visitor(t)
+	v.signIn("leader")
+	status, _, body := v.do("GET", "/assessment/rounds", nil)
+	if status != 200 || !strings.Contains(body, `id="rounds-trend"`) || strings.Count(body, `<td class="n-cell">100.0</td>`) != 2 ||
+		!strings.Contains(body, "<td>解放区</td>") {
+		t.Errorf("the rounds page (%d) shows no trend of 解放区 at 100.0 in two rounds:\n%s", status, body)
+	}
+}

@@ -64,7 +64,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if _, err := f.svc.AddSites(f.ctx, apptest.System, rows); err != nil {
 		t.Fatal(err)
 	}
-	f.addUser(t, "inspector2", access.Inspector, "410811", "")
+	f.addUser(t, "shanyang.inspector", access.Inspector, "410811", "")
 	f.addUser(t, "handler2", access.Handler, "", "410811-CGJ")
 	return f
 }
@@ -150,11 +150,11 @@ func TestSitesAreLocatedToTheirGridAndKeptInScope(t *testing.T) {
 				t.Errorf("site %s is located to grid %q, path %v, district %s", s.Code, s.Grid, s.RegionPath, s.District)
 			}
 		}
-		mine, err := f.svc.Sites(f.ctx, f.as(t, "inspector2"), assessment.SiteQuery{})
+		mine, err := f.svc.Sites(f.ctx, f.as(t, "shanyang.inspector"), assessment.SiteQuery{})
 		if err != nil || len(mine) != 8 || slices.ContainsFunc(mine, func(s store.Site) bool { return s.District != "410811" }) {
 			t.Errorf("山阳区's inspector sees %d sites (%v), want its 8", len(mine), err)
 		}
-		_, err = f.svc.Sites(f.ctx, f.as(t, "inspector2"), assessment.SiteQuery{Region: "410802"})
+		_, err = f.svc.Sites(f.ctx, f.as(t, "shanyang.inspector"), assessment.SiteQuery{Region: "410802"})
 		wantRefusal(t, err, errs.Forbidden, "outside_scope")
 		for _, who := range []string{"operator", "gridworker", "handler", "resident"} {
 			_, err := f.svc.Sites(f.ctx, f.as(t, who), assessment.SiteQuery{})
@@ -230,7 +230,7 @@ func TestSamplingIsReproducibleAcrossRounds(t *testing.T) {
 		// The preview draws what the round will, and stores nothing.
 		before := apptest.Snap(t, db)
 		preview, err := f.svc.PreviewRound(f.ctx, f.as(t, "admin"), assessment.NewRound{Name: "预览", Standard: "wmcs-2021", DueOn: "2026-03-06",
-			Sample: sample, Inspectors: []string{"inspector", "inspector2"}})
+			Sample: sample, Inspectors: []string{"inspector", "shanyang.inspector"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,8 +240,8 @@ func TestSamplingIsReproducibleAcrossRounds(t *testing.T) {
 		_, err = f.svc.PreviewRound(f.ctx, f.as(t, "admin"), assessment.NewRound{Name: "预览", Standard: "wmcs-2021", DueOn: "2026-03-06",
 			Sample: &assessment.Sample{Strata: []assess.Stratum{{SiteType: "market", Region: "410802", Count: 9}}}, Inspectors: []string{"inspector"}})
 		wantRefusal(t, err, errs.Invalid, "stratum_too_small")
-		a := f.round(t, assessment.NewRound{Sample: sample, Inspectors: []string{"inspector", "inspector2"}})
-		b := f.round(t, assessment.NewRound{Sample: sample, Inspectors: []string{"inspector", "inspector2"}})
+		a := f.round(t, assessment.NewRound{Sample: sample, Inspectors: []string{"inspector", "shanyang.inspector"}})
+		b := f.round(t, assessment.NewRound{Sample: sample, Inspectors: []string{"inspector", "shanyang.inspector"}})
 		codes := func(v assessment.RoundView) (out []string) {
 			for _, x := range v.Inspections {
 				out = append(out, x.Site.Code)
@@ -287,7 +287,7 @@ func TestRoundsRefuseWhatCannotBeDone(t *testing.T) {
 			{"a stratum asking more than it has", "admin", assessment.NewRound{Sample: &assessment.Sample{Seed: &seed, Strata: []assess.Stratum{{SiteType: "market", Region: "410802", Count: 5}}}, Inspectors: []string{"inspector"}}, errs.Invalid, "stratum_too_small"},
 			{"a site type without sites", "admin", assessment.NewRound{Sample: &assessment.Sample{Strata: []assess.Stratum{{SiteType: "school", Region: "410802", Count: 1}}}, Inspectors: []string{"inspector"}}, errs.Invalid, "stratum_too_small"},
 			{"an unknown standard", "admin", assessment.NewRound{Standard: "nope", Sites: []string{"410802-market-0"}, Inspectors: []string{"inspector"}}, errs.Invalid, "no_standard"},
-			{"an inspector who does not cover a site", "admin", assessment.NewRound{Sites: []string{"410802-market-0"}, Assignments: map[string]string{"410802-market-0": "inspector2"}}, errs.Invalid, "inspector_out_of_scope"},
+			{"an inspector who does not cover a site", "admin", assessment.NewRound{Sites: []string{"410802-market-0"}, Assignments: map[string]string{"410802-market-0": "shanyang.inspector"}}, errs.Invalid, "inspector_out_of_scope"},
 			{"someone who is no inspector", "admin", assessment.NewRound{Sites: []string{"410802-market-0"}, Inspectors: []string{"gridworker"}}, errs.Invalid, "not_inspector"},
 			{"dates out of order", "admin", assessment.NewRound{StartsOn: "2026-03-09", DueOn: "2026-03-06", Sites: []string{"410802-market-0"}, Inspectors: []string{"inspector"}}, errs.Invalid, "bad_dates"},
 			{"both a sample and sites", "admin", assessment.NewRound{Sample: &assessment.Sample{}, Sites: []string{"410802-market-0"}, Inspectors: []string{"inspector"}}, errs.Invalid, "sample_or_sites"},
@@ -353,7 +353,7 @@ func TestScoringRefusesBadInputAndChangesNothing(t *testing.T) {
 		}{
 			{"an item scored beyond its maximum", "inspector", "M09", assessment.MarkInput{Mark: assess.Mark{Result: assess.Partial, Points: 4}}, errs.Invalid, "above_maximum"},
 			{"an item not in the inspection's version", "inspector", "A01", assessment.MarkInput{Mark: assess.Mark{Result: assess.Pass}}, errs.Invalid, "unknown_item"},
-			{"a site not assigned to you", "inspector2", "M01", assessment.MarkInput{Mark: assess.Mark{Result: assess.Pass}}, errs.NotFound, "inspection_not_found"},
+			{"a site not assigned to you", "shanyang.inspector", "M01", assessment.MarkInput{Mark: assess.Mark{Result: assess.Pass}}, errs.NotFound, "inspection_not_found"},
 			{"a site assigned to another, in your scope", "leader", "M01", assessment.MarkInput{Mark: assess.Mark{Result: assess.Pass}}, errs.Forbidden, "not_your_inspection"},
 			{"a mark outside the round's dates", "inspector", "M01", assessment.MarkInput{Mark: assess.Mark{Result: assess.Pass}, At: &at}, errs.Conflict, "outside_round_dates"},
 			{"a failure without its photo", "inspector", "M01", assessment.MarkInput{Mark: assess.Mark{Result: assess.Fail}}, errs.Invalid, "photo_required"},
@@ -477,7 +477,7 @@ func TestAFailedItemBecomesExactlyOneCaseAndItsReinspectionClosesIt(t *testing.T
 			t.Fatalf("the inspector's tasks: %+v, want the re-inspection", tasks)
 		}
 		no, yes := false, true
-		_, err = f.svc.Reinspect(f.ctx, f.as(t, "inspector2"), caseID, assessment.Reinspection{Pass: &yes})
+		_, err = f.svc.Reinspect(f.ctx, f.as(t, "shanyang.inspector"), caseID, assessment.Reinspection{Pass: &yes})
 		wantRefusal(t, err, errs.NotFound, "finding_not_found")
 		if _, err := f.svc.Reinspect(f.ctx, f.as(t, "inspector"), caseID, assessment.Reinspection{Pass: &no, Note: "仍未整改"}); err != nil {
 			t.Fatal(err)
@@ -631,13 +631,38 @@ func TestResultsAddUpByPlaceTypeAndItem(t *testing.T) {
 		if sites, _ := x.GetRows("点位得分"); len(sites) != 5 {
 			t.Errorf("the sites sheet has %d rows, want a header and 4 sites", len(sites))
 		}
-		if _, err := f.svc.ResultsWorkbook(f.ctx, f.as(t, "inspector2"), r.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := f.svc.ResultsWorkbook(f.ctx, f.as(t, "shanyang.inspector"), r.ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("another district's inspector downloads the report: %v", err)
+		}
+		// A second round: the trend over rounds shows both, oldest first, each as its results.
+		r2 := f.round(t, assessment.NewRound{Sites: []string{"410811-market-0"}, Inspectors: []string{"inspector"}})
+		f.scoreAll(t, "inspector", r2.Inspections[0].ID, nil)
+		if _, err := f.svc.Submit(f.ctx, f.as(t, "inspector"), r2.Inspections[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := f.svc.RoundsTrend(f.ctx, f.as(t, "admin"), "", "district")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Rounds) != 2 || tr.Rounds[0].Round != r.ID || tr.Rounds[1].Round != r2.ID {
+			t.Fatalf("trend rounds %+v, want the first round then the second", tr.Rounds)
+		}
+		if p := tr.Rounds[0]; deref(p.MeanScore) != deref(res.MeanScore) || len(p.Rows) != 2 || deref(p.Rows[1].MeanScore) != 75.68 {
+			t.Errorf("the first round in the trend: %+v, want its results (mean %v)", p, deref(res.MeanScore))
+		}
+		if p := tr.Rounds[1]; len(p.Rows) != 1 || p.Rows[0].Code != "410811" || deref(p.Rows[0].MeanScore) != 100 {
+			t.Errorf("the second round in the trend: %+v, want 山阳区 at 100", p.Rows)
+		}
+		if _, err := f.svc.RoundsTrend(f.ctx, f.as(t, "admin"), "", "weather"); !errs.Is(err, errs.Invalid) {
+			t.Errorf("a trend by an unknown grouping: %v", err)
+		}
+		if _, err := f.svc.RoundsTrend(f.ctx, f.as(t, "resident"), "", ""); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a resident reads the trend: %v", err)
 		}
 		if _, err := f.svc.RoundResults(f.ctx, f.as(t, "admin"), r.ID, "weather"); !errs.Is(err, errs.Invalid) {
 			t.Errorf("an unknown grouping: %v", err)
 		}
-		_, err = f.svc.RoundResults(f.ctx, f.as(t, "inspector2"), r.ID, "")
+		_, err = f.svc.RoundResults(f.ctx, f.as(t, "shanyang.inspector"), r.ID, "")
 		wantRefusal(t, err, errs.NotFound, "round_not_found")
 		if _, err := f.svc.RoundResults(f.ctx, f.as(t, "inspector"), r.ID, "site_type"); err != nil {
 			t.Errorf("the round's inspector reads its results: %v", err)
