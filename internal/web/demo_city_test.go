@@ -132,12 +132,18 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 		if w := eval[int](leader, `document.documentElement.scrollWidth`); phone && w > phoneWidth {
 			t.Errorf("the dashboard is %d px wide on a %d px phone", w, phoneWidth)
 		}
+		todays := eval[int](leader, `echarts.getInstanceByDom(document.getElementById('chart-intake')).getOption().series[0].data.slice(-1)[0]`)
 		leader.noConsoleErrors()
 
 		// The wall screen: every open case on the map, the figures open their lists.
 		leader.do(chromedp.Navigate(s.URL+"/dashboard/wall"), chromedp.WaitVisible(chromedp.CSS(".wall-kpi")),
 			chromedp.Sleep(500*time.Millisecond))
 		leader.shot("wall")
+		// The day's figures: what the dashboard counts reported today, and four more.
+		if day := eval[[]string](leader, `[...document.querySelectorAll('.wall-kpi.day .n')].map(e => e.textContent)`); len(day) != 5 ||
+			strings.ReplaceAll(day[0], ",", "") != strconv.Itoa(todays) {
+			t.Errorf("the wall's day figures %q, want five beginning with today's %d reports", day, todays)
+		}
 		if n := eval[int](leader, `document.querySelectorAll('#wall-map .wall-cluster, #wall-map .wall-pin').length`); n == 0 {
 			t.Error("the wall's map shows no case")
 		}

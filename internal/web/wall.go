@@ -25,7 +25,8 @@ type wallData struct {
 
 // wallWords are the wall's words, under "wall." in the catalogue.
 var wallWords = []string{"title", "open", "overdue", "by_stage", "by_street", "by_category", "newest", "map", "none",
-	"fullscreen", "updated", "truncated", "red", "yellow", "green", "unlit"}
+	"fullscreen", "updated", "truncated", "red", "yellow", "green", "unlit", "today_reported", "today_registered",
+	"today_dispatched", "today_handled", "today_on_time", "dash"}
 
 func (h *Handler) wallRoutes() {
 	h.mux.HandleFunc("GET /dashboard/wall", h.signedIn(h.wall))

@@ -103,20 +103,9 @@ func (a *Service) Dashboard(ctx context.Context, viewer *access.Principal, newes
 func (a *Service) intakeByDay(ctx context.Context, viewer *access.Principal, now time.Time) (map[string]int, error) {
 	today := now.In(worktime.China)
 	since := time.Date(today.Year(), today.Month(), today.Day()-DashboardDays+1, 0, 0, 0, 0, worktime.China)
-	group := eval.KindDistrict // the whole city, or a district, is the sum of its districts
-	switch {
-	case viewer.User.Role == access.Handler:
-		group = eval.KindDepartment
-	case viewer.User.Scope != "" && !viewer.System:
-		path, err := a.PathOf(ctx, viewer.User.Scope)
-		if err != nil {
-			return nil, err
-		}
-		if l := path[len(path)-1].Level; l != grid.City {
-			group = string(l)
-		}
-	case viewer.User.Role == access.GridWorker:
-		group = eval.KindGrid
+	group, err := a.evalGroup(ctx, viewer)
+	if err != nil {
+		return nil, err
 	}
 	tr, err := eval.New(a.Core).Trend(ctx, viewer, eval.TrendQuery{Query: eval.Query{From: since.Format(time.DateOnly),
 		To: today.Format(time.DateOnly), Group: group}, Every: "day"})
@@ -134,6 +123,26 @@ func (a *Service) intakeByDay(ctx context.Context, viewer *access.Principal, now
 		}
 	}
 	return out, nil
+}
+
+// evalGroup is the grouping whose rows, added up, are the viewer's whole scope: districts for
+// the city (or a district), the scope's own level, a handler's department, a grid worker's grids.
+func (a *Service) evalGroup(ctx context.Context, viewer *access.Principal) (string, error) {
+	switch {
+	case viewer.User.Role == access.Handler:
+		return eval.KindDepartment, nil
+	case viewer.User.Scope != "" && !viewer.System:
+		path, err := a.PathOf(ctx, viewer.User.Scope)
+		if err != nil {
+			return "", err
+		}
+		if l := path[len(path)-1].Level; l != grid.City {
+			return string(l), nil
+		}
+	case viewer.User.Role == access.GridWorker:
+		return eval.KindGrid, nil
+	}
+	return eval.KindDistrict, nil
 }
 
 // dashboardTolerance is how far, in degrees (about a metre), a drawn line or area may be

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/store"
@@ -20,13 +21,16 @@ const wallPoints = 5000
 // Wall is the command centre's wall screen (大屏) of a viewer's scope: every open case on the
 // map by its light, the overdue ones by stage, and the open ones by street and by category.
 type Wall struct {
-	Points         []WallPoint `json:"points"`
-	Truncated      bool        `json:"truncated"`
-	Open           int         `json:"open"`
-	OverdueByStage []WallCount `json:"overdue_by_stage"`
-	ByStreet       []WallCount `json:"by_street"`
-	ByCategory     []WallCount `json:"by_category"`
-	At             time.Time   `json:"at"`
+	Points    []WallPoint `json:"points"`
+	Truncated bool        `json:"truncated"`
+	Open      int         `json:"open"`
+	// Today is the day's figures from the evaluation aggregates: reported, registered,
+	// dispatched, handled (counts) and on_time_handle_rate (nil: nothing was due yet).
+	Today          map[string]*float64 `json:"today"`
+	OverdueByStage []WallCount         `json:"overdue_by_stage"`
+	ByStreet       []WallCount         `json:"by_street"`
+	ByCategory     []WallCount         `json:"by_category"`
+	At             time.Time           `json:"at"`
 }
 
 // WallPoint is an open case on the wall's map.
@@ -90,6 +94,35 @@ func (a *Service) Wall(ctx context.Context, viewer *access.Principal) (Wall, err
 	}
 	largestFirst(out.ByStreet)
 	largestFirst(out.ByCategory)
+	if out.Today, err = a.today(ctx, viewer, now); err != nil {
+		return Wall{}, err
+	}
+	return out, nil
+}
+
+// today reads the day's figures of the viewer's scope from the evaluation aggregates.
+func (a *Service) today(ctx context.Context, viewer *access.Principal, now time.Time) (map[string]*float64, error) {
+	group, err := a.evalGroup(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	day := now.In(worktime.China).Format(time.DateOnly)
+	tr, err := eval.New(a.Core).Trend(ctx, viewer, eval.TrendQuery{Query: eval.Query{From: day, To: day, Group: group}, Every: "day"})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*float64{}
+	for _, k := range []string{"reported", "registered", "dispatched", "handled"} {
+		v := 0.0
+		if len(tr.Points) > 0 {
+			v = tr.Points[0].Counts.Get(k)
+		}
+		out[k] = &v
+	}
+	out["on_time_handle_rate"] = nil
+	if len(tr.Points) > 0 {
+		out["on_time_handle_rate"] = tr.Points[0].Rates.Get("on_time_handle_rate")
+	}
 	return out, nil
 }
 

@@ -37,7 +37,7 @@
       var a = document.createElement('a');
       a.href = href; a.className = 'wall-kpi ' + (cls || '');
       var b = document.createElement('span');
-      b.className = 'n'; b.textContent = Number(n).toLocaleString();
+      b.className = 'n'; b.textContent = typeof n === 'number' ? n.toLocaleString() : n;
       var l = document.createElement('span');
       l.className = 'l'; l.textContent = label;
       a.appendChild(b); a.appendChild(l);
@@ -47,6 +47,15 @@
     function kpis(d) {
       var box = $('wall-kpis');
       box.textContent = '';
+      // The day's figures, each opening the day's list of its kind.
+      var day = new Date().toLocaleDateString('sv', {timeZone: 'Asia/Shanghai'}); // YYYY-MM-DD in China
+      var t = d.today || {};
+      [['reported', '/tasks?status=all'], ['registered', '/tasks?status=open'], ['dispatched', '/tasks?status=open'], ['handled', '/tasks?status=all']].forEach(function (k) {
+        if (t[k[0]] !== undefined && t[k[0]] !== null) { box.appendChild(link(k[1], 'day', t[k[0]], W['today_' + k[0]])); }
+      });
+      var rate = t.on_time_handle_rate;
+      box.appendChild(link('/evaluation?group=department&from=' + day + '&to=' + day, 'day rate',
+        rate === null || rate === undefined ? W.dash : (rate * 100).toFixed(1) + '%', W.today_on_time));
       var lights = {red: 0, yellow: 0};
       d.points.forEach(function (p) { if (p.light in lights) { lights[p.light]++; } });
       box.appendChild(link('/tasks?status=open', '', d.open, W.open));
