@@ -356,6 +356,11 @@ func TestBulkActionsEachCheckedOnTheirOwn(t *testing.T) {
 	v := s.visitor(t)
 	v.signIn("operator")
 	_, _, page := v.do("GET", "/tasks", nil)
+	// The bulk action is chosen, never preset: a leader's list of suspended cases must not
+	// offer 立案 as if it were the thing to do.
+	if !strings.Contains(page, `name="action" required><option value="" selected>`) {
+		t.Errorf("the bulk action is preset to something")
+	}
 	if !strings.Contains(page, `id="bulk-go"`) || !strings.Contains(page, `value="`+itoa(a.ID)+`"`) {
 		t.Fatal("the operator's workspace offers no bulk register")
 	}
