@@ -10,7 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime/pprof"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/app"
@@ -195,7 +195,8 @@ func benchExport(ctx context.Context, e *env, args []string) error {
 }
 
 // consoleExport runs `citygrid export cases` in a process of its own and returns how long it
-// took and its peak resident memory.
+// took and its peak resident memory, read from its /proc status as it runs (getrusage's maxrss
+// would count this process's memory too, which the child had at fork, before its exec).
 func consoleExport(ctx context.Context, dsn, format, out string) (time.Duration, int64, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -205,15 +206,34 @@ func consoleExport(ctx context.Context, dsn, format, out string) (time.Duration,
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	began := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("%w: %s", err, stderr.String())
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
 	}
-	took := time.Since(began)
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
 	var peak int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		peak = ru.Maxrss << 10 // kilobytes on Linux
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return 0, 0, fmt.Errorf("%w: %s", err, stderr.String())
+			}
+			return time.Since(began), peak, nil
+		case <-tick.C:
+			if b, err := os.ReadFile(status); err == nil {
+				for line := range strings.Lines(string(b)) {
+					if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+						var kb int64
+						fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), "kB"), &kb)
+						peak = max(peak, kb<<10)
+					}
+				}
+			}
+		}
 	}
-	return took, peak, nil
 }
 
 // openScratch makes the scratch database; a malformed DSN is a usage error.

@@ -131,6 +131,19 @@ func Export(ctx context.Context, w io.Writer, db *store.DB, where, dsn string, c
 			return rows, size, err
 		})
 	}
+	// The console's export first, in its own process, while this one holds little.
+	if cfg.Console != nil && dsn != "" {
+		out := filepath.Join(dir, "console.xlsx")
+		took, peak, err := cfg.Console(ctx, dsn, "xlsx", out)
+		if err != nil {
+			return nil, fmt.Errorf("bench export: citygrid export: %w", err)
+		}
+		fi, err := os.Stat(out)
+		if err != nil {
+			return nil, err
+		}
+		res.Console = &ExportRun{Name: "xlsx, `citygrid export cases` (own process)", Rows: int64(res.Gen.Cases), Bytes: fi.Size(), Elapsed: took, PeakRSS: peak}
+	}
 	if res.XLSX, err = export("xlsx, streamed (exports.WriteCases)", sheet.XLSX); err != nil {
 		return nil, fmt.Errorf("bench export: xlsx: %w", err)
 	}
@@ -154,17 +167,7 @@ func Export(ctx context.Context, w io.Writer, db *store.DB, where, dsn string, c
 
 	runs := []ExportRun{res.XLSX, res.CSV, res.Read, res.Peer}
 	main := res.XLSX
-	if cfg.Console != nil && dsn != "" {
-		out := filepath.Join(dir, "console.xlsx")
-		took, peak, err := cfg.Console(ctx, dsn, "xlsx", out)
-		if err != nil {
-			return nil, fmt.Errorf("bench export: citygrid export: %w", err)
-		}
-		fi, err := os.Stat(out)
-		if err != nil {
-			return nil, err
-		}
-		res.Console = &ExportRun{Name: "xlsx, `citygrid export cases` (own process)", Rows: res.XLSX.Rows, Bytes: fi.Size(), Elapsed: took, PeakRSS: peak}
+	if res.Console != nil {
 		runs = append([]ExportRun{*res.Console}, runs...)
 		main = *res.Console
 	}
@@ -179,7 +182,7 @@ func Export(ctx context.Context, w io.Writer, db *store.DB, where, dsn string, c
 	fmt.Fprintf(w, "\n  xlsx streamed  %s rows/s   (target ≥ %s: %s)\n", count(int(main.RowsPerSec())), count(TargetExportRowsPerSec),
 		verdict(main.RowsPerSec() >= TargetExportRowsPerSec))
 	fmt.Fprintf(w, "  peak RSS       %s        (target ≤ %s: %s)%s\n", mib(main.PeakRSS), mib(TargetExportRSS), verdict(main.PeakRSS <= TargetExportRSS),
-		map[bool]string{true: "   (the exporting process's own: getrusage's maxrss)", false: "   (this process's, the generated city beside it)"}[res.Console != nil])
+		map[bool]string{true: "   (the exporting process's own, its VmHWM)", false: "   (this process's, the generated city beside it)"}[res.Console != nil])
 	fmt.Fprintf(w, "  vs the in-memory peer: %.1f× the rows/s; peak RSS %s for %s rows against %s for %s\n",
 		main.RowsPerSec()/res.Peer.RowsPerSec(), mib(main.PeakRSS), count(int(main.Rows)), mib(res.Peer.PeakRSS), count(int(res.Peer.Rows)))
 	fmt.Fprintf(w, "  vs CSV of the same rows: xlsx takes %.1f× the time\n\n", res.XLSX.Elapsed.Seconds()/res.CSV.Elapsed.Seconds())

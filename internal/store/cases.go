@@ -494,10 +494,13 @@ func casePageQuery(f CaseFilter, columns string, limit int) (string, []any, erro
 		if err != nil {
 			return "", nil, err
 		}
+		// The bound before the OR is what an engine can seek to: PostgreSQL reads the OR alone as a
+		// filter and walks the index from its start for every page, which a deep page (an export
+		// reads them all) pays for with every row before it.
 		if f.SortByDue {
-			where, args = append(where, `(light_due > ? OR (light_due = ? AND id > ?))`), append(args, key, key, id)
+			where, args = append(where, `light_due >= ?`, `(light_due > ? OR (light_due = ? AND id > ?))`), append(args, key, key, key, id)
 		} else {
-			where, args = append(where, `(created_at < ? OR (created_at = ? AND id < ?))`), append(args, key, key, id)
+			where, args = append(where, `created_at <= ?`, `(created_at < ? OR (created_at = ? AND id < ?))`), append(args, key, key, key, id)
 		}
 	}
 	selectWhere := func(conds ...string) string {

@@ -315,3 +315,40 @@ func TestStatsExportIsNotAvailableYet(t *testing.T) {
 		}
 	})
 }
+
+// Pages of any size make the same list, each case once, in the list's order.
+func TestExportPagesMakeTheList(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCity(t, db)
+		for _, byDue := range []bool{false, true} {
+			var want []int64
+			for _, batch := range []int{1, 2, 3, 2000} {
+				var got []int64
+				f := store.CaseFilter{SortByDue: byDue, Now: *c.r.Now}
+				if err := db.EachExportCase(context.Background(), f, batch, func(e store.ExportCase) error {
+					got = append(got, e.ID)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if want == nil {
+					want = got
+					page, _, err := db.ListCases(context.Background(), store.CaseFilter{SortByDue: byDue, Now: *c.r.Now, Limit: 200})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var listed []int64
+					for _, r := range page {
+						listed = append(listed, r.ID)
+					}
+					if !slices.Equal(got, listed) {
+						t.Errorf("by due %v: export order %v, list order %v", byDue, got, listed)
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("by due %v, pages of %d: %v, want %v", byDue, batch, got, want)
+				}
+			}
+		}
+	})
+}
