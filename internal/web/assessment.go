@@ -17,7 +17,6 @@ import (
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/grid"
-	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
 
@@ -77,7 +76,7 @@ type assessTask struct {
 
 // assessReinspection is one case a failed item became, waiting on the inspector.
 type assessReinspection struct {
-	store.Finding
+	assessment.Finding
 	TypeName string
 	What     string // the item's words
 }
@@ -137,7 +136,7 @@ type assessItem struct {
 	Max      string
 	Rule     string
 	Evidence string
-	Mark     *store.Mark
+	Mark     *assessment.Mark
 	Result   string // the mark's result in words
 	Got      string // what the mark earns
 	Photos   string // the mark's photos, ';'-separated, kept when the item is saved again
@@ -187,7 +186,7 @@ func (h *Handler) assessInspection(w http.ResponseWriter, r *http.Request, p *ac
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := assessInspectionBody{View: v, TypeName: v.Checklist.SiteTypeName, Editable: v.Mine && v.Status == store.InspectionOpen}
+	body := assessInspectionBody{View: v, TypeName: v.Checklist.SiteTypeName, Editable: v.Mine && v.Status == assessment.InspectionOpen}
 	body.Running = "—"
 	if v.Running != nil && v.Running.Percent != nil {
 		body.Running = score(*v.Running.Percent) + "%"
@@ -377,7 +376,7 @@ type assessRoundsBody struct {
 	Trend      *roundsTrend // districts' mean scores round by round, when two or more were scored
 	Organizer  bool
 	Standards  []assessment.StandardView
-	Types      []store.SiteType
+	Types      []assessment.SiteType
 	Regions    []assessRegion
 	Inspectors []access.User
 	Form       url.Values
@@ -579,7 +578,7 @@ type assessRoundBody struct {
 }
 
 type roundInspection struct {
-	store.Inspection
+	assessment.Inspection
 	TypeName    string
 	Subdistrict string
 	Percent     string
@@ -603,7 +602,7 @@ func (h *Handler) assessRound(w http.ResponseWriter, r *http.Request, p *access.
 	}
 	names := h.names(ctx)
 	types := h.siteTypeNames(r, p)
-	body := assessRoundBody{Round: v, Open: v.Counts[store.InspectionOpen], Submitted: v.Counts[store.InspectionSubmitted], Failed: v.Counts["failed_items"],
+	body := assessRoundBody{Round: v, Open: v.Counts[assessment.InspectionOpen], Submitted: v.Counts[assessment.InspectionSubmitted], Failed: v.Counts["failed_items"],
 		Printed: h.app.Cases.Now()}
 	if v.Region != "" {
 		body.RegionName = names("region", v.Region)

@@ -31,6 +31,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/store"
 )
 
 // Service runs the assessment use cases; it shares the kernel with the other areas and files
@@ -67,3 +68,18 @@ func mayOrganize(actor *access.Principal) error {
 	}
 	return errs.Refuse(errs.Forbidden, "organizers_only", errs.Params{"role": string(actor.User.Role)}, "only leaders and admins organize the assessment")
 }
+
+// What the pages and the API read of the stored assessment, named here so that they need not
+// reach into the store.
+type (
+	SiteType   = store.SiteType
+	Inspection = store.Inspection
+	Finding    = store.Finding
+	Mark       = store.Mark
+)
+
+// An inspection's states.
+const (
+	InspectionOpen      = store.InspectionOpen
+	InspectionSubmitted = store.InspectionSubmitted
+)

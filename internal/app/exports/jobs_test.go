@@ -97,7 +97,9 @@ func TestExportJobRefusesBadRequests(t *testing.T) {
 			{"NUL in a filter", "leader", exports.Request{Kind: "cases", Format: "csv", Filters: map[string]string{"q": "\x00"}}, errs.BadRequest},
 			{"a filter name that is not text", "leader", exports.Request{Kind: "cases", Format: "csv", Filters: map[string]string{"\xff": "x"}}, errs.BadRequest},
 			{"a resident", "resident", exports.Request{Kind: "cases", Format: "csv"}, errs.Forbidden},
-			{"stats before the indicators exist", "leader", exports.Request{Kind: "stats", Format: "xlsx"}, errs.Unavailable},
+			{"stats without a period", "leader", exports.Request{Kind: "stats", Format: "xlsx"}, errs.BadRequest},
+			{"stats of a grouping that does not exist", "leader", exports.Request{Kind: "stats", Format: "xlsx",
+				Filters: map[string]string{"from": "2026-01-01", "to": "2026-01-31", "group": "weather"}}, errs.BadRequest},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				if _, err := ex.Start(ctx, apptest.As(t, db, tt.who), tt.in); !errs.Is(err, tt.kind) {
