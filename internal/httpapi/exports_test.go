@@ -113,7 +113,7 @@ func TestExportsAPIRefusesBadInput(t *testing.T) {
 			{"invalid UTF-8 in a filter", "{\"kind\": \"cases\", \"format\": \"csv\", \"filters\": {\"q\": \"\xff\"}}", 400, "bad_text"},
 			{"a huge body", `{"kind": "cases", "format": "csv", "filters": {"q": "` + strings.Repeat("x", 2<<20) + `"}}`, 413, "too_large"},
 			{"a long filter", map[string]any{"kind": "cases", "format": "csv", "filters": map[string]string{"q": strings.Repeat("井", 201)}}, 422, "invalid"},
-			{"stats before the indicators", map[string]any{"kind": "stats", "format": "xlsx"}, 503, "not_available"},
+			{"stats without a period", map[string]any{"kind": "stats", "format": "xlsx"}, 400, "bad_request"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				wantError(t, leader.do(t, "POST", "/api/v1/exports", tt.body), tt.status, tt.code)

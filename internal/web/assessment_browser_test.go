@@ -99,7 +99,9 @@ func TestAWholeRoundOnAPhone(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#stratum-1 select[name=stratum_type]`), "public_toilet"),
 		chromedp.SetValue(chromedp.CSS(`#stratum-1 select[name=stratum_region]`), "410802"),
 		chromedp.SendKeys(chromedp.CSS(`#stratum-1 input[name=stratum_count]`), "1"),
-		chromedp.SendKeys(chromedp.ID("round-seed"), "2026"))
+		chromedp.SendKeys(chromedp.ID("round-seed"), "2026"),
+		// This round is the demo inspector's alone: the city's second inspector is unticked.
+		chromedp.Click(chromedp.CSS(`input[name=inspectors][value=inspector2]`)))
 	leader.follow(chromedp.Click(chromedp.ID("round-preview")), "#preview")
 	if n := eval[int](leader, `document.querySelectorAll('#preview-table tbody tr').length`); n != 3 {
 		t.Fatalf("the preview shows %d sites, want 3", n)
@@ -164,7 +166,7 @@ func TestAWholeRoundOnAPhone(t *testing.T) {
 	}
 
 	// The second market: opened online, then the network goes (a covered market hall).
-	insp.do(chromedp.Navigate(s.URL+"/assessment"), chromedp.WaitVisible(chromedp.CSS(`#assess-workspace[data-ready]`)))
+	insp.doWithin(90*time.Second, chromedp.Navigate(s.URL+"/assessment"), chromedp.WaitVisible(chromedp.CSS(`#assess-workspace[data-ready]`)))
 	insp.follow(chromedp.Click(chromedp.ID(fmt.Sprintf("task-%d", offline.ID))), "#inspection[data-editable]")
 	insp.until(`navigator.serviceWorker.controller !== null`, 15*time.Second)
 	insp.until(`caches.match(location.pathname, {ignoreVary: true}).then(r => !!r)`, 15*time.Second)

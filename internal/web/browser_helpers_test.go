@@ -194,7 +194,14 @@ func (b *browser) person(t *testing.T, name string, phone bool) *person {
 // do runs the steps, failing the test (with a screenshot) when one fails.
 func (p *person) do(steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	p.doWithin(30*time.Second, steps...)
+}
+
+// doWithin is do with a longer allowance, for a step that may wait on the service worker
+// while the machine is busy with other tests.
+func (p *person) doWithin(d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, d)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		p.shot("failed")

@@ -419,7 +419,7 @@
           var a = document.createElement('a');
           a.href = s.download; a.id = 'eval-download'; a.textContent = W.download;
           $('eval-status').appendChild(a);
-          a.click();
+          a.focus();
         }).catch(function (e) { status(W.failed + ' ' + e.message); })
         .then(function () { btn.disabled = false; });
     });
