@@ -58,7 +58,7 @@ func statsSource(core *kernel.Core, ev *eval.Service) exports.StatsSource {
 		return exports.StatsTable{Title: title, Name: name, Columns: cols, Total: int64(len(t.Rows)),
 			Each: func(ctx context.Context, row func([]any) error) error {
 				for _, r := range t.Rows {
-					vals := []any{intOrNil(r.Rank), r.Key, r.Name, floatOrNil(r.Score), stringOrNil(r.Grade)}
+					vals := []any{intOrNil(r.Rank), r.Key, r.Name, floatOrNil(r.Score), gradeOf(r.Grade)}
 					for _, k := range eval.CountKeys {
 						v := r.Counts.Get(k)
 						if k == "handle_hours" {
@@ -94,7 +94,8 @@ func floatOrNil(p *float64) any {
 	return *p
 }
 
-func stringOrNil(p *string) any {
+// gradeOf is a row's grade, blank when it has no score.
+func gradeOf(p *string) any {
 	if p == nil {
 		return ""
 	}

@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
@@ -57,6 +59,7 @@ type evalData struct {
 	Words   map[string]string `json:"words"`
 	Labels  map[string]string `json:"labels"` // count and rate keys → names
 	Keys    []string          `json:"keys"`   // the count and rate keys in the indicators' order
+	Rates   []string          `json:"rates"`  // which of them are rates
 	Scope   string            `json:"scope"`  // the viewer's region, "" for the whole city
 	// ScopeName names it, or the city for a viewer of the whole city.
 	ScopeName string `json:"scope_name"`
@@ -67,17 +70,6 @@ type evalData struct {
 var evalWords = []string{"period", "custom", "from", "to", "show", "all", "key_only", "rank", "name", "score", "grade",
 	"chart.rank", "chart.trend", "drill", "cases", "cases.overdue", "cases.none", "cases.more", "export", "exporting",
 	"download", "print", "bulletin", "none", "loading", "failed", "back", "card", "role", "trend.total", "whole", "due"}
-
-// evalKeys are the count and rate keys the page names (GET /api/v1/stats).
-var evalKeys = []string{"reported", "valid_reported", "registered", "registered_on_time", "rejected",
-	"due_dispatch", "dispatched", "dispatched_on_time", "wrong_dispatch", "returned",
-	"due_handle", "handled", "handled_on_time", "handled_late", "pending_overdue", "rework", "extended", "suspended",
-	"due_verify", "verified_on_time", "due_close", "closed", "closed_on_time", "self_handled", "handle_hours",
-	"rated", "satisfied",
-	"valid_report_rate", "on_time_register_rate", "accurate_register_rate", "on_time_dispatch_rate",
-	"accurate_dispatch_rate", "handle_rate", "on_time_handle_rate", "rework_rate", "extension_rate",
-	"pending_overdue_rate", "on_time_verify_rate", "close_rate", "on_time_close_rate", "satisfaction_rate",
-	"mean_handle_hours"}
 
 func (h *Handler) evaluationRoutes() {
 	h.mux.HandleFunc("GET /evaluation", h.signedIn(h.evaluation))
@@ -91,7 +83,7 @@ func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *access.P
 	}
 	l := h.lang(r)
 	d := evalData{Periods: evalPeriods(h.app.Cases.Now()), Groups: map[string]string{}, Order: evalGroups, Roles: map[string]string{},
-		Words: map[string]string{}, Labels: map[string]string{}, Keys: evalKeys, Scope: p.User.Scope, Title: h.cat.T(l, "app.name")}
+		Words: map[string]string{}, Labels: map[string]string{}, Keys: slices.Concat(eval.CountKeys, eval.RateKeys), Rates: eval.RateKeys, Scope: p.User.Scope, Title: h.cat.T(l, "app.name")}
 	if p.User.Scope != "" {
 		d.ScopeName = h.names(r.Context())("region", p.User.Scope)
 	} else if roots, err := h.app.Regions.RegionChildren(r.Context(), "", false); err == nil && len(roots) == 1 {
@@ -109,7 +101,7 @@ func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *access.P
 	for _, k := range evalWords {
 		d.Words[k] = h.cat.T(l, "evaluation."+k)
 	}
-	for _, k := range evalKeys {
+	for _, k := range d.Keys {
 		d.Labels[k] = h.cat.T(l, "evaluation.key."+k)
 	}
 	h.render(w, r, http.StatusOK, "evaluation.html", &page{Title: h.cat.T(l, "evaluation.title"), Body: d,

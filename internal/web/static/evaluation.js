@@ -23,9 +23,7 @@
     };
     keyColumns.leader = keyColumns.operator;
     keyColumns.person = ['reported', 'registered', 'dispatched', 'handled', 'handled_on_time'];
-    var rateKeys = ['valid_report_rate', 'on_time_register_rate', 'accurate_register_rate', 'on_time_dispatch_rate',
-      'accurate_dispatch_rate', 'handle_rate', 'on_time_handle_rate', 'rework_rate', 'extension_rate', 'pending_overdue_rate',
-      'on_time_verify_rate', 'close_rate', 'on_time_close_rate', 'satisfaction_rate', 'mean_handle_hours'];
+    var rateKeys = data.rates;
     var countKeys = data.keys.filter(function (k) { return rateKeys.indexOf(k) < 0; });
 
     var q = new URLSearchParams(location.search);
