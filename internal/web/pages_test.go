@@ -431,3 +431,28 @@ func TestAdminPagesChangeThroughTheUseCases(t *testing.T) {
 		t.Errorf("making an operator a grid worker: %d", status)
 	}
 }
+
+// The wall screen shows a viewer's own scope only, and is for staff: a resident and anyone
+// signed out are kept from it.
+func TestWallScreenKeepsToScope(t *testing.T) {
+	s := newSite(t)
+	mine := reportIn(t, s, demo.GridWorkerGrid, "09009")
+	elsewhere := reportIn(t, s, "410811001001001", "09009") // 山阳区
+	op := s.visitor(t)
+	op.signIn("operator") // 解放区
+	status, _, body := op.do("GET", "/dashboard/wall/data", nil)
+	if status != 200 || !strings.Contains(body, mine.Ticket) || strings.Contains(body, elsewhere.Ticket) {
+		t.Errorf("the operator's wall data (%d) lists %s: %v, %s: %v; want only the district's", status,
+			mine.Ticket, strings.Contains(body, mine.Ticket), elsewhere.Ticket, strings.Contains(body, elsewhere.Ticket))
+	}
+	res := s.visitor(t)
+	res.signIn("resident")
+	for _, path := range []string{"/dashboard/wall", "/dashboard/wall/data"} {
+		if status, _, body := res.do("GET", path, nil); status != http.StatusForbidden || strings.Contains(body, mine.Ticket) {
+			t.Errorf("a resident at %s: %d", path, status)
+		}
+	}
+	if status, h, _ := s.visitor(t).do("GET", "/dashboard/wall", nil); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
+		t.Errorf("signed out at the wall: %d %s, want a redirect to sign in", status, h.Get("Location"))
+	}
+}
