@@ -174,7 +174,7 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 		leader.signIn(s.URL, "leader")
 		from, to := time.Now().AddDate(0, 0, -14).Format(time.DateOnly), time.Now().Format(time.DateOnly)
 		leader.do(chromedp.Navigate(s.URL+"/evaluation?group=department&from="+from+"&to="+to),
-			chromedp.WaitVisible(chromedp.CSS("#eval-table tbody tr")), chromedp.Sleep(300*time.Millisecond))
+			chromedp.WaitVisible(chromedp.CSS(`#eval-table[data-shows="department"] tbody tr`)))
 		leader.shot("evaluation")
 		rows := eval[[][]string](leader, `[...document.querySelectorAll('#eval-table tbody tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent.trim()))`)
 		if len(rows) < 3 {
@@ -211,18 +211,21 @@ func TestTheDemoCityIsAtWork(t *testing.T) {
 			f.Close()
 		}
 		// A department's report card: every indicator of its row.
-		leader.do(chromedp.Click(chromedp.CSS("#eval-table tbody tr a.drill")), chromedp.WaitVisible(chromedp.ID("eval-card")))
+		leader.do(chromedp.Click(chromedp.CSS(`#eval-table[data-shows="department"] tbody tr a.drill`)), chromedp.WaitVisible(chromedp.ID("eval-card")))
 		if card := leader.text("#eval-card"); !strings.Contains(card, "成绩单 · "+rows[0][1]) || !strings.Contains(card, "按期处置率") {
 			t.Errorf("the report card says %q", card)
 		}
 		leader.shot("report-card")
-		leader.do(chromedp.Click(chromedp.ID("tab-district")), chromedp.WaitVisible(chromedp.CSS("#eval-table a.drill")),
-			chromedp.Click(chromedp.CSS("#eval-table a.drill")), chromedp.Sleep(300*time.Millisecond),
+		// Each step waits for the table to show the new grouping: clicking the previous grouping's
+		// rows while the next are loading would act on nodes about to be replaced.
+		leader.do(chromedp.Click(chromedp.ID("tab-district")), chromedp.WaitVisible(chromedp.CSS(`#eval-table[data-shows="district"] a.drill`)),
+			chromedp.Click(chromedp.CSS(`#eval-table[data-shows="district"] a.drill`)),
+			chromedp.WaitVisible(chromedp.CSS(`#eval-table[data-shows="subdistrict"] a.drill-cases`)),
 			chromedp.WaitVisible(chromedp.CSS("#eval-crumbs a")))
 		if g := eval[string](leader, `new URLSearchParams(location.search).get('group')`); g != "subdistrict" {
 			t.Errorf("after the district's name the page ranks %q, want its subdistricts", g)
 		}
-		leader.do(chromedp.Click(chromedp.CSS("#eval-table a.drill-cases")), chromedp.WaitVisible(chromedp.CSS("#eval-cases a[data-ticket]")))
+		leader.do(chromedp.Click(chromedp.CSS(`#eval-table[data-shows="subdistrict"] a.drill-cases`)), chromedp.WaitVisible(chromedp.CSS("#eval-cases a[data-ticket]")))
 		leader.shot("evaluation-cases")
 		leader.do(chromedp.Click(chromedp.CSS("#eval-cases a[data-ticket]")), chromedp.WaitVisible(chromedp.CSS(".dot.red")))
 		leader.noConsoleErrors()

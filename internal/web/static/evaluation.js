@@ -91,6 +91,8 @@
       return where + ' · ' + g + ' · ' + state.from + ' – ' + state.to;
     }
 
+    var loads = 0;
+
     function load() {
       remember();
       document.querySelectorAll('#eval-tabs .tab').forEach(function (b) {
@@ -100,10 +102,18 @@
       $('eval-title').textContent = title();
       drawCrumbs();
       status(W.loading);
+      // The table says what it shows and whether it is still loading, so a quick second click
+      // (or a test) never acts on the previous grouping's rows while the new ones are on the way.
+      var table = $('eval-table'), seq = ++loads;
+      table.setAttribute('aria-busy', 'true');
+      delete table.dataset.shows;
       return fetch('/api/v1/stats?' + params().toString(), {credentials: 'same-origin'}).then(function (resp) {
         if (!resp.ok) { return failure(resp).then(function (m) { throw new Error(m); }); }
         return resp.json();
       }).then(function (t) {
+        if (seq !== loads) { return; } // a later load replaced this one
+        table.setAttribute('aria-busy', 'false');
+        table.dataset.shows = state.group;
         state.rows = t.rows || [];
         status(state.rows.length ? '' : W.none);
         drawTable();
@@ -116,6 +126,8 @@
           showCases(state.key, rowName(state.key));
         }
       }).catch(function (e) {
+        if (seq !== loads) { return; }
+        table.setAttribute('aria-busy', 'false');
         state.rows = [];
         drawTable();
         status(W.failed + ' ' + e.message);
