@@ -206,7 +206,10 @@ func (w *xlsxWriter) cell(k Kind, v any) any {
 	if v == nil {
 		return nil
 	}
-	return clean(toText(v))
+	if s := clean(toText(v)); s != "" {
+		return s
+	}
+	return nil // a blank is no cell at all: smaller, and the same when read
 }
 
 func (w *xlsxWriter) Rows() int64 { return w.rows }

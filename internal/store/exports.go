@@ -3,13 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
+	"github.com/tidwall/gjson"
 )
 
 // ExportCase is a case as an export lists it: the columns a centre's case list shows, read
@@ -45,12 +46,43 @@ const exportColumns = `id, ticket, source, kind, category, description, address,
 	holder_kind, holder_code, created_at, handle_due, light_warn, light_due, state,
 	(SELECT MIN(e.at) FROM case_events e WHERE e.case_id = cases.id AND e.action = 'register') AS registered_at`
 
-// exportState is the part of a case's stored state an export shows.
-type exportState struct {
-	ClosedAt    time.Time         `json:"closed_at"`
-	ClosureType string            `json:"closure_type"`
-	Rating      int               `json:"rating"`
-	Counters    workflow.Counters `json:"counters"`
+// readExportState fills the part of a case's stored state an export shows. It walks the
+// state's top level once and skips the rest (parts, supporters, the region path) without
+// decoding them: decoding the whole state was an eighth of an export's time.
+func readExportState(state []byte, c *ExportCase) error {
+	if !gjson.ValidBytes(state) {
+		return errors.New("not JSON")
+	}
+	c.ClosedAt, c.ClosureType, c.Rating, c.Counters = time.Time{}, "", 0, workflow.Counters{}
+	var err error
+	gjson.ParseBytes(state).ForEach(func(key, v gjson.Result) bool {
+		switch key.Str {
+		case "closed_at":
+			c.ClosedAt, err = time.Parse(time.RFC3339Nano, v.Str)
+		case "closure_type":
+			c.ClosureType = v.Str
+		case "rating":
+			c.Rating = int(v.Int())
+		case "counters":
+			v.ForEach(func(k, n gjson.Result) bool {
+				switch k.Str {
+				case "rework":
+					c.Counters.Rework = int(n.Int())
+				case "returns":
+					c.Counters.Returns = int(n.Int())
+				case "extensions":
+					c.Counters.Extensions = int(n.Int())
+				case "escalations":
+					c.Counters.Escalations = int(n.Int())
+				case "supports":
+					c.Counters.Supports = int(n.Int())
+				}
+				return true
+			})
+		}
+		return err == nil
+	})
+	return err
 }
 
 // CountCases counts the cases a filter selects (its cursor and limit aside). It asks for no
@@ -112,15 +144,13 @@ func (db *DB) exportPage(ctx context.Context, q string, args []any, byDue bool, 
 		due, warn, light, reg sql.NullInt64
 		dueKey                sql.NullInt64
 		state                 []byte
-		st                    exportState
 	)
 	for rows.Next() {
 		if err := rows.Scan(&c.ID, &c.Ticket, &c.Source, &c.Kind, &c.Category, &c.Description, &c.Address, &c.Grid, &c.Urgency,
 			&c.Status, &c.Department, &c.HolderKind, &c.HolderCode, &created, &due, &warn, &light, &state, &reg, &dueKey); err != nil {
 			return n, 0, 0, fmt.Errorf("export cases: %w", err)
 		}
-		st = exportState{}
-		if err := json.Unmarshal(state, &st); err != nil {
+		if err := readExportState(state, &c); err != nil {
 			return n, 0, 0, fmt.Errorf("export cases: case %d: stored state: %w", c.ID, err)
 		}
 		c.CreatedAt = fromMicros(created)
@@ -128,7 +158,6 @@ func (db *DB) exportPage(ctx context.Context, q string, args []any, byDue bool, 
 		if !warn.Valid || !light.Valid {
 			c.LightWarn, c.LightDue = time.Time{}, time.Time{}
 		}
-		c.ClosedAt, c.ClosureType, c.Rating, c.Counters = st.ClosedAt, st.ClosureType, st.Rating, st.Counters
 		if err := fn(c); err != nil {
 			return n, 0, 0, err
 		}
