@@ -259,19 +259,20 @@ func startProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// benchStats: citygrid bench stats [--db DSN] [--cases N] [--queries Q]
+// benchStats: citygrid bench stats [--db DSN] [--cases N] [--grids G] [--queries Q]
 func benchStats(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "bench stats")
 	dsn := fs.String("db", "", "where to make the scratch database: empty for a temporary SQLite file, or postgres://… (a scratch database is created there and dropped)")
 	cfg := bench.StatsConfig{Seed: 1}
 	fs.IntVar(&cfg.Cases, "cases", 1_000_000, "cases to generate (over the demo city's unit grids)")
+	fs.IntVar(&cfg.Grids, "grids", 0, "unit grids to spread the cases over: a synthetic city beside the demo city's 19,260 makes up the rest (at most 2,000,000); 0 for the demo city alone")
 	fs.IntVar(&cfg.Queries, "queries", 200, "evaluation tables to time, of each kind")
 	fs.IntVar(&cfg.Naive, "naive", 10, "GROUP BY queries over the cases to time, of each kind")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
-	if cfg.Cases < 1_000 || cfg.Queries < 1 || cfg.Naive < 1 {
-		return usagef("--cases must be at least 1,000, --queries and --naive positive")
+	if cfg.Cases < 1_000 || cfg.Queries < 1 || cfg.Naive < 1 || cfg.Grids < 0 || cfg.Grids > 2_000_000 {
+		return usagef("--cases must be at least 1,000, --queries and --naive positive, --grids from 0 to 2,000,000")
 	}
 	s, err := openScratch(ctx, *dsn)
 	if err != nil {

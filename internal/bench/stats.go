@@ -6,12 +6,14 @@ import (
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app"
 	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/demo"
+	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/worktime"
 )
@@ -30,6 +32,10 @@ type StatsConfig struct {
 	Naive   int    // GROUP BY queries over the cases to time, of each kind; 0 means min(Queries, 10)
 	Seed    uint64 // seeds the cases and the queries
 	Small   bool   // the small demo city, for tests
+	// Grids is how many unit grids the cases spread over: beyond the demo city's own, a
+	// synthetic city beside it makes up the rest. 0 (or fewer than the demo city has) keeps the
+	// demo city alone.
+	Grids int
 }
 
 // StatsKind is one kind of question's timings, through the aggregates and over the cases.
@@ -72,6 +78,16 @@ func Stats(ctx context.Context, w io.Writer, db *store.DB, where string, cfg Sta
 		return nil, fmt.Errorf("bench stats: seed the demo city: %w", err)
 	}
 	fmt.Fprintf(w, "city        the demo city seeded in %s\n", dur(time.Since(start)))
+	if cfg.Grids > 0 {
+		start = time.Now()
+		added, err := addSyntheticGrids(ctx, db, cfg.Grids, cfg.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("bench stats: %w", err)
+		}
+		if added > 0 {
+			fmt.Fprintf(w, "            and a synthetic city of %s unit grids beside it in %s\n", count(added), dur(time.Since(start)))
+		}
+	}
 	res := &StatsResult{}
 	now := time.Now()
 	if res.Gen, err = GenerateCases(ctx, db, GenConfig{Cases: cfg.Cases, Seed: cfg.Seed, Now: now}); err != nil {
@@ -179,4 +195,38 @@ func sameAnswer(t eval.Table, naive map[string][2]int64) bool {
 		}
 	}
 	return seen == nonzero
+}
+
+// addSyntheticGrids puts a synthetic city beside the demo city so that the database holds about
+// total unit grids, and returns how many grids it added. The synthetic city's codes start 4199
+// where grid.SyntheticCity's start 4108, so that they never meet the demo city's real ones.
+func addSyntheticGrids(ctx context.Context, db *store.DB, total int, seed uint64) (int, error) {
+	have := 0
+	if err := db.EachRegion(ctx, false, func(r grid.Region) error {
+		if r.Level == grid.Grid {
+			have++
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if total <= have {
+		return 0, nil
+	}
+	regions := grid.SyntheticCity(total-have, seed)
+	added := 0
+	for i := range regions {
+		r := &regions[i]
+		r.Code = "4199" + strings.TrimPrefix(r.Code, "4108")
+		if r.ParentCode != "" {
+			r.ParentCode = "4199" + strings.TrimPrefix(r.ParentCode, "4108")
+		}
+		if r.Level == grid.Grid {
+			added++
+		}
+	}
+	if err := db.PutRegions(ctx, regions); err != nil {
+		return 0, fmt.Errorf("synthetic city: %w", err)
+	}
+	return added, nil
 }

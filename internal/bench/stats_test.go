@@ -14,9 +14,13 @@ import (
 // question; the aggregates give the same counts as the GROUP BY over the cases.
 func TestStatsScenario(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		res, err := bench.Stats(context.Background(), io.Discard, db, "test", bench.StatsConfig{Cases: 3_000, Queries: 4, Seed: 5, Small: true})
+		res, err := bench.Stats(context.Background(), io.Discard, db, "test", bench.StatsConfig{Cases: 3_000, Queries: 4, Seed: 5, Small: true, Grids: 2_500})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The small city has a few hundred grids; a synthetic city beside it makes up the rest.
+		if res.Gen.Grids < 2_000 || res.Gen.Grids > 3_500 { // SyntheticCity rounds to whole communities
+			t.Errorf("the cases spread over %d unit grids, want about 2,500", res.Gen.Grids)
 		}
 		if res.Gen.Cases != 3_000 || len(res.Kinds) != 2 {
 			t.Fatalf("generated %d cases, timed %d kinds; want 3000 and 2", res.Gen.Cases, len(res.Kinds))
