@@ -114,6 +114,26 @@ func (db *DB) flushEval(ctx context.Context, t *txn) error {
 		sets[i] = c + " = eval_daily." + c + " + excluded." + c
 	}
 	cols := append([]string{"kind", "key", "district", "day"}, EvalCountColumns...)
+	// The upserts come in a handful of shapes (chunk): each is prepared once a flush, not parsed
+	// again for every chunk, which was a fifth of a rebuild's time.
+	stmts := map[string]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	exec := func(q string, args []any) error {
+		st, ok := stmts[q]
+		if !ok {
+			var err error
+			if st, err = t.tx.PrepareContext(ctx, db.rebind(q)); err != nil {
+				return err
+			}
+			stmts[q] = st
+		}
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	}
 	for rows := cells; len(rows) > 0; {
 		n := chunk(len(rows), evalRowsPerUpsert)
 		args := make([]any, 0, n*len(cols))
@@ -125,7 +145,7 @@ func (db *DB) flushEval(ctx context.Context, t *txn) error {
 		}
 		q := `INSERT INTO eval_daily (` + strings.Join(cols, ", ") + `) VALUES ` + placeholders(n, len(cols)) +
 			` ON CONFLICT (kind, day, district, key) DO UPDATE SET ` + strings.Join(sets, ", ")
-		if _, err := t.tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
+		if err := exec(q, args); err != nil {
 			return fmt.Errorf("add to evaluation aggregates: %w", err)
 		}
 		rows = rows[n:]
@@ -148,7 +168,7 @@ func (db *DB) flushEval(ctx context.Context, t *txn) error {
 		}
 		q := `INSERT INTO eval_pending (kind, key, district, start_day, due_day, end_day, n) VALUES ` + placeholders(n, 7) +
 			` ON CONFLICT (kind, start_day, district, key, due_day, end_day) DO UPDATE SET n = eval_pending.n + excluded.n`
-		if _, err := t.tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
+		if err := exec(q, args); err != nil {
 			return fmt.Errorf("add to pending handling aggregates: %w", err)
 		}
 		rows = rows[n:]

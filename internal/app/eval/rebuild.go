@@ -9,7 +9,7 @@ import (
 )
 
 // rebuildFlushEvery is how many cases' contributions a rebuild holds before writing them.
-const rebuildFlushEvery = 2000
+const rebuildFlushEvery = 20_000
 
 // Rebuild recounts the aggregates from the cases, their clocks and timelines, in one
 // transaction, and returns how many cases it counted. The aggregates kept step by step must
