@@ -214,6 +214,46 @@ func TestARoundThroughTheAPI(t *testing.T) {
 			t.Errorf("the workbook: %s, %d bytes", ct, len(r.Body))
 		}
 		wantError(t, ts.signedIn(t, "resident").do(t, "GET", fmt.Sprintf("/api/v1/assessment/rounds/%d", rb.ID), nil), 403, "forbidden")
+
+		// The trend across rounds: the submitted round by district, for the city; refused to a
+		// resident and for bytes that are not text.
+		r = admin.do(t, "GET", "/api/v1/assessment/trend?group=district&standard=wmcs-2021", nil)
+		wantStatus(t, r, 200)
+		var trend struct {
+			Group  string `json:"group"`
+			Rounds []struct {
+				Round     int64    `json:"round"`
+				Submitted int      `json:"submitted"`
+				MeanScore *float64 `json:"mean_score"`
+			} `json:"rounds"`
+		}
+		r.decode(t, &trend)
+		if trend.Group != "district" || len(trend.Rounds) != 1 || trend.Rounds[0].Round != rb.ID || trend.Rounds[0].Submitted != 1 || trend.Rounds[0].MeanScore == nil {
+			t.Errorf("trend: %s", r.Body)
+		}
+		resident := ts.signedIn(t, "resident") // before the snapshot: signing in is audited
+		before = ts.snapshot(t)
+		for _, tc := range []struct {
+			name, who, query string
+			status           int
+			code             string
+		}{
+			{"a resident", "resident", "group=district", 403, "forbidden"},
+			{"NUL in the standard", "admin", "group=district&standard=wmcs%00", 400, "bad_text"},
+			{"invalid UTF-8 in the standard", "admin", "group=district&standard=%FF%FE", 400, "bad_text"},
+			{"invalid UTF-8 in the group", "admin", "group=%C3%28", 400, "bad_text"},
+			{"an unknown group", "admin", "group=weather", 422, "invalid"},
+			{"a standard too long", "admin", "group=district&standard=" + strings.Repeat("x", 65), 422, "invalid"},
+		} {
+			t.Run("trend/"+tc.name, func(t *testing.T) {
+				c := admin
+				if tc.who == "resident" {
+					c = resident
+				}
+				wantError(t, c.do(t, "GET", "/api/v1/assessment/trend?"+tc.query, nil), tc.status, tc.code)
+			})
+		}
+		ts.wantUnchanged(t, before)
 		r = insp.do(t, "GET", "/api/v1/assessment/tasks?lon=113.24&lat=35.2", nil)
 		wantStatus(t, r, 200)
 		if strings.Count(string(r.Body), `"kind":"inspect"`) != 1 {
