@@ -220,9 +220,7 @@ func permit(c Case, p *access.Principal, a Action) error {
 	case Reopen, Close:
 		return regionScope(c, p, a, access.Leader)
 	case Urge:
-		// Supervision presses whoever holds the case: the supervision centre's leader and the
-		// command centre that dispatched it; never the holder itself.
-		return regionScope(c, p, a, access.Leader, access.Dispatcher)
+		return regionScope(c, p, a, Urgers...)
 	case Accept, Return, Handle, RequestExtension:
 		if err := needRole(p, a, access.Handler); err != nil {
 			return err
@@ -832,6 +830,10 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 	}
 	return nil
 }
+
+// Urgers are the roles that urge cases (督办): supervision presses whoever holds a case, the
+// supervision centre's leader and the command centre that dispatches; never the holder itself.
+var Urgers = []access.Role{access.Leader, access.Dispatcher}
 
 // urge describes an urging: the party pressed (the holder, by kind) and the note, which the
 // holder reads in its notice. Evaluation counts the urging for the department named here, the
