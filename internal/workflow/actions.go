@@ -850,10 +850,12 @@ func urge(t *Transition, h Holder, note string) {
 		params["to_grid"] = h.Code
 		whom = "the grid workers of " + h.Code
 	}
+	english := "urged " + whom
 	if note != "" {
 		params["note"] = note
+		english += ": " + note // the holder's notice says why
 	}
-	t.say("urged", params, "urged "+whom)
+	t.say("urged", params, english)
 }
 
 // UrgedDepartment is the param of an urging's event naming the department that held the case
