@@ -11,6 +11,7 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/httpx"
 	"github.com/citygrid/citygrid/internal/photo"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -144,6 +145,65 @@ func (s *Handler) actOnCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
+}
+
+// urgeResult is one case of a bulk urging as the API answers it: urged, or refused with the
+// status and error the case's own action would have answered.
+type urgeResult struct {
+	ID     int64  `json:"id,omitempty"`
+	Ticket string `json:"ticket,omitempty"`
+	Urged  bool   `json:"urged"`
+	Urges  int    `json:"urges,omitempty"`
+	Status int    `json:"status,omitempty"`
+	// Error has the API's error shape's members: {code, message, reason, params}.
+	Error *urgeError `json:"error,omitempty"`
+}
+
+type urgeError struct {
+	Code    string      `json:"code"`
+	Message string      `json:"message"`
+	Reason  string      `json:"reason,omitempty"`
+	Params  errs.Params `json:"params,omitempty"`
+}
+
+// urgeCases answers POST /api/v1/cases/urge {ids|tickets, note}: each case urged (督办) or
+// refused on its own, 200 with one result per case; the batch is refused whole only when the
+// caller may not urge, or names no case, too many, or too long a note.
+func (s *Handler) urgeCases(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	var in cases.UrgeBatch
+	if err := s.decode(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	outcomes, err := s.app.Cases.UrgeMany(r.Context(), p, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body := struct {
+		Urged   int          `json:"urged"`
+		Refused int          `json:"refused"`
+		Results []urgeResult `json:"results"`
+	}{Results: make([]urgeResult, 0, len(outcomes))}
+	for _, o := range outcomes {
+		res := urgeResult{ID: o.ID, Ticket: o.Ticket, Urged: o.Urged, Urges: o.Urges}
+		if o.Err != nil {
+			body.Refused++
+			res.Status = httpx.Status(o.Err)
+			e := &urgeError{}
+			e.Code, e.Message = errs.Public(o.Err)
+			reason, params := errs.Detail(o.Err)
+			if reason != e.Code { // as httpx.Fail words it
+				e.Reason = reason
+			}
+			e.Params = params
+			res.Error = e
+		} else {
+			body.Urged++
+		}
+		body.Results = append(body.Results, res)
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // listCases answers GET /api/v1/cases?status=a,b&kind=&category=&region=&department=&holder=KIND:CODE

@@ -38,6 +38,7 @@ func (s *Handler) routes() []route {
 		{"GET", "/api/v1/cases", s.signedIn(s.listCases)},
 		{"GET", "/api/v1/cases/{id}", http.HandlerFunc(s.getCase)},
 		{"POST", "/api/v1/cases/{id}/actions", http.HandlerFunc(s.actOnCase)},
+		{"POST", "/api/v1/cases/urge", s.signedIn(s.urgeCases)},
 		{"GET", "/api/v1/categories", http.HandlerFunc(s.listCategories)},
 		{"GET", "/api/v1/departments", http.HandlerFunc(s.listDepartments)},
 		{"GET", "/api/v1/rules", s.signedIn(s.listRules)},

@@ -218,10 +218,10 @@ func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, 
 		return fmt.Errorf("encode case state: %w", err)
 	}
 	res, err := db.exec(ctx, `UPDATE cases SET status = ?, version = ?, holder_kind = ?, holder_code = ?, department = ?,
-			kind = ?, category = ?, urgency = ?, handle_due = ?, state = ?, updated_at = ?
+			kind = ?, category = ?, urgency = ?, handle_due = ?, state = ?, updated_at = ?, urged_at = ?
 		WHERE id = ? AND version = ?`,
 		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, string(s.Kind), s.Category,
-		string(s.Urgency), nullTime(s.HandleDue), string(state), micros(now), id, expectVersion)
+		string(s.Urgency), nullTime(s.HandleDue), string(state), micros(now), nullTime(s.UrgedAt), id, expectVersion)
 	if err != nil {
 		return fmt.Errorf("update case %d: %w", id, err)
 	}
@@ -346,6 +346,7 @@ type CaseFilter struct {
 	From, To   time.Time
 	Overdue    bool   // cases past the deadline of a stage they are running (as of Now): Light "red"
 	Light      string // cases whose running stages show this light (as of Now): green, yellow or red
+	Urged      bool   // cases supervision has urged (督办) at least once
 	Now        time.Time
 	SortByDue  bool // by the running stages' deadline, soonest first (cases without one are left out); else newest first
 	Limit      int
@@ -470,6 +471,9 @@ func caseConditions(f CaseFilter) ([]string, []any, error) {
 	default:
 		return nil, nil, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "light"},
 			"light must be green, yellow or red, not %q", f.Light)
+	}
+	if f.Urged {
+		add(`urged_at IS NOT NULL`) // the form of the index cases_urged_created (00043_urging.sql)
 	}
 	if f.SortByDue {
 		add(`light_due IS NOT NULL`)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 // Evaluation aggregates (issue 13, migration 00039). The indicators are counted per China-time
@@ -24,10 +25,10 @@ var EvalCountColumns = []string{"reported", "valid_reported", "registered", "reg
 	"due_dispatch", "dispatched", "dispatched_on_time", "wrong_dispatch", "returned",
 	"due_handle", "handled", "handled_on_time", "handled_late", "rework", "extended", "suspended",
 	"due_verify", "verified_on_time", "due_close", "closed", "closed_on_time", "self_handled",
-	"handle_minutes", "rated", "satisfied"}
+	"handle_minutes", "rated", "satisfied", "urged"}
 
 // NumEvalCounts is len(EvalCountColumns).
-const NumEvalCounts = 26
+const NumEvalCounts = 27
 
 // EvalCounts is one row's counts, in the order of EvalCountColumns.
 type EvalCounts [NumEvalCounts]int64
@@ -354,36 +355,64 @@ func (db *DB) FlushEval(ctx context.Context) error {
 	return db.flushEval(ctx, t)
 }
 
-// EvalEvent is a timeline event evaluation reads: a self-handled report, a rating, a reopening.
+// EvalEvent is a timeline event evaluation reads: a self-handled report, a rating, a
+// reopening, an urging.
 type EvalEvent struct {
 	Action string
 	At     time.Time
+	// Department is, for an urging, the department that held the case then (from the event's
+	// params); "" when a centre or the grid held it, and for the other actions.
+	Department string
 }
 
 // evalActions are the actions whose events evaluation reads.
-const evalActions = `('self_handle', 'rate', 'reopen')`
+const evalActions = `('self_handle', 'rate', 'reopen', 'urge')`
 
 // IsEvalAction reports whether evaluation reads the events of an action (evalActions): a step
 // taking another action leaves the events EvalEvents returns as they were.
 func IsEvalAction(action string) bool {
-	return action == "self_handle" || action == "rate" || action == "reopen"
+	switch workflow.Action(action) {
+	case workflow.SelfHandle, workflow.Rate, workflow.Reopen, workflow.Urge:
+		return true
+	}
+	return false
+}
+
+// scanEvalEvent reads an event's action, time and params (prefix: columns before them, such
+// as the case id).
+func scanEvalEvent(rows *sql.Rows, prefix ...any) (EvalEvent, error) {
+	var (
+		e      EvalEvent
+		at     int64
+		params string
+	)
+	if err := rows.Scan(append(prefix, &e.Action, &at, &params)...); err != nil {
+		return e, err
+	}
+	e.At = fromMicros(at)
+	if e.Action == string(workflow.Urge) {
+		var p map[string]any
+		if err := json.Unmarshal([]byte(params), &p); err != nil {
+			return e, fmt.Errorf("params of an urging: %w", err)
+		}
+		e.Department, _ = p[workflow.UrgedDepartment].(string)
+	}
+	return e, nil
 }
 
 // EvalEvents returns the events of a case that evaluation reads, in order.
 func (db *DB) EvalEvents(ctx context.Context, caseID int64) ([]EvalEvent, error) {
-	rows, err := db.query(ctx, `SELECT action, at FROM case_events WHERE case_id = ? AND action IN `+evalActions+` ORDER BY id`, caseID)
+	rows, err := db.query(ctx, `SELECT action, at, params FROM case_events WHERE case_id = ? AND action IN `+evalActions+` ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("events of case %d: %w", caseID, err)
 	}
 	defer rows.Close()
 	var out []EvalEvent
 	for rows.Next() {
-		var e EvalEvent
-		var at int64
-		if err := rows.Scan(&e.Action, &at); err != nil {
+		e, err := scanEvalEvent(rows)
+		if err != nil {
 			return nil, fmt.Errorf("events of case %d: %w", caseID, err)
 		}
-		e.At = fromMicros(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -466,21 +495,17 @@ func (db *DB) evalPage(ctx context.Context, after int64, limit int) ([]EvalCase,
 	if err := crows.Err(); err != nil {
 		return nil, err
 	}
-	erows, err := db.query(ctx, `SELECT case_id, action, at FROM case_events WHERE case_id BETWEEN ? AND ? AND action IN `+evalActions+` ORDER BY case_id, id`, lo, hi)
+	erows, err := db.query(ctx, `SELECT case_id, action, at, params FROM case_events WHERE case_id BETWEEN ? AND ? AND action IN `+evalActions+` ORDER BY case_id, id`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("events of cases %d–%d: %w", lo, hi, err)
 	}
 	defer erows.Close()
 	for erows.Next() {
-		var (
-			id int64
-			e  EvalEvent
-			at int64
-		)
-		if err := erows.Scan(&id, &e.Action, &at); err != nil {
+		var id int64
+		e, err := scanEvalEvent(erows, &id)
+		if err != nil {
 			return nil, fmt.Errorf("events of cases %d–%d: %w", lo, hi, err)
 		}
-		e.At = fromMicros(at)
 		if i, ok := index[id]; ok {
 			out[i].Events = append(out[i].Events, e)
 		}

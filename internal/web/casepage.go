@@ -136,6 +136,9 @@ func (h *Handler) timeline(l Lang, events []cases.CaseEvent, names namer) []time
 			if e.Code == "reported" || e.Code == "self_handled" {
 				te.Note = in.Result // the description shows above the timeline
 			}
+			if e.Code == "urged" {
+				te.Note = "" // the event says it: 督办：<note>
+			}
 		} else {
 			te.Note = e.Note
 		}

@@ -82,9 +82,9 @@ func (c *catalogue) param(l Lang, name string, v any, names namer) string {
 		return c.T(l, p+s)
 	}
 	switch name {
-	case "department", "co_departments", "departments", "lead":
+	case "department", "co_departments", "departments", "lead", "to_department":
 		return names("department", s)
-	case "centre", "grid", "region":
+	case "centre", "grid", "region", "to_centre", "to_grid":
 		return names("region", s)
 	}
 	return s

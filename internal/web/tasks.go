@@ -28,11 +28,11 @@ var queues = map[access.Role][]workflow.Status{
 const taskList = 100
 
 // bulkActions are what a role may do to many cases at once from its list: the steps that need
-// no input (dispatch goes to each case's suggested department).
+// no input (dispatch goes to each case's suggested department), and urging with its one note.
 var bulkActions = map[access.Role][]workflow.Action{
 	access.Operator:   {workflow.Register},
-	access.Leader:     {workflow.Register},
-	access.Dispatcher: {workflow.Dispatch},
+	access.Leader:     {workflow.Register, workflow.Urge}, // 督办 the overdue cases of a list, say
+	access.Dispatcher: {workflow.Dispatch, workflow.Urge},
 	access.Handler:    {workflow.Accept, workflow.AcceptPart}, // a co-department signs for its parts (联办)
 }
 
@@ -216,6 +216,10 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Princip
 		h.errorPage(w, r, http.StatusUnprocessableEntity, errs.Refuse(errs.Invalid, "not_bulk", errs.Params{"action": string(action)}, "%s cannot be done in bulk", action))
 		return
 	}
+	var in workflow.Input
+	if action == workflow.Urge {
+		in.Note = r.PostFormValue("note") // every holder reads the same why
+	}
 	var done int
 	var refused []string
 	for _, v := range r.PostForm["case"] {
@@ -223,7 +227,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, p *access.Princip
 		if err != nil {
 			continue
 		}
-		if _, err := h.app.Cases.Act(r.Context(), p, id, string(action), nil, workflow.Input{}); err != nil {
+		if _, err := h.app.Cases.Act(r.Context(), p, id, string(action), nil, in); err != nil {
 			if statusOf(err) >= 500 {
 				h.errorPage(w, r, 0, err)
 				return

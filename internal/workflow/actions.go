@@ -28,6 +28,9 @@ const (
 	maxPhotos = 20
 	// maxCode bounds a department code an action names.
 	maxCode = 64
+	// MaxUrgeNote bounds an urging's note (督办说明): a line the holder reads in a notice, not
+	// a report.
+	MaxUrgeNote = 500
 	// reopenWindow is how long after closing a leader may still reopen a case (DESIGN §4).
 	reopenWindow = 7 * 24 * time.Hour
 	// wrongState is the wire code of a refusal by the state machine; its message lists what
@@ -216,6 +219,8 @@ func permit(c Case, p *access.Principal, a Action) error {
 		return regionScope(c, p, a, access.GridWorker, access.Operator, access.Leader)
 	case Reopen, Close:
 		return regionScope(c, p, a, access.Leader)
+	case Urge:
+		return regionScope(c, p, a, Urgers...)
 	case Accept, Return, Handle, RequestExtension:
 		if err := needRole(p, a, access.Handler); err != nil {
 			return err
@@ -467,12 +472,19 @@ func sources(a Action) []Status {
 	case Close:
 		// From registration on: before it, a case that should not go on is rejected instead.
 		return []Status{Registered, Dispatched, InProgress, Handled, Suspended}
+	case Urge:
+		// Any open case: someone holds it, and can be pressed.
+		return []Status{Reported, Registered, Dispatched, InProgress, Handled, Suspended}
 	}
 	return nil // comment, support (support's terminal states are refused in refusal)
 }
 
 // validate checks the input action a needs, naming the field at fault.
 func validate(p *access.Principal, a Action, in Input) error {
+	// Before the common bound, so that a long note hears the urging's own limit.
+	if n := utf8.RuneCountInString(strings.TrimSpace(in.Note)); a == Urge && n > MaxUrgeNote {
+		return invalid(ReasonTooLong, errs.Params{"field": "note", "max": MaxUrgeNote, "length": n}, "note has %d characters; an urging's note has at most %d", n, MaxUrgeNote)
+	}
 	if err := validateCommon(in); err != nil {
 		return err
 	}
@@ -795,6 +807,10 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 		t.say("closed_special", nil, "closed specially by a leader")
 	case Comment:
 		t.say("comment", nil, "comment")
+	case Urge:
+		n.Counters.Urges++
+		n.UrgedAt = now
+		urge(t, n.Holder, strings.TrimSpace(in.Note))
 	case Rate:
 		n.Rating = in.Rating
 		t.say("rated", errs.Params{"rating": in.Rating}, fmt.Sprintf("rated %d", in.Rating))
@@ -814,6 +830,37 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 	}
 	return nil
 }
+
+// Urgers are the roles that urge cases (督办): supervision presses whoever holds a case, the
+// supervision centre's leader and the command centre that dispatches; never the holder itself.
+var Urgers = []access.Role{access.Leader, access.Dispatcher}
+
+// urge describes an urging: the party pressed (the holder, by kind) and the note, which the
+// holder reads in its notice. Evaluation counts the urging for the department named here, the
+// one holding the case at that moment.
+func urge(t *Transition, h Holder, note string) {
+	params, whom := errs.Params{}, h.Code
+	switch h.Kind {
+	case HolderDepartment:
+		params[UrgedDepartment] = h.Code
+	case HolderCentre:
+		params["to_centre"] = h.Code
+		whom = "centre " + h.Code
+	case HolderGridWorker:
+		params["to_grid"] = h.Code
+		whom = "the grid workers of " + h.Code
+	}
+	english := "urged " + whom
+	if note != "" {
+		params["note"] = note
+		english += ": " + note // the holder's notice says why
+	}
+	t.say("urged", params, english)
+}
+
+// UrgedDepartment is the param of an urging's event naming the department that held the case
+// when it was urged; absent when a centre or the grid held it.
+const UrgedDepartment = "to_department"
 
 // newParts returns a fresh part for each co-department, waiting to be signed for; the caller
 // snapshots their deadlines.

@@ -78,12 +78,17 @@ const (
 	// Close is a leader's special closure (特殊结案): DESIGN names the closure type but no verb,
 	// so it gets its own action, with a reason, from any open state after registration.
 	Close Action = "close"
+	// Urge is supervision pressing the case's holder (督办/催办, issue 15): a leader or the
+	// command centre, on an open case in their region, with an optional note. The status stays;
+	// the holder and the leaders over the case are told at once.
+	Urge Action = "urge"
 )
 
-// Actions lists every action in the order of DESIGN's table; Close, not in the table, comes last.
+// Actions lists every action in the order of DESIGN's table; Close and Urge, not in the table,
+// come last.
 var Actions = []Action{Report, SelfHandle, RequestCheck, Confirm, Register, Reject, Dispatch, Escalate,
 	Accept, AcceptPart, ReportPart, Return, Handle, RequestExtension, ApproveExtension, DenyExtension, Suspend, Resume, Verify,
-	Reopen, Comment, Rate, Support, Close}
+	Reopen, Comment, Rate, Support, Close, Urge}
 
 // ParseAction returns the action named s.
 func ParseAction(s string) (Action, error) {
@@ -149,6 +154,7 @@ type Counters struct {
 	Extensions  int `json:"extensions"`  // extensions granted
 	Escalations int `json:"escalations"` // centre levels climbed; the responsible centre is derived from it
 	Supports    int `json:"supports"`    // "me too"s
+	Urges       int `json:"urges"`       // urgings by supervision (督办)
 }
 
 // Case is the state of one case that the state machine reads and writes. Identity, location,
@@ -196,6 +202,9 @@ type Case struct {
 	// ticket of the case its reporter was merged into.
 	RejectReason string `json:"reject_reason,omitempty"`
 	MergedInto   string `json:"merged_into,omitempty"`
+	// UrgedAt is when supervision last urged the case (督办); zero when never. Lists mark and
+	// filter urged cases by it.
+	UrgedAt time.Time `json:"urged_at,omitzero"`
 
 	// Parts are the co-departments' shares of the work (联办), one per co-department, from
 	// dispatch until the case goes back to a centre. Cases dispatched before parts existed
@@ -300,7 +309,7 @@ const (
 // Input is what an action carries, named as the API names the fields. Each action reads only
 // the fields it needs; Decide names a missing one in its error.
 type Input struct {
-	Note   string `json:"note,omitempty"`   // comment text; verify's note (required when it fails)
+	Note   string `json:"note,omitempty"`   // comment text; verify's note (required when it fails); urge's reason
 	Reason string `json:"reason,omitempty"` // reject, return, escalate, suspend, reopen, close
 	Result string `json:"result,omitempty"` // handle and self_handle: what was done
 	Pass   *bool  `json:"pass,omitempty"`   // verify

@@ -200,6 +200,7 @@ func validInput() map[workflow.Action]workflow.Input {
 		workflow.Rate:             {Rating: 5, Note: "满意"},
 		workflow.Support:          {Supporter: "device-1"},
 		workflow.Close:            {Reason: "涉法涉诉, 转司法途径"},
+		workflow.Urge:             {Note: "请今日内处置完毕"},
 	}
 }
 

@@ -40,6 +40,7 @@ var mayAct = map[workflow.Action][]string{
 	workflow.Rate:             {reporter, system},
 	workflow.Support:          everyone,
 	workflow.Close:            {leaderIn, system},
+	workflow.Urge:             {leaderIn, dispIn, system}, // supervision presses the holder, never the holder itself
 }
 
 var everyone = []string{admin, opIn, opOut, leaderIn, leaderOut, dispIn, dispOut, handlerLead, handlerCo,
@@ -79,6 +80,7 @@ var startsFrom = map[workflow.Action][]string{
 	workflow.Rate:             {sClosed},
 	workflow.Support:          open,
 	workflow.Close:            {sRegistered, sDispatched, sInProgress, sPartOpen, sExtending, sHandled, sSuspended},
+	workflow.Urge:             open,
 }
 
 // conflictCode names the refusals that are not plain wrong_state.
@@ -114,8 +116,8 @@ func expect(who string, a workflow.Action, sit string) verdict {
 }
 
 func TestEveryActionByEveryoneInEveryState(t *testing.T) {
-	if len(workflow.Actions) != 24 || len(workflow.Statuses) != 8 {
-		t.Fatalf("%d actions and %d statuses, want 24 and 8", len(workflow.Actions), len(workflow.Statuses))
+	if len(workflow.Actions) != 25 || len(workflow.Statuses) != 8 {
+		t.Fatalf("%d actions and %d statuses, want 25 and 8", len(workflow.Actions), len(workflow.Statuses))
 	}
 	for _, a := range workflow.Actions {
 		if _, ok := mayAct[a]; !ok {

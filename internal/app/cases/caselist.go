@@ -40,6 +40,9 @@ type CaseSummary struct {
 	Light     worktime.Light    `json:"light,omitempty"`
 	Counters  workflow.Counters `json:"counters"`
 	CreatedAt time.Time         `json:"created_at"`
+	// Urged counts the urgings (督办) and UrgedAt is the last one's time, absent when never.
+	Urged   int        `json:"urged"`
+	UrgedAt *time.Time `json:"urged_at,omitempty"`
 }
 
 // CasePage is one page of a list and the cursor of the next ("" at the end).
@@ -83,6 +86,10 @@ func (a *Service) ListCases(ctx context.Context, actor *access.Principal, f stor
 		if !r.LightDue.IsZero() {
 			due := r.LightDue
 			sum.Due, sum.Light = &due, r.Light(f.Now)
+		}
+		if sum.Urged = s.Counters.Urges; !s.UrgedAt.IsZero() {
+			at := s.UrgedAt
+			sum.UrgedAt = &at
 		}
 		page.Cases = append(page.Cases, sum)
 	}

@@ -13,9 +13,9 @@ import (
 // FilterParams are the names of a case list's filters, as GET /api/v1/cases takes them in its
 // query and an export in its filters: status=a,b kind category region department
 // holder=KIND:CODE source reporter q from to (RFC 3339) overdue=1 light=green|yellow|red
-// sort=created|due limit cursor.
+// urged=1 sort=created|due limit cursor.
 var FilterParams = []string{"status", "kind", "category", "region", "department", "holder", "source", "reporter", "q",
-	"from", "to", "overdue", "light", "sort", "limit", "cursor"}
+	"from", "to", "overdue", "light", "urged", "sort", "limit", "cursor"}
 
 // ParseFilter reads a case list's filter from its named parameters (get returns "" for an
 // absent one), refusing malformed values with the parameter named.
@@ -50,6 +50,7 @@ func ParseFilter(get func(name string) string) (CaseFilter, error) {
 		}
 	}
 	f.Overdue, _ = strconv.ParseBool(get("overdue"))
+	f.Urged, _ = strconv.ParseBool(get("urged"))
 	switch get("sort") {
 	case "", "created":
 	case "due":

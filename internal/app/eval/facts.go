@@ -11,21 +11,22 @@ import (
 
 // What one case contributes to the indicators is a function of the case alone: its state, its
 // stage clocks (each saying when it started and ended, against which deadline, why it started
-// and how it ended) and three kinds of timeline event (a self-handled report, ratings,
-// reopenings). The aggregates are the sum of every case's contribution; a step adds the
+// and how it ended) and four kinds of timeline event (a self-handled report, ratings,
+// reopenings, urgings). The aggregates are the sum of every case's contribution; a step adds the
 // difference between the case's contribution after it and before it, in the step's own
 // transaction; a rebuild sums the contributions afresh. The two meet by construction, and a
 // property test holds them to it.
 //
 // Attribution (issue 13): a stage counts on the day its clock started; a report (with its
 // validity, its self-handling and its closing) on the day it was reported; a rating on the day
-// it was given. Days are China-time dates.
+// it was given; an urging (督办, issue 15) on the day it was made. Days are China-time dates.
 //
 // Which group counts what:
 //   - regions (district, subdistrict, community, grid of the case): everything about the case
 //     and its own clocks, not the co-departments' part clocks;
 //   - department: the signing and handling clocks it owned (the lead's own, a co-department's
-//     part), returns, and the closing and rating of cases it led;
+//     part), returns, the closing and rating of cases it led, and the urgings of cases it held
+//     when urged (a case urged at its centre or with the grid counts for its regions only);
 //   - person: the reporter's reports, and each stage the person ended (registered, dispatched,
 //     handled, verified); a wrong dispatch counts against the dispatcher who started the
 //     handling stage that was returned.
@@ -58,6 +59,7 @@ const (
 	cHandleMinutes
 	cRated
 	cSatisfied
+	cUrged
 )
 
 // The kinds of group.
@@ -229,6 +231,9 @@ func Compute(in CaseInput, cal *worktime.Calendar) Facts {
 			ratedAt = e.At
 		case string(workflow.Reopen):
 			ratedAt = time.Time{} // the rating judged a closure now undone
+		case string(workflow.Urge):
+			// For whoever held the case then, whatever became of it since.
+			b.add(Day(e.At), with(b.regions, dept(e.Department)), cUrged, 1)
 		}
 	}
 

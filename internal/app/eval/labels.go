@@ -7,7 +7,7 @@ var CountKeys = []string{"reported", "valid_reported", "registered", "registered
 	"due_dispatch", "dispatched", "dispatched_on_time", "wrong_dispatch", "returned",
 	"due_handle", "handled", "handled_on_time", "handled_late", "pending_overdue", "rework", "extended", "suspended",
 	"due_verify", "verified_on_time", "due_close", "closed", "closed_on_time", "self_handled", "handle_hours",
-	"rated", "satisfied"}
+	"rated", "satisfied", "urged"}
 
 // RateKeys are the rate keys of a table row, in order.
 var RateKeys = []string{"valid_report_rate", "on_time_register_rate", "accurate_register_rate",
@@ -45,6 +45,7 @@ var Labels = map[string]string{
 	"handle_hours":       "处置用时（工作小时）",
 	"rated":              "评价数",
 	"satisfied":          "满意数",
+	"urged":              "督办数",
 
 	"valid_report_rate":      "有效上报率",
 	"on_time_register_rate":  "按时立案率",

@@ -73,6 +73,9 @@ var moves = []move{
 	}},
 	{"operator", "comment", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Note: "跟进"} }},
 	{"dispatcher", "escalate", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Reason: "需要区里协调"} }},
+	// Urgings (督办) count for the department holding the case then, whatever becomes of it.
+	{"leader", "urge", func(*apptest.CaseRun, *rand.Rand) workflow.Input { return workflow.Input{Note: "请尽快处置"} }},
+	{"dispatcher", "urge", none},
 }
 
 // newRun seeds the demo city with a handler of 环卫 (a second department, also a co-department).
@@ -206,7 +209,23 @@ func TestAggregatesEqualRebuildUnderRandomSteps(t *testing.T) {
 				checkPendingOverdue(t, r, rnd)
 			}
 		}
+		// The urgings were counted, for departments too: a run without them would compare zeros.
+		if taken["urge"] == 0 || !urgedDepartment(t, db) {
+			t.Errorf("%d urgings taken, and no department's row counts one", taken["urge"])
+		}
 	})
+}
+
+// urgedDepartment reports whether some department's aggregate row counts an urging.
+func urgedDepartment(t *testing.T, db *store.DB) bool {
+	t.Helper()
+	urged := slices.Index(store.EvalCountColumns, "urged")
+	for _, row := range read(t, db).rows {
+		if row.Cell.Kind == eval.KindDepartment && row.Counts[urged] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pick chooses a move on a case: mostly one its actor may take now (so that cases travel the
@@ -219,7 +238,7 @@ func pick(t *testing.T, r *apptest.CaseRun, rnd *rand.Rand, actors map[string]*a
 	for _, i := range rnd.Perm(len(moves)) {
 		m := moves[i]
 		// Rarer moves, so that most cases travel the loop to handling and verification.
-		if skip := map[string]int{"comment": 1, "reject": 3, "close": 6, "reopen": 3, "return": 3, "escalate": 3}[m.action]; skip > 0 && rnd.IntN(skip+1) > 0 {
+		if skip := map[string]int{"comment": 1, "reject": 3, "close": 6, "reopen": 3, "return": 3, "escalate": 3, "urge": 6}[m.action]; skip > 0 && rnd.IntN(skip+1) > 0 {
 			continue
 		}
 		v, err := r.A.Cases.Case(context.Background(), actors[m.who], id)

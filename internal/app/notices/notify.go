@@ -318,8 +318,9 @@ func topicMatches(topics, topic string) bool {
 }
 
 // concerned returns who should hear of a case message, and the line they read: the staff who
-// now have work to do (the party that holds the case, and for deadline notices the holder and
-// its supervisors, the leaders over the case's region), and the reporters when their case moves.
+// now have work to do (the party that holds the case, and for deadline notices and urgings the
+// holder and its supervisors, the leaders over the case's region), and the reporters when their
+// case moves.
 func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRecord, cm caseMessage) (staff, reporters []access.User, text string, err error) {
 	s := rec.State
 	var (
@@ -379,6 +380,12 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 		if s.Department != "" {
 			lead()
 		}
+	case workflow.Urge:
+		// The holder is pressed (督办), and the leaders over the case hear of it, as of an
+		// overdue stage; the urging leader is the actor, and not told.
+		holder()
+		roles = append(roles, access.Leader)
+		regions = append(regions, s.RegionPath...)
 	default:
 		switch topic {
 		case "case." + store.NearDue, "case." + store.Overdue:
