@@ -157,6 +157,7 @@ func TestHistoryOnBothEngines(t *testing.T) {
 		}
 		var keys []string
 		sources := map[string]int{}
+		urged := 0
 		for cursor := ""; ; {
 			page, err := a.Cases.ListCases(ctx, system, cases.CaseFilter{Limit: 200, Cursor: cursor})
 			if err != nil {
@@ -165,6 +166,7 @@ func TestHistoryOnBothEngines(t *testing.T) {
 			for _, c := range page.Cases {
 				keys = append(keys, strings.Join([]string{c.Ticket, c.CategoryKind, c.Category, c.Grid, string(c.Status)}, " "))
 				sources[c.Source]++
+				urged += min(c.Urged, 1)
 				if c.CreatedAt.After(until) || c.CreatedAt.Before(until.AddDate(0, 0, -days-1)) {
 					t.Errorf("case %s was reported at %s, outside the history", c.Ticket, c.CreatedAt)
 				}
@@ -194,6 +196,10 @@ func TestHistoryOnBothEngines(t *testing.T) {
 		}
 		if unread == 0 || unread != np.Unread || before == 0 {
 			t.Errorf("the leader has %d unread (counted %d), %d older notices: want today's unread and older ones read", unread, np.Unread, before)
+		}
+		// Leaders press some of the cases that run late (督办).
+		if urged == 0 {
+			t.Error("no case was urged")
 		}
 		for _, s := range []string{"patrol", "resident", "hotline", "open311"} {
 			if sources[s] == 0 {

@@ -544,8 +544,27 @@ func (s *sim) planHandling(ctx context.Context, c *simCase, rework bool) error {
 	if !at.After(s.now) {
 		at = s.now.Add(time.Minute)
 	}
+	if at.After(due) && s.chance(0.5) {
+		s.planUrging(c, due)
+	}
 	s.schedule(at, func(ctx context.Context) error { return s.handle(ctx, c) })
 	return nil
+}
+
+// urgeNotes are what a district's leader writes when pressing a late case (督办).
+var urgeNotes = []string{"已超期，请于今日内处置到位并反馈", "群众反映强烈，请立即组织处置", "请加快办理，明日上午报送进展", ""}
+
+// planUrging has the district's leader urge a case that will be late, a working day or two
+// after its deadline, if nobody has handled it by then: the pressure a centre puts on the
+// backlog it sees in red.
+func (s *sim) planUrging(c *simCase, due time.Time) {
+	s.schedule(s.office(due, time.Duration(4+s.rng.IntN(12))*time.Hour), func(ctx context.Context) error {
+		if c.status != workflow.Dispatched && c.status != workflow.InProgress {
+			return nil
+		}
+		_, err := s.act(ctx, c, s.st.Leader[c.district], "urge", workflow.Input{Note: urgeNotes[s.rng.IntN(len(urgeNotes))]})
+		return err
+	})
 }
 
 // slowness is how much more often than usual a department is late, from 0.6 to 1.5 by its
