@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -363,4 +364,128 @@ func TestACheckForAGridWithoutAWorkerOffersTheCommunitysWorkers(t *testing.T) {
 	if v, err := s.App.Cases.Case(t.Context(), w, c.ID); err != nil || v.Holder.Kind != workflow.HolderCentre {
 		t.Errorf("after the worker's answer: %+v %v", v.Holder, err)
 	}
+}
+
+// An operator takes a phone call at the desk: the caller's name and number, 12345 as the
+// source, urgent, the category searched, the place found by its grid's name; the operator
+// lands on the new case, which shows the caller to the centre and the earlier report it may
+// repeat, merged in one click.
+func TestAnOperatorTakesACallAtTheDesk(t *testing.T) {
+	s := newSite(t)
+	b := newBrowser(t)
+	earlier := reportHere(t, s, demo.GridWorkerGrid, "09009")
+	for _, phone := range []bool{false, true} {
+		op := b.person(t, "operator", phone)
+		op.signIn(s.URL, "operator")
+		if !phone {
+			op.width(wideWidth, false)
+		}
+		op.do(chromedp.Click(chromedp.ID("nav-desk")), chromedp.WaitVisible(chromedp.ID("desk-form")),
+			chromedp.Poll[chromedp.Void](`document.body.dataset.ready === '1'`))
+		op.shot("desk")
+		op.readsChinese("desk", []string{"operator"})
+		if phone {
+			op.fitsPhone("desk")
+		}
+		op.do(chromedp.SendKeys(chromedp.ID("caller_name"), "赵先生"),
+			chromedp.SendKeys(chromedp.ID("caller_phone"), "13912345678"),
+			chromedp.Click(chromedp.ID("source-hotline")),
+			chromedp.SetValue(chromedp.ID("urgency"), "urgent"),
+			chromedp.SendKeys(chromedp.ID("category-search"), "乱停放"),
+			chromedp.WaitVisible(chromedp.CSS(`input[value="matter:09009"]`)),
+			chromedp.Click(chromedp.CSS(`input[value="matter:09009"]`)),
+			chromedp.SendKeys(chromedp.ID("description"), "来电反映小区门口车辆乱停"),
+			chromedp.SendKeys(chromedp.ID("place-search"), "枫华园 第1网格"),
+			chromedp.WaitVisible(chromedp.CSS(`input[name="grid"][value="`+demo.GridWorkerGrid+`"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="grid"][value="`+demo.GridWorkerGrid+`"]`)),
+			chromedp.Poll[chromedp.Void](`document.getElementById('where').dataset.grid === '`+demo.GridWorkerGrid+`'`),
+			chromedp.SendKeys(chromedp.ID("address"), "民生街12号"))
+		op.shot("desk-filled")
+		if phone {
+			op.fitsPhone("desk")
+		}
+		op.follow(chromedp.Click(chromedp.ID("desk-go")), "#case-status")
+		op.shot("case-from-call")
+		if got := op.text("#case-contact"); !strings.Contains(got, "赵先生") || !strings.Contains(got, "13912345678") {
+			t.Errorf("the case shows the caller as %q", got)
+		}
+		if got := op.text("#duplicates"); !strings.Contains(got, earlier.Ticket) {
+			t.Errorf("the new case does not offer %s as its duplicate: %q", earlier.Ticket, got)
+		}
+		if got := op.text("main"); !strings.Contains(got, "12345 热线") || !strings.Contains(got, "紧急") {
+			t.Error("the case does not say it came from the 12345 hotline, urgent")
+		}
+		op.noConsoleErrors()
+	}
+}
+
+// An operator uploads a 12345 batch in the browser, sees every row and what it becomes, and
+// files it; a batch with a problem shows the problem and cannot be filed.
+func TestAnOperatorPreviewsAndFilesAHotlineBatch(t *testing.T) {
+	s := newSite(t)
+	b := newBrowser(t)
+	open := reportHere(t, s, demo.GridWorkerGrid, "09009")
+	good := hotlineCSV(t, s, [3]string{"GD20261125001", demo.GridWorkerGrid, "车辆乱停占用人行道"},
+		[3]string{"GD20261125002", "410802007001001", "机动车乱停放堵塞路口"})
+	bad := hotlineCSV(t, s, [3]string{"GD20261125003", demo.GridWorkerGrid, "占道"}, [3]string{"GD20261125003", demo.GridWorkerGrid, "重复工单"})
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, phone := range []bool{false, true} {
+		op := b.person(t, "operator", phone)
+		op.signIn(s.URL, "operator")
+		if !phone {
+			op.width(wideWidth, false)
+		}
+		op.do(chromedp.Navigate(s.URL+"/desk"), chromedp.Click(chromedp.ID("to-hotline")), chromedp.WaitVisible(chromedp.ID("hotline-upload")))
+		op.readsChinese("hotline", []string{"operator", "ticket", "received_at", "category_kind", "category", "description", "lon", "lat", "crs",
+			"address", "contact_name", "contact_phone", "urgency", "wgs84", "gcj02", "bd09", "component", "matter", "normal", "urgent", "emergency", "CSV", "XLSX"})
+		if phone {
+			op.do(chromedp.SetUploadFiles(chromedp.ID("batch"), []string{write("bad.csv", bad)}))
+			op.follow(chromedp.Click(chromedp.ID("hotline-preview-go")), "#hotline-preview")
+			if got := op.text("#hotline-problems"); !strings.Contains(got, "第 3 行") || !strings.Contains(got, "与第 2 行重复") {
+				t.Errorf("the problems read %q", got)
+			}
+			if eval[bool](op, `!!document.getElementById('hotline-file-go')`) {
+				t.Error("a batch with a problem may be filed")
+			}
+			op.shot("hotline-problems")
+			op.fitsPhone("hotline")
+			continue
+		}
+		op.do(chromedp.SetUploadFiles(chromedp.ID("batch"), []string{write("good.csv", good)}))
+		op.follow(chromedp.Click(chromedp.ID("hotline-preview-go")), "#hotline-preview")
+		op.shot("hotline-preview")
+		rows := eval[[]string](op, `[...document.querySelectorAll('#hotline-rows tbody tr')].map(r => r.textContent)`)
+		if len(rows) != 2 || !strings.Contains(rows[0], "并入案件 "+open.Ticket) || !strings.Contains(rows[1], "新建案件") ||
+			!strings.Contains(rows[1], "太行西路社区第1网格") {
+			t.Errorf("the preview's rows: %q", rows)
+		}
+		if n := len(storedCasesBrowser(t, s)); n != 1 {
+			t.Errorf("the preview stored cases: %d, want the 1 there was", n)
+		}
+		op.follow(chromedp.Click(chromedp.ID("hotline-file-go")), "#notice")
+		if got := op.text("#notice"); !strings.Contains(got, "新建 1 件，并单 1 件") {
+			t.Errorf("after filing: %q", got)
+		}
+		op.shot("hotline-filed")
+		if n := len(storedCasesBrowser(t, s)); n != 2 {
+			t.Errorf("after filing %d cases, want 2", n)
+		}
+		op.noConsoleErrors()
+	}
+}
+
+func storedCasesBrowser(t *testing.T, s *site) []cases.CaseSummary {
+	t.Helper()
+	list, err := s.App.Cases.ListCases(t.Context(), access.SystemPrincipal("test"), cases.CaseFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list.Cases
 }

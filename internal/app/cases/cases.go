@@ -26,7 +26,7 @@ import (
 )
 
 // Sources a case may come from.
-var sources = []string{"patrol", "resident", "open311", "hotline", "inspection", "instruction"}
+var sources = []string{"patrol", "resident", "open311", "hotline", "phone", "inspection", "instruction"}
 
 // NewCase is a report as the API takes it.
 type NewCase struct {
