@@ -14,6 +14,7 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/people"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
@@ -307,4 +308,112 @@ func regexpValue(t *testing.T, body, name string) string {
 	}
 	rest := body[i+len(`name="`+name+`" value="`):]
 	return strings.ReplaceAll(rest[:strings.Index(rest, `"`)], "&#43;", "+")
+}
+
+// 派发核实 through a community's worker (代管) is refused to the wrong people, for a worker from
+// elsewhere, for a grid that has its own worker and for bytes that are not text, changing
+// neither the case nor the grid's members; done right it adds the worker and sends the check,
+// both in the audit trail. On both engines.
+func TestACheckThroughACommunitysWorkerRefusesWhatItShould(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSiteOn(t, db)
+		system := access.SystemPrincipal("test")
+		if _, err := s.App.People.AddUser(t.Context(), system, people.NewUser{Username: "taihang.gw", Role: "gridworker", Scope: "410802007001002", Password: demo.Password}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.App.Regions.PutGridMember(t.Context(), system, "410802007001002", "taihang.gw", "worker"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.App.People.AddUser(t.Context(), system, people.NewUser{Username: "shanyang", Role: "operator", Scope: "410811", Password: demo.Password}); err != nil {
+			t.Fatal(err)
+		}
+		vacant := reportHere(t, s, "410802007001001", "09009")
+		staffed := reportHere(t, s, demo.GridWorkerGrid, "09009")
+		members := func() string {
+			m, err := s.App.Regions.GridMembers(t.Context(), system, "410802007001001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(m)
+		}
+		before, beforeMembers := storedCases(t, s), members()
+		check := func(_ int64, worker string) url.Values {
+			return url.Values{"action": {"request_check"}, "version": {"1"}, "worker": {worker}, "note": {"请代为核实"}}
+		}
+		for _, tc := range []struct {
+			name, who string
+			id        int64
+			worker    string
+			status    int
+		}{
+			{"a resident", "resident", vacant.ID, "taihang.gw", http.StatusNotFound},
+			{"a department's handler", "handler", vacant.ID, "taihang.gw", http.StatusNotFound},
+			{"the grid worker of another grid", "gridworker", vacant.ID, "taihang.gw", http.StatusNotFound},
+			{"another district's operator", "shanyang", vacant.ID, "taihang.gw", http.StatusNotFound},
+			{"the command centre", "dispatcher", vacant.ID, "taihang.gw", http.StatusForbidden},
+			{"a worker of another community", "operator", vacant.ID, "gridworker", http.StatusUnprocessableEntity},
+			{"a worker nobody knows", "operator", vacant.ID, "nobody", http.StatusUnprocessableEntity},
+			{"a NUL in the worker", "operator", vacant.ID, "taihang\x00.gw", http.StatusBadRequest},
+			{"invalid UTF-8 in the worker", "operator", vacant.ID, "taihang\xff", http.StatusBadRequest},
+			{"a grid with its own worker", "operator", staffed.ID, "taihang.gw", http.StatusConflict},
+		} {
+			v := s.visitor(t)
+			v.signIn(tc.who)
+			status, _, body := v.do("POST", "/cases/"+itoa(tc.id)+"/actions", check(tc.id, tc.worker))
+			if status != tc.status {
+				t.Errorf("%s: %d %q, want %d", tc.name, status, problemText(body), tc.status)
+			}
+		}
+		if status, h, _ := s.visitor(t).do("POST", "/cases/"+itoa(vacant.ID)+"/actions", check(vacant.ID, "taihang.gw")); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
+			t.Errorf("signed out: %d %s", status, h.Get("Location"))
+		}
+		sameCases(t, "the refusals", before, storedCases(t, s))
+		if got := members(); got != beforeMembers {
+			t.Errorf("the refusals changed the grid's members: %s, was %s", got, beforeMembers)
+		}
+
+		op := s.visitor(t)
+		op.signIn("operator")
+		if status, h, body := op.do("POST", "/cases/"+itoa(vacant.ID)+"/actions", check(vacant.ID, "taihang.gw")); status != http.StatusSeeOther {
+			t.Fatalf("the check: %d %s %s", status, h.Get("Location"), problemText(body))
+		}
+		if got := members(); !strings.Contains(got, "taihang.gw") {
+			t.Errorf("the covering worker is not on the grid: %s", got)
+		}
+		c, err := s.App.Cases.Case(t.Context(), principal(t, s, "taihang.gw"), vacant.ID)
+		if err != nil || c.Holder.Code != "410802007001001" || c.Names == nil || len(c.Names.HolderPeople) != 1 || c.Names.HolderPeople[0].Username != "taihang.gw" {
+			t.Errorf("after the check: %+v %+v %v", c.Holder, c.Names, err)
+		}
+		var covered bool
+		if err := db.EachAudit(t.Context(), func(r audit.Record) error {
+			covered = covered || (r.Action == "grid.member.cover" && r.Actor == "operator")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !covered {
+			t.Error("the audit trail does not record who made the worker cover the grid")
+		}
+	})
+}
+
+// The desk's pages have every message in both languages.
+func TestTheDeskPagesHaveEveryString(t *testing.T) {
+	s := newSite(t)
+	batch := hotlineCSV(t, s, [3]string{"GD1", demo.GridWorkerGrid, "占道"}, [3]string{"GD1", demo.GridWorkerGrid, "占道"})
+	for _, lang := range []string{"zh-CN", "en"} {
+		v := s.visitor(t)
+		v.lang = lang
+		v.signIn("operator")
+		for _, path := range []string{"/desk", "/desk/hotline", "/desk/places?place=枫华园"} {
+			status, _, body := v.do("GET", path, nil)
+			if m := missingKey.FindString(body); status != 200 || m != "" {
+				t.Errorf("%s %s: %d, message %s missing", lang, path, status, m)
+			}
+		}
+		status, body := v.postFile("/desk/hotline/preview", "batch", "batch.csv", batch, nil)
+		if m := missingKey.FindString(body); status != 200 || m != "" || !strings.Contains(body, `id="hotline-problems"`) {
+			t.Errorf("%s preview: %d, message %s missing", lang, status, m)
+		}
+	}
 }
