@@ -24,8 +24,8 @@ type CaseNames struct {
 	HolderPeople  []Person `json:"holder_people,omitempty"`
 	Department    string   `json:"department,omitempty"`
 	CoDepartments []string `json:"co_departments,omitempty"`
-	// People are the display names of the timeline's actors and the reporter, by username
-	// (staff only): a timeline that says "jiefang.004.operator" says nothing to a leader.
+	// People are the display names of the staff on the timeline, by username (for staff only;
+	// residents keep their usernames): "jiefang.004.operator" says nothing to a leader.
 	People map[string]string `json:"people,omitempty"`
 }
 
