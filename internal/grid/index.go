@@ -2,6 +2,7 @@ package grid
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -169,6 +170,16 @@ func NewIndex(regions []Region) (*Index, error) {
 func (ix *Index) Path(code string) ([]Ref, bool) {
 	p, ok := ix.paths[code]
 	return p, ok
+}
+
+// Each calls fn with the path of every region the index knows whose code starts with prefix,
+// in no particular order, until fn returns false.
+func (ix *Index) Each(prefix string, fn func(path []Ref) bool) {
+	for code, p := range ix.paths {
+		if strings.HasPrefix(code, prefix) && !fn(p) {
+			return
+		}
+	}
 }
 
 // Len is the number of regions with a geometry in the index.

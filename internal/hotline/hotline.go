@@ -36,11 +36,19 @@ type Row struct {
 	Urgency      string
 }
 
-// Problem is what is wrong with one row.
+// Problem is what is wrong with one row: Reason in English for the console, Faults the same
+// as data (a reason code and its facts) for pages that word it in their reader's language.
 type Problem struct {
-	Line   int    `json:"line"`
-	Ticket string `json:"ticket,omitempty"`
-	Reason string `json:"reason"`
+	Line   int     `json:"line"`
+	Ticket string  `json:"ticket,omitempty"`
+	Reason string  `json:"reason"`
+	Faults []Fault `json:"faults,omitempty"`
+}
+
+// Fault is one thing wrong with a row, as a reason code and its params (errs.Detail's shape).
+type Fault struct {
+	Code   string      `json:"code"`
+	Params errs.Params `json:"params,omitempty"`
 }
 
 func (p Problem) String() string {
@@ -67,7 +75,8 @@ func ReadCSV(r io.Reader) ([]Row, []Problem, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				problems = append(problems, Problem{Line: pe.Line, Reason: pe.Err.Error()})
+				problems = append(problems, Problem{Line: pe.Line, Reason: pe.Err.Error(),
+					Faults: []Fault{{Code: "hotline_bad_csv", Params: errs.Params{"column": pe.Column}}}})
 				records = append(records, nil)
 				continue
 			}
@@ -79,20 +88,24 @@ func ReadCSV(r io.Reader) ([]Row, []Problem, error) {
 	return rows, append(problems, more...), err
 }
 
+// maxUnzipped bounds what a workbook may unpack to: far more than any day's tickets.
+const maxUnzipped = 64 << 20
+
 // ReadXLSX reads the first sheet of an Excel batch.
 func ReadXLSX(r io.Reader) ([]Row, []Problem, error) {
-	f, err := excelize.OpenReader(r)
+	// A workbook is a zip: bounded unpacked, so a small upload cannot unpack into gigabytes.
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzipped})
 	if err != nil {
-		return nil, nil, errs.E(errs.Invalid, "hotline XLSX: not a readable .xlsx file: %v", err)
+		return nil, nil, errs.Refuse(errs.Invalid, "hotline_bad_xlsx", nil, "hotline XLSX: not a readable .xlsx file: %v", err)
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, nil, errs.E(errs.Invalid, "hotline XLSX: the workbook has no sheet")
+		return nil, nil, errs.Refuse(errs.Invalid, "hotline_bad_xlsx", nil, "hotline XLSX: the workbook has no sheet")
 	}
 	records, err := f.GetRows(sheets[0])
 	if err != nil {
-		return nil, nil, errs.E(errs.Invalid, "hotline XLSX: %v", err)
+		return nil, nil, errs.Refuse(errs.Invalid, "hotline_bad_xlsx", nil, "hotline XLSX: %v", err)
 	}
 	return parse(records)
 }
@@ -101,11 +114,11 @@ func ReadXLSX(r io.Reader) ([]Row, []Problem, error) {
 // into rows and problems.
 func parse(records [][]string) ([]Row, []Problem, error) {
 	if len(records) == 0 || records[0] == nil {
-		return nil, nil, errs.E(errs.Invalid, "hotline batch: no header")
+		return nil, nil, errs.Refuse(errs.Invalid, "hotline_no_header", nil, "hotline batch: no header")
 	}
 	for i, h := range records[0] {
 		if !textcheck.Valid(h) {
-			return nil, nil, errs.E(errs.Invalid, "hotline batch: the header's column %d holds bytes that are not text (NUL, or not UTF-8)", i+1)
+			return nil, nil, errs.Refuse(errs.Invalid, "hotline_header_text", errs.Params{"column": i + 1}, "hotline batch: the header's column %d holds bytes that are not text (NUL, or not UTF-8)", i+1)
 		}
 	}
 	col := map[string]int{}
@@ -114,7 +127,7 @@ func parse(records [][]string) ([]Row, []Problem, error) {
 	}
 	for _, need := range required {
 		if _, ok := col[need]; !ok {
-			return nil, nil, errs.E(errs.Invalid, "hotline batch: the header has no %q column", need)
+			return nil, nil, errs.Refuse(errs.Invalid, "hotline_no_column", errs.Params{"column": need}, "hotline batch: the header has no %q column", need)
 		}
 	}
 	var (
@@ -143,31 +156,37 @@ func parse(records [][]string) ([]Row, []Problem, error) {
 				name = strings.TrimSpace(records[0][j])
 			}
 			problems = append(problems, Problem{Line: line, Ticket: textcheck.Printable(get("ticket")),
-				Reason: name + " holds bytes that are not text (NUL, or not UTF-8)"})
+				Reason: name + " holds bytes that are not text (NUL, or not UTF-8)", Faults: []Fault{{Code: "hotline_bad_text", Params: errs.Params{"column": name}}}})
 			continue
 		}
 		row := Row{Line: line, Ticket: get("ticket"), Kind: get("category_kind"), Category: get("category"),
 			Description: get("description"), CRS: get("crs"), Address: get("address"),
 			ContactName: get("contact_name"), ContactPhone: get("contact_phone"), Urgency: get("urgency")}
-		var reasons []string
+		var (
+			reasons []string
+			faults  []Fault
+		)
+		fault := func(code string, params errs.Params, reason string) {
+			reasons, faults = append(reasons, reason), append(faults, Fault{Code: code, Params: params})
+		}
 		if row.Ticket == "" {
-			reasons = append(reasons, "ticket is empty")
+			fault("hotline_no_ticket", nil, "ticket is empty")
 		} else if prev, dup := seen[row.Ticket]; dup {
-			reasons = append(reasons, fmt.Sprintf("ticket repeats line %d", prev))
+			fault("hotline_repeated_ticket", errs.Params{"line": prev}, fmt.Sprintf("ticket repeats line %d", prev))
 		}
 		seen[row.Ticket] = line
 		var err error
 		if row.ReceivedAt, err = parseTime(get("received_at")); err != nil {
-			reasons = append(reasons, err.Error())
+			fault("hotline_bad_time", errs.Params{"value": get("received_at")}, err.Error())
 		}
 		if row.Lon, err = strconv.ParseFloat(get("lon"), 64); err != nil {
-			reasons = append(reasons, fmt.Sprintf("lon %q is not a number", get("lon")))
+			fault("hotline_bad_number", errs.Params{"field": "lon", "value": get("lon")}, fmt.Sprintf("lon %q is not a number", get("lon")))
 		}
 		if row.Lat, err = strconv.ParseFloat(get("lat"), 64); err != nil {
-			reasons = append(reasons, fmt.Sprintf("lat %q is not a number", get("lat")))
+			fault("hotline_bad_number", errs.Params{"field": "lat", "value": get("lat")}, fmt.Sprintf("lat %q is not a number", get("lat")))
 		}
 		if len(reasons) > 0 {
-			problems = append(problems, Problem{Line: line, Ticket: row.Ticket, Reason: strings.Join(reasons, "; ")})
+			problems = append(problems, Problem{Line: line, Ticket: row.Ticket, Reason: strings.Join(reasons, "; "), Faults: faults})
 			continue
 		}
 		rows = append(rows, row)

@@ -187,3 +187,27 @@ func (db *DB) SetEmail(ctx context.Context, userID int64, email string, now time
 }
 
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// DisplayNames returns the display names of the given staff by username, disabled users'
+// too (a timeline names who acted then); residents (whose name may be their own), users
+// without one and unknown users are left out.
+func (db *DB) DisplayNames(ctx context.Context, usernames []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(usernames) == 0 {
+		return out, nil
+	}
+	rows, err := db.query(ctx, `SELECT username, display_name FROM users WHERE display_name <> '' AND role <> 'resident' AND username IN (`+marks(len(usernames))+`)`,
+		anys(usernames)...)
+	if err != nil {
+		return nil, fmt.Errorf("display names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u, n string
+		if err := rows.Scan(&u, &n); err != nil {
+			return nil, fmt.Errorf("display names: %w", err)
+		}
+		out[u] = n
+	}
+	return out, rows.Err()
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -59,6 +60,15 @@ type caseBody struct {
 	Suggested   string
 	Map         mapData
 	Staff       bool // sees internal fields (contacts, reporter, channels)
+	// Codes: staff read a region's code beside its name (a grid's, a centre's), as they quote
+	// it on the phone; a department's code is the system's, not theirs, and is not shown.
+	Codes bool
+	// Duplicates are open cases this report may repeat, for the centre to merge it into one
+	// (the reject-as-duplicate action) while it awaits acceptance; Merge says the viewer may.
+	Duplicates []cases.Duplicate
+	Merge      bool
+	// Check is who an on-site check (核实) would reach, when the viewer may ask for one.
+	Check *cases.CheckOffer
 	// Parts are the co-departments' parts (联办), each with the step the viewer may take on it
 	// there: a co-department signs for and reports its own, the lead reports for an open one.
 	Parts []partRow
@@ -121,12 +131,12 @@ func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, p *access.Pri
 
 // timeline words a case's events in the reader's language: the event from its code and
 // params, and apart from it what the actor wrote. Events older than codes show their note.
-func (h *Handler) timeline(l Lang, events []cases.CaseEvent, names namer) []timelineEntry {
+func (h *Handler) timeline(l Lang, events []cases.CaseEvent, names namer, people map[string]string) []timelineEntry {
 	var out []timelineEntry
 	for _, e := range events {
 		var in workflow.Input
 		_ = json.Unmarshal([]byte(e.Input), &in) // old events may carry no input
-		te := timelineEntry{At: e.At, Actor: h.actorName(l, e.Actor), Action: workflow.Action(e.Action),
+		te := timelineEntry{At: e.At, Actor: h.actorName(l, e.Actor, people), Action: workflow.Action(e.Action),
 			From: workflow.Status(e.From), To: workflow.Status(e.To), Photos: in.Photos}
 		var params errs.Params
 		_ = json.Unmarshal(e.Params, &params)
@@ -147,8 +157,9 @@ func (h *Handler) timeline(l Lang, events []cases.CaseEvent, names namer) []time
 	return out
 }
 
-// actorName shows who acted: a username as it is, the public and the system in words.
-func (h *Handler) actorName(l Lang, actor string) string {
+// actorName shows who acted: a person by their display name (their username when they have
+// none), the public and the system in words.
+func (h *Handler) actorName(l Lang, actor string, people map[string]string) string {
 	switch {
 	case actor == "":
 		return h.cat.T(l, "actor.staff") // a resident's view of their report names no staff
@@ -156,6 +167,9 @@ func (h *Handler) actorName(l Lang, actor string) string {
 		return h.cat.T(l, "actor.anonymous")
 	case strings.HasPrefix(actor, "system:"):
 		return h.cat.T(l, "actor.system")
+	}
+	if n := people[actor]; n != "" {
+		return n
 	}
 	return actor
 }
@@ -190,21 +204,35 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 			body.Blocked = append(body.Blocked, blockedChoice{Action: ch.Action, Why: h.choiceWhy(l, ch, names)})
 		}
 	}
-	switch c.Holder.Kind {
-	case workflow.HolderDepartment:
-		body.Holder = names("department", c.Holder.Code)
-	case workflow.HolderCentre, workflow.HolderGridWorker:
-		body.Holder = names("region", c.Holder.Code)
+	var people map[string]string
+	if c.Names != nil {
+		body.Holder, people = c.Names.Holder, c.Names.People
 	}
 	if c.Department != "" {
 		body.Department = h.cat.param(l, "co_departments", append([]string{c.Department}, c.CoDepartments...), names)
+	}
+	body.Codes = staff
+	if staff && c.Status == workflow.Reported {
+		if body.Duplicates, err = h.app.Cases.PossibleDuplicates(ctx, p, id); err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		body.Merge = slices.Contains(c.Allowed, workflow.Reject)
+	}
+	if slices.Contains(c.Allowed, workflow.RequestCheck) {
+		offer, err := h.app.Cases.CheckWorkers(ctx, p, id)
+		if err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		body.Check = &offer
 	}
 	if g, err := h.app.Regions.Region(ctx, c.Grid.Code, true); err == nil && g.Geometry != nil {
 		if b, err := grid.EncodeGeometry(g.Geometry); err == nil {
 			body.Map.Grid = b
 		}
 	}
-	body.Timeline = h.timeline(l, c.Timeline, names)
+	body.Timeline = h.timeline(l, c.Timeline, names, people)
 	body.Parts = partRows(c, p, c.Allowed, names)
 	// The part steps are offered on the parts themselves, not among the case's actions.
 	body.Choices = slices.DeleteFunc(body.Choices, func(ch cases.ActionChoice) bool {
@@ -219,7 +247,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 			body.Suggested = rt.Department
 		}
 	}
-	h.render(w, r, status, "case.html", &page{Title: c.Ticket, Error: problem, Body: body,
+	var notice string
+	if r.URL.Query().Get("new") == "1" {
+		notice = h.cat.T(l, "case.new", c.Ticket) // a reporter among staff lands here
+	}
+	h.render(w, r, status, "case.html", &page{Title: c.Ticket, Error: problem, Notice: notice, Body: body,
 		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js"}})
 }
 
@@ -270,7 +302,14 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, p *access.Principa
 	if v, err := strconv.Atoi(f.Get("version")); err == nil {
 		version = &v
 	}
-	if _, err := h.app.Cases.Act(r.Context(), p, id, f.Get("action"), version, in); err != nil {
+	act := h.app.Cases.Act
+	if worker := f.Get("worker"); worker != "" && f.Get("action") == string(workflow.RequestCheck) {
+		// The grid has no worker: one of the community's covers it for this check (代管).
+		act = func(ctx context.Context, p *access.Principal, id int64, _ string, version *int, in workflow.Input) (cases.CaseView, error) {
+			return h.app.Cases.RequestCheckBy(ctx, p, id, version, worker, in)
+		}
+	}
+	if _, err := act(r.Context(), p, id, f.Get("action"), version, in); err != nil {
 		if statusOf(err) >= 500 || errs.Is(err, errs.NotFound) {
 			h.errorPage(w, r, 0, err)
 			return

@@ -140,17 +140,20 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 		},
 		"num": func(n int) string { return formatInt(l, n) },
 		// meters shows a distance walked: metres below a kilometre, else kilometres.
-		"meters": func(m float64) string {
-			if m < 1000 {
-				return t("unit.m", int(m+0.5))
-			}
-			return t("unit.km", m/1000)
-		},
-		"lang": func() Lang { return l },
-		"list": func(xs ...string) []string { return xs },
+		"meters": func(m float64) string { return h.formatMeters(l, m) },
+		"lang":   func() Lang { return l },
+		"list":   func(xs ...string) []string { return xs },
 		// dict passes an action and the page body to the action-fields template.
 		"dict": func(a workflow.Action, body any) map[string]any { return map[string]any{"Action": a, "Body": body} },
 	}
+}
+
+// formatMeters shows a distance walked: metres below a kilometre, else kilometres.
+func (h *Handler) formatMeters(l Lang, m float64) string {
+	if m < 1000 {
+		return h.cat.T(l, "unit.m", int(m+0.5))
+	}
+	return h.cat.T(l, "unit.km", m/1000)
 }
 
 // formatTime shows a time in China time, the way each language writes dates.

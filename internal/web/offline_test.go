@@ -48,7 +48,7 @@ func TestAnOfflineDraftIsSentAfterReconnect(t *testing.T) {
 	worker.signIn(s.URL, "gridworker")
 	// The patrol starts from the workspace; the page keeps the phone's track.
 	worker.do(chromedp.Click(chromedp.ID("patrol-start-go")), chromedp.WaitVisible(chromedp.ID("patrol-stop-go")),
-		chromedp.Poll[chromedp.Void](`document.getElementById('patrol-track').textContent.includes('已记录 1 ')`, chromedp.WithPollingTimeout(15*time.Second)))
+		chromedp.Poll[chromedp.Void](`document.getElementById('patrol-track').textContent.startsWith('1 个定位点')`, chromedp.WithPollingTimeout(15*time.Second)))
 	worker.shot("patrolling")
 	worker.do(chromedp.Click(chromedp.ID("nav-report")), chromedp.WaitVisible(chromedp.CSS(`body[data-drafts][data-ready]`)),
 		chromedp.Poll[chromedp.Void](`document.getElementById('where').dataset.grid === '`+demo.GridWorkerGrid+`'`))

@@ -72,5 +72,13 @@ func (h *Handler) patrolPoints(w http.ResponseWriter, r *http.Request, p *access
 		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
 		return
 	}
-	_ = json.NewEncoder(w).Encode(map[string]int{"recorded": n})
+	out := map[string]any{"recorded": n}
+	// The running patrol's track as the card words it, so that every count on the card (its
+	// running line and its entry in the day's list) says the same.
+	if day, err := h.app.Regions.MyPatrols(r.Context(), p); err == nil && day.Running != nil {
+		l := h.lang(r)
+		out["points"] = day.Running.Points
+		out["track"] = h.cat.T(l, "patrol.track", formatInt(l, day.Running.Points), h.formatMeters(l, day.Running.DistanceM))
+	}
+	_ = json.NewEncoder(w).Encode(out)
 }

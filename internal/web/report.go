@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,18 +24,21 @@ type reportBody struct {
 	Categories []workflow.Category
 	Query      string
 	PhotoIDs   []string // photos already uploaded by an earlier, refused submission
+	AfterIDs   []string // and the after-photos of a self-handling (自行处置)
 	Anonymous  bool
 	Staff      bool
+	// GridWorker may handle a problem on the spot and report it closed (自行处置).
+	GridWorker bool
 	Map        mapData
 }
 
 // reportForm is the phone report form: the place from the browser's geolocation (a marker to
 // drag, the grid drawn around it), photos from the camera, a category picked by name or code.
 func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
-	h.showReport(w, r, http.StatusOK, url.Values{}, nil, "")
+	h.showReport(w, r, http.StatusOK, url.Values{}, nil, nil, "")
 }
 
-func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int, form url.Values, photoIDs []string, problem string) {
+func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int, form url.Values, photoIDs, afterIDs []string, problem string) {
 	if r.Method == http.MethodPost && r.Header.Get("X-Citygrid-Draft") != "" {
 		// The page's script sent it (maybe from the offline queue): it shows the reason itself.
 		w.Header().Set("Content-Type", "application/json")
@@ -49,8 +53,9 @@ func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int,
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := reportBody{Form: form, Categories: cats, Query: q, PhotoIDs: photoIDs, Anonymous: p == nil,
-		Staff: p != nil && p.User.Role != access.Resident, Map: mapData{Tiles: h.cfg.TileURL}}
+	body := reportBody{Form: form, Categories: cats, Query: q, PhotoIDs: photoIDs, AfterIDs: afterIDs, Anonymous: p == nil,
+		Staff: p != nil && p.User.Role != access.Resident, GridWorker: p != nil && p.User.Role == access.GridWorker,
+		Map: mapData{Tiles: h.cfg.TileURL}}
 	body.Map.Lon, body.Map.Lat = h.startPoint(r, p)
 	h.render(w, r, status, "report.html", &page{Title: h.cat.T(h.lang(r), "report.title"), Error: problem, Body: body,
 		Styles:  []string{"vendor/leaflet/leaflet.css"},
@@ -159,8 +164,10 @@ func (h *Handler) where(w http.ResponseWriter, r *http.Request) {
 }
 
 // report takes the form: photos are uploaded first (and kept on a refusal, so nothing is sent
-// twice or lost), then the report goes through the same use case as the API's. The reporter
-// lands on the ticket's tracking page.
+// twice or lost), then the report goes through the same use case as the API's. A grid worker
+// may report a problem handled on the spot (自行处置: what was done and a photo after), which
+// is born closed. The public lands on the ticket's tracking page; staff on the case itself,
+// where its next steps are.
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
@@ -169,15 +176,28 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	photoIDs := f["photo_ids"]
+	photoIDs, afterIDs := f["photo_ids"], f["after_photo_ids"]
 	uploaded, err := h.uploadPhotos(r, p, "photos")
 	if err != nil {
-		h.showReport(w, r, statusOf(err), f, photoIDs, h.problem(r, err))
+		h.showReport(w, r, statusOf(err), f, photoIDs, afterIDs, h.problem(r, err))
 		return
 	}
 	photoIDs = append(photoIDs, uploaded...)
+	selfHandle := f.Get("action") == string(workflow.SelfHandle)
+	if selfHandle {
+		after, err := h.uploadPhotos(r, p, "after_photos")
+		if err != nil {
+			h.showReport(w, r, statusOf(err), f, photoIDs, afterIDs, h.problem(r, err))
+			return
+		}
+		afterIDs = append(afterIDs, after...)
+	}
 	in := cases.NewCase{Description: f.Get("description"), Address: f.Get("address"), CRS: "wgs84",
 		Urgency: workflow.Urgency(f.Get("urgency")), Photos: photoIDs}
+	if selfHandle {
+		// The photos before come first, those after the fix last, as the timeline shows them.
+		in.Action, in.Result, in.Photos = string(workflow.SelfHandle), f.Get("result"), append(slices.Clone(photoIDs), afterIDs...)
+	}
 	kind, code, _ := strings.Cut(f.Get("category"), ":")
 	in.CategoryKind, in.Category = workflow.CategoryKind(kind), code
 	in.Contact.Name, in.Contact.Phone = f.Get("contact_name"), f.Get("contact_phone")
@@ -199,9 +219,13 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		problem = h.cat.T(l, "report.need.category")
 	case in.Geometry == nil && (in.Lon == nil || in.Lat == nil):
 		problem = h.cat.T(l, "report.need.place")
+	case selfHandle && strings.TrimSpace(in.Result) == "":
+		problem = h.cat.T(l, "report.need.result")
+	case selfHandle && len(afterIDs) == 0:
+		problem = h.cat.T(l, "report.need.after")
 	}
 	if problem != "" {
-		h.showReport(w, r, http.StatusUnprocessableEntity, f, photoIDs, problem)
+		h.showReport(w, r, http.StatusUnprocessableEntity, f, photoIDs, afterIDs, problem)
 		return
 	}
 	out, err := h.app.Cases.Report(r.Context(), p, in)
@@ -210,15 +234,21 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 			h.errorPage(w, r, 0, err)
 			return
 		}
-		h.showReport(w, r, statusOf(err), f, photoIDs, h.problem(r, err))
+		h.showReport(w, r, statusOf(err), f, photoIDs, afterIDs, h.problem(r, err))
 		return
+	}
+	next := "/track/" + out.Ticket
+	if p != nil && p.User.Role != access.Resident {
+		if _, err := h.app.Cases.Case(r.Context(), p, out.ID); err == nil {
+			next = "/cases/" + strconv.FormatInt(out.ID, 10) // staff go on from the case itself
+		}
 	}
 	if r.Header.Get("X-Citygrid-Draft") != "" {
 		// The offline queue sends drafts in the background and wants the ticket, not a page.
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": out.Ticket, "url": "/track/" + out.Ticket})
+		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": out.Ticket, "url": next})
 		return
 	}
-	http.Redirect(w, r, "/track/"+out.Ticket+"?new=1", http.StatusSeeOther)
+	http.Redirect(w, r, next+"?new=1", http.StatusSeeOther)
 }

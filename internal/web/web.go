@@ -122,7 +122,13 @@ func readForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	// ParseMultipartForm answers ErrNotMultipart for an urlencoded form and drops the error
+	// of reading it (a form over the limit came out empty): such a form is read on its own.
+	parse := func() error { return r.ParseMultipartForm(1 << 20) }
+	if mt == "application/x-www-form-urlencoded" {
+		parse = r.ParseForm
+	}
+	if err := parse(); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return formError(err)
 	}
 	return textcheck.Values(r.PostForm)
@@ -173,6 +179,7 @@ func (h *Handler) routes() {
 	h.evaluationRoutes()
 	h.wallRoutes()
 	h.assessmentRoutes()
+	h.deskRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})

@@ -26,7 +26,7 @@ import (
 )
 
 // Sources a case may come from.
-var sources = []string{"patrol", "resident", "open311", "hotline", "inspection", "instruction"}
+var sources = []string{"patrol", "resident", "open311", "hotline", "phone", "inspection", "instruction"}
 
 // NewCase is a report as the API takes it.
 type NewCase struct {
@@ -84,6 +84,7 @@ type CaseView struct {
 	Channels      []store.Channel    `json:"channels,omitempty"` // other channels merged in (并单), centre staff only
 	Allowed       []workflow.Action  `json:"allowed_actions"`
 	Timeline      []store.CaseEvent  `json:"timeline"`
+	Names         *CaseNames         `json:"names,omitempty"` // the codes above named, on a case read by itself
 	CreatedAt     time.Time          `json:"created_at"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	publicOnly    bool
@@ -676,7 +677,12 @@ func (a *Service) Case(ctx context.Context, actor *access.Principal, id int64) (
 	if !a.canSee(actor, rec) {
 		return CaseView{}, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
 	}
-	return a.caseView(ctx, actor, rec)
+	v, err := a.caseView(ctx, actor, rec)
+	if err != nil {
+		return CaseView{}, err
+	}
+	v.Names, err = a.caseNames(ctx, actor, v)
+	return v, err
 }
 
 // canSee: staff whose scope covers the case (handlers: their department's cases), and the

@@ -21,6 +21,21 @@ type HotlineReport struct {
 	Skipped  int               `json:"skipped"` // tickets imported before
 	Problems []hotline.Problem `json:"problems"`
 	Written  bool              `json:"written"`
+	// Rows say what became, or on a dry run would become, of each ticket read well.
+	Rows []HotlineRow `json:"rows"`
+}
+
+// HotlineRow is what an import does with one ticket.
+type HotlineRow struct {
+	Line    int    `json:"line"`
+	Ticket  string `json:"ticket"`
+	Outcome string `json:"outcome"`        // "new", "merge" (并单 into Case) or "skip" (imported before, as Case)
+	Case    string `json:"case,omitempty"` // the case's ticket it joins or was imported as; "" when not written
+	// IntoLine is the line whose new case a repeat joins, when that case was not written.
+	IntoLine int `json:"into_line,omitempty"`
+	// Grid is the unit grid the ticket lies in (code and name); "" when it could not be placed.
+	Grid     string `json:"grid,omitempty"`
+	GridName string `json:"grid_name,omitempty"`
 }
 
 // ImportHotline files a batch of 12345 tickets as cases, all or nothing: a ticket imported
@@ -40,7 +55,9 @@ func (a *Service) ImportHotline(ctx context.Context, actor *access.Principal, ro
 					return err
 				}
 				_, msg := errs.Public(err)
-				report.Problems = append(report.Problems, hotline.Problem{Line: r.Line, Ticket: r.Ticket, Reason: msg})
+				reason, params := errs.Detail(err)
+				report.Problems = append(report.Problems, hotline.Problem{Line: r.Line, Ticket: r.Ticket, Reason: msg,
+					Faults: []hotline.Fault{{Code: reason, Params: params}}})
 			}
 		}
 		if len(report.Problems) > 0 {
@@ -51,6 +68,22 @@ func (a *Service) ImportHotline(ctx context.Context, actor *access.Principal, ro
 		}
 		return nil
 	})
+	if err != nil {
+		// Nothing was written: the cases the rows made are gone, and a repeat of one of them
+		// joins the row, not a ticket that does not exist.
+		made := map[string]int{}
+		for i, row := range report.Rows {
+			if row.Outcome == "new" {
+				made[row.Case] = row.Line
+				report.Rows[i].Case = ""
+			}
+		}
+		for i, row := range report.Rows {
+			if line, ok := made[row.Case]; ok && row.Outcome == "merge" {
+				report.Rows[i].Case, report.Rows[i].IntoLine = "", line
+			}
+		}
+	}
 	switch {
 	case err == errDryRun:
 		return report, nil
@@ -63,8 +96,13 @@ func (a *Service) ImportHotline(ctx context.Context, actor *access.Principal, ro
 }
 
 func (a *Service) importTicket(ctx context.Context, actor *access.Principal, r hotline.Row, report *HotlineReport) error {
-	if _, err := a.DB.ChannelCase(ctx, "hotline", r.Ticket); err == nil {
+	if id, err := a.DB.ChannelCase(ctx, "hotline", r.Ticket); err == nil {
 		report.Skipped++
+		row := HotlineRow{Line: r.Line, Ticket: r.Ticket, Outcome: "skip"}
+		if c, err := a.DB.Case(ctx, id); err == nil {
+			row.Case, row.Grid = c.Ticket, c.State.Grid()
+		}
+		report.Rows = append(report.Rows, a.namedRow(ctx, row))
 		return nil
 	} else if !errs.Is(err, errs.NotFound) {
 		return err
@@ -80,6 +118,11 @@ func (a *Service) importTicket(ctx context.Context, actor *access.Principal, r h
 		}
 		if len(near) > 0 {
 			report.Merged++
+			row := HotlineRow{Line: r.Line, Ticket: r.Ticket, Outcome: "merge", Case: near[0].Ticket}
+			if c, err := a.DB.Case(ctx, near[0].ID); err == nil {
+				row.Grid = c.State.Grid()
+			}
+			report.Rows = append(report.Rows, a.namedRow(ctx, row))
 			if err := a.DB.AddChannel(ctx, near[0].ID, channel); err != nil {
 				return err
 			}
@@ -95,7 +138,19 @@ func (a *Service) importTicket(ctx context.Context, actor *access.Principal, r h
 		return err
 	}
 	report.New++
+	report.Rows = append(report.Rows, HotlineRow{Line: r.Line, Ticket: r.Ticket, Outcome: "new", Case: intake.Ticket,
+		Grid: intake.Grid.Code, GridName: intake.Grid.Name})
 	return a.DB.AddChannel(ctx, intake.ID, channel)
+}
+
+// namedRow names a row's grid.
+func (a *Service) namedRow(ctx context.Context, row HotlineRow) HotlineRow {
+	if row.Grid != "" {
+		if path, err := a.PathOf(ctx, row.Grid); err == nil && len(path) > 0 {
+			row.GridName = path[len(path)-1].Name
+		}
+	}
+	return row
 }
 
 // noteMerge records on a case's timeline and in the audit trail that another channel joined it.

@@ -25,6 +25,11 @@
 //     so its reporter follows it under their own ticket.
 //   - ImportHotline: anyone but the supervision centre (forbidden); any bad row refuses the
 //     whole batch with nothing written (invalid).
+//   - PossibleDuplicates: a case the viewer cannot see (not found); none for a case past
+//     acceptance or a viewer who is not staff. CheckWorkers: a case the actor cannot see (not
+//     found), or may not ask a check of now (forbidden, cannot_request_check). RequestCheckBy:
+//     as CheckWorkers, and a grid that has a worker (conflict, grid_has_worker), a worker not of
+//     the case's community (invalid, not_community_worker), then what Act refuses.
 //   - UploadPhoto: a file that is not a JPEG, PNG or WebP photo by its content, or too large in
 //     bytes or pixels; a server without a data directory (unavailable). OpenPhoto: an original
 //     to anyone but staff (forbidden); an unknown attachment, or one no case the reader may see

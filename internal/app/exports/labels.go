@@ -9,7 +9,7 @@ var (
 		"handled": "待核查", "suspended": "挂账", "closed": "已结案", "rejected": "不予立案",
 	}
 	sourceNames = map[string]string{
-		"patrol": "巡查上报", "resident": "市民上报", "open311": "Open311", "hotline": "12345 热线",
+		"patrol": "巡查上报", "resident": "市民上报", "open311": "Open311", "hotline": "12345 热线", "phone": "电话举报",
 		"inspection": "测评", "instruction": "领导交办", "case": "并入的上报",
 	}
 	urgencyNames = map[string]string{"normal": "一般", "urgent": "紧急", "emergency": "特急"}

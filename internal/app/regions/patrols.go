@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/patrol"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/worktime"
@@ -135,6 +137,8 @@ type PatrolDay struct {
 	Running *store.Patrol  `json:"running"`
 	Today   []store.Patrol `json:"today"`
 	Grids   []string       `json:"grids"`
+	// GridNames name the grids above for people (the community's name with the grid's).
+	GridNames map[string]string `json:"grid_names"`
 }
 
 // MyPatrols returns the worker's patrols started today (China time), newest first.
@@ -148,11 +152,46 @@ func (a *Service) MyPatrols(ctx context.Context, actor *access.Principal) (Patro
 	if err != nil {
 		return PatrolDay{}, err
 	}
-	day := PatrolDay{Today: list, Grids: actor.Grids}
+	day := PatrolDay{Today: list, Grids: actor.Grids, GridNames: map[string]string{}}
 	if r, err := a.DB.RunningPatrol(ctx, actor.User.ID); err == nil {
 		day.Running = &r
 	} else if !errs.Is(err, errs.NotFound) {
 		return PatrolDay{}, err
 	}
+	codes := slices.Clone(actor.Grids)
+	for _, p := range list {
+		codes = append(codes, p.Grid)
+	}
+	for _, code := range codes {
+		if _, ok := day.GridNames[code]; ok {
+			continue
+		}
+		path, err := a.PathOf(ctx, code)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return PatrolDay{}, err
+		}
+		day.GridNames[code] = GridLabel(path, code)
+	}
 	return day, nil
+}
+
+// GridLabel names a unit grid as people on the ground say it: its name, after its community's
+// when the grid's own name does not say which community it is in ("第3网格"). A path that
+// names nothing gives the code.
+func GridLabel(path []grid.Ref, code string) string {
+	if len(path) == 0 || path[len(path)-1].Name == "" {
+		return code
+	}
+	name := path[len(path)-1].Name
+	if len(path) < 2 {
+		return name
+	}
+	community := path[len(path)-2].Name
+	for _, suffix := range []string{"居民委员会", "村民委员会", "委员会"} {
+		community = strings.TrimSuffix(community, suffix)
+	}
+	if community == "" || strings.Contains(name, community) {
+		return name
+	}
+	return community + name
 }

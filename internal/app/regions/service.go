@@ -13,6 +13,8 @@
 //     StopPatrol, RecordPatrolPoints: no patrol running (conflict, no_patrol); a batch with any
 //     fix that is no position is refused whole (invalid).
 //   - Locate: a point outside every region (not found, outside_area).
+//   - FindGrids: residents and the anonymous (forbidden, staff_only); it finds only grids in
+//     the actor's scope.
 package regions
 
 import "github.com/citygrid/citygrid/internal/app/kernel"

@@ -54,6 +54,18 @@
       });
   }
 
+  // when writes a moment as the pages do (formatTime in i18n.go): China time, whatever zone the
+  // phone is set to, "2026年1月2日 15:04" or "2 Jan 2026 15:04". China keeps no summer time.
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  function when(ms) {
+    var d = new Date(ms + 8 * 3600 * 1000);
+    var hm = ('0' + d.getUTCHours()).slice(-2) + ':' + ('0' + d.getUTCMinutes()).slice(-2);
+    if (document.documentElement.lang === 'en') {
+      return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear() + ' ' + hm;
+    }
+    return d.getUTCFullYear() + '年' + (d.getUTCMonth() + 1) + '月' + d.getUTCDate() + '日 ' + hm;
+  }
+
   var queue, sending = false;
   function render() {
     return all().then(function (ds) {
@@ -65,7 +77,7 @@
         li.className = 'draft';
         li.dataset.id = d.id;
         var desc = (d.fields.filter(function (f) { return f[0] === 'description'; })[0] || [])[1] || '';
-        li.textContent = new Date(d.created).toLocaleString(document.documentElement.lang) + ' · ' + desc.slice(0, 40) + ' · ' + d.files.length + ' 📷';
+        li.textContent = when(d.created) + ' · ' + desc.slice(0, 40) + ' · ' + d.files.length + ' 📷';
         if (d.error) {
           var e = document.createElement('span');
           e.className = 'problem-inline';

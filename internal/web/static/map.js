@@ -67,7 +67,7 @@
   document.addEventListener('DOMContentLoaded', function () {
     var el = document.getElementById('map');
     var raw = document.getElementById('map-data');
-    if (!el || !raw || document.getElementById('report-form')) { return; }
+    if (!el || !raw || document.getElementById('report-form') || document.getElementById('desk-form')) { return; }
     var data = JSON.parse(raw.textContent);
     var m = citygridMap(el, data, {});
     m.setGrid(data.grid);

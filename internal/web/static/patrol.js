@@ -37,6 +37,14 @@
         save();
         return res.json().then(function (out) {
           recorded += out.recorded || 0;
+          if (out.track) {
+            // The server's count of the whole track, worded as the card words it: the running
+            // line and the day's list show the same numbers.
+            if (status) status.textContent = out.track;
+            var entry = box.querySelector('li[data-running] .track');
+            if (entry) entry.textContent = out.track;
+            return;
+          }
           say(box.dataset.sent, recorded);
         });
       }

@@ -108,19 +108,42 @@
     }
     document.getElementById('locate-me').addEventListener('click', locate);
 
-    var photos = document.getElementById('photos');
-    var preview = document.getElementById('photo-preview');
-    var count = document.getElementById('photo-count');
-    photos.addEventListener('change', function () {
-      preview.textContent = '';
-      Array.prototype.forEach.call(photos.files, function (f) {
-        var img = document.createElement('img');
-        img.alt = f.name;
-        img.src = URL.createObjectURL(f);
-        preview.appendChild(img);
+    function previews(input, preview, count) {
+      input.addEventListener('change', function () {
+        preview.textContent = '';
+        Array.prototype.forEach.call(input.files, function (f) {
+          var img = document.createElement('img');
+          img.alt = f.name;
+          img.src = URL.createObjectURL(f);
+          preview.appendChild(img);
+        });
+        count.textContent = input.files.length ? input.files.length + ' ✓' : '';
       });
-      count.textContent = photos.files.length ? photos.files.length + ' ✓' : '';
-    });
+    }
+    previews(document.getElementById('photos'), document.getElementById('photo-preview'), document.getElementById('photo-count'));
+
+    // A grid worker who fixed the problem on the spot (自行处置) says what was done and adds a
+    // photo after; the fields show only when that is chosen.
+    var how = document.getElementById('how');
+    if (how) {
+      var self = document.getElementById('how-self');
+      var fields = document.getElementById('self-fields');
+      var result = document.getElementById('result');
+      var show = function () { fields.hidden = !self.checked; result.required = self.checked; };
+      how.addEventListener('change', show);
+      show();
+      previews(document.getElementById('after_photos'), document.getElementById('after-preview'), document.getElementById('after-count'));
+      document.getElementById('after_photos').addEventListener('change', function () { document.getElementById('client-problem').hidden = true; });
+      form.addEventListener('submit', function (e) {
+        if (!self.checked || document.getElementById('after_photos').files.length ||
+            form.querySelector('input[name="after_photo_ids"]')) { return; }
+        e.preventDefault();
+        e.stopImmediatePropagation(); // not sent, not kept as a draft
+        var problem = document.getElementById('client-problem');
+        problem.textContent = how.dataset.needAfter;
+        problem.hidden = false;
+      });
+    }
     document.body.dataset.ready = '1';
   });
 })();
