@@ -33,7 +33,7 @@ var Roles = []Role{Admin, Operator, Leader, Dispatcher, Handler, GridWorker, Ins
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
 	if !slices.Contains(Roles, r) {
-		return "", errs.E(errs.Invalid, "unknown role %q (want one of admin, operator, leader, dispatcher, handler, gridworker, inspector, resident)", s)
+		return "", errs.Refuse(errs.Invalid, "unknown_role", nil, "unknown role %q (want one of admin, operator, leader, dispatcher, handler, gridworker, inspector, resident)", s)
 	}
 	return r, nil
 }

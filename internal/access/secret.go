@@ -24,10 +24,10 @@ const (
 // CheckPasswordPolicy refuses passwords that are too short or too long.
 func CheckPasswordPolicy(pw string) error {
 	if utf8.RuneCountInString(pw) < MinPasswordLen {
-		return errs.E(errs.Invalid, "password must have at least %d characters", MinPasswordLen)
+		return errs.Refuse(errs.Invalid, "password_too_short", errs.Params{"min": MinPasswordLen}, "password must have at least %d characters", MinPasswordLen)
 	}
 	if len(pw) > MaxPasswordLen {
-		return errs.E(errs.Invalid, "password must have at most %d bytes", MaxPasswordLen)
+		return errs.Refuse(errs.Invalid, "password_too_long", errs.Params{"max": MaxPasswordLen}, "password must have at most %d bytes", MaxPasswordLen)
 	}
 	return nil
 }
@@ -51,13 +51,13 @@ func PasswordMatches(hash, pw string) bool {
 // '-' or '@', so it can appear in URLs, logs and CSV without quoting.
 func ValidUsername(u string) error {
 	if n := utf8.RuneCountInString(u); n < 2 || n > 64 {
-		return errs.E(errs.Invalid, "username must have 2 to 64 characters")
+		return errs.Refuse(errs.Invalid, "username_length", nil, "username must have 2 to 64 characters")
 	}
 	for _, r := range u {
 		ok := r == '.' || r == '_' || r == '-' || r == '@' ||
 			('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')
 		if !ok {
-			return errs.E(errs.Invalid, "username may hold only letters, digits and . _ - @")
+			return errs.Refuse(errs.Invalid, "username_chars", nil, "username may hold only letters, digits and . _ - @")
 		}
 	}
 	return nil

@@ -215,6 +215,9 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	if _, err := a.Settings.EnsureDefaultTimeLimits(ctx, actor); err != nil {
 		return fmt.Errorf("seed time limits: %w", err)
 	}
+	if err := seedIdentity(ctx, a, actor); err != nil {
+		return err
+	}
 	depts, rules := append(Departments(), subdistrictOffices(in)...), Rules()
 	if opts.Full {
 		var districts, subdistricts []grid.Incoming
@@ -255,4 +258,30 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	}
 	_, err = seedStaff(ctx, a, c)
 	return err
+}
+
+// The demo city's name, unit and emblem (a star on red, drawn here): what a city's IT office
+// sets in /admin/site.
+const (
+	SiteName = "焦作市数字化城市管理平台"
+	SiteUnit = "焦作市城市管理局"
+	emblem   = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="31" fill="#b91c1c"/>` +
+		`<circle cx="32" cy="32" r="25" fill="none" stroke="#facc15" stroke-width="2"/>` +
+		`<path d="M32 13l5.6 17.2H55.7L41 40.8l5.6 17.2L32 47.4 17.4 58 23 40.8 8.3 30.2h18.1z" fill="#facc15"/></svg>`
+)
+
+// seedIdentity names the demo deployment, once: seeding again leaves an administrator's own
+// name and emblem alone.
+func seedIdentity(ctx context.Context, a *app.App, actor *access.Principal) error {
+	id, err := a.Settings.Identity(ctx)
+	if err != nil || id.Name != "" {
+		return err
+	}
+	if err := a.Settings.PutIdentity(ctx, actor, SiteName, SiteUnit); err != nil {
+		return fmt.Errorf("seed the site's name: %w", err)
+	}
+	if err := a.Settings.PutEmblem(ctx, actor, []byte(emblem)); err != nil {
+		return fmt.Errorf("seed the site's emblem: %w", err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -49,6 +50,34 @@ func (s *Handler) suggestRoute(w http.ResponseWriter, r *http.Request, p *access
 		}
 	}
 	out, err := s.app.Cases.Route(r.Context(), p, kind, q.Get("category"), lon, lat, system, at)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// testRules answers GET /api/v1/dispatch/rules/test?category=&kind=&region=&at=: the dispatch
+// table's tester. Who would get a case of the category in the region at that time, by which
+// rule, or by the locality fallback? at is RFC 3339, a China-time "2006-01-02T15:04", or a time
+// of day "22:00" (today in China); it defaults to now.
+func (s *Handler) testRules(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	q := r.URL.Query()
+	var kind workflow.CategoryKind
+	if v := q.Get("kind"); v != "" {
+		k, err := workflow.ParseCategoryKind(v)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		kind = k
+	}
+	at, err := cases.ParseTestTime(q.Get("at"), s.app.Cases.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, err := s.app.Cases.RouteIn(r.Context(), p, kind, q.Get("category"), q.Get("region"), at)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -30,6 +30,7 @@ func (s *Handler) routes() []route {
 		{"GET", "/api/v1/me", s.signedIn(s.me)},
 		{"GET", "/api/v1/users", s.signedIn(s.listUsers)},
 		{"POST", "/api/v1/users", s.signedIn(s.addUser)},
+		{"PATCH", "/api/v1/users/{username}", s.signedIn(s.updateUser)},
 		{"POST", "/api/v1/tokens", s.signedIn(s.createToken)},
 		{"DELETE", "/api/v1/tokens/{id}", s.signedIn(s.revokeToken)},
 		{"POST", "/api/v1/attachments", http.HandlerFunc(s.uploadAttachment)},
@@ -43,6 +44,7 @@ func (s *Handler) routes() []route {
 		{"GET", "/api/v1/departments", http.HandlerFunc(s.listDepartments)},
 		{"GET", "/api/v1/rules", s.signedIn(s.listRules)},
 		{"GET", "/api/v1/route", s.signedIn(s.suggestRoute)},
+		{"GET", "/api/v1/dispatch/rules/test", s.signedIn(s.testRules)},
 		{"GET", "/api/v1/events", s.signedIn(s.events)},
 		{"GET", "/api/v1/locate", http.HandlerFunc(s.locate)},
 		{"GET", "/api/v1/regions", http.HandlerFunc(s.listRegions)},
@@ -171,6 +173,21 @@ func (s *Handler) addUser(w http.ResponseWriter, r *http.Request, p *access.Prin
 		return
 	}
 	writeJSON(w, http.StatusCreated, u)
+}
+
+// updateUser changes a user's display name, role, scope and department, all four given.
+func (s *Handler) updateUser(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	var in people.UserChange
+	if err := s.decode(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.app.People.UpdateUser(r.Context(), p, r.PathValue("username"), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
 }
 
 type tokenRequest struct {

@@ -267,3 +267,70 @@ func (db *DB) Department(ctx context.Context, code string) (workflow.Department,
 	}
 	return d, nil
 }
+
+// likeEscape escapes s for a LIKE pattern (with ESCAPE '\').
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// SearchRegions returns up to limit regions under the code prefix under ("" for all) whose
+// name contains q or whose code starts with q, of the given levels (none for any), shallower
+// and then lower codes first, without geometry.
+func (db *DB) SearchRegions(ctx context.Context, q, under string, levels []grid.Level, limit int) ([]grid.Region, error) {
+	where := []string{`code LIKE ? ESCAPE '\'`}
+	args := []any{likeEscape(under) + "%"}
+	if q != "" {
+		where = append(where, `(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`)
+		args = append(args, "%"+likeEscape(q)+"%", likeEscape(q)+"%")
+	}
+	if len(levels) > 0 {
+		marks := make([]string, len(levels))
+		for i, l := range levels {
+			marks[i] = "?"
+			args = append(args, string(l))
+		}
+		where = append(where, `level IN (`+strings.Join(marks, ", ")+`)`)
+	}
+	args = append(args, limit)
+	cols := strings.Replace(regionColumns, "geometry", "NULL", 1)
+	rows, err := db.query(ctx, `SELECT `+cols+` FROM regions WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY LENGTH(code), code LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search regions: %w", err)
+	}
+	defer rows.Close()
+	out := []grid.Region{}
+	for rows.Next() {
+		r, err := scanRegion(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("search regions: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RegionCount is how many unit grids lie under a region and how many people are members of
+// them (each person once).
+type RegionCount struct {
+	Grids   int `json:"grids"`
+	Members int `json:"members"`
+}
+
+// RegionCounts counts the grids and grid members under each region code (codes of a subtree
+// start with its root's code).
+func (db *DB) RegionCounts(ctx context.Context, codes []string) (map[string]RegionCount, error) {
+	out := make(map[string]RegionCount, len(codes))
+	for _, c := range codes {
+		var n RegionCount
+		prefix := likeEscape(c) + "%"
+		err := db.queryRow(ctx, `SELECT
+			(SELECT COUNT(*) FROM regions WHERE level = 'grid' AND code LIKE ? ESCAPE '\'),
+			(SELECT COUNT(DISTINCT user_id) FROM grid_members WHERE grid_code LIKE ? ESCAPE '\')`, prefix, prefix).Scan(&n.Grids, &n.Members)
+		if err != nil {
+			return nil, fmt.Errorf("count under region %s: %w", c, err)
+		}
+		out[c] = n
+	}
+	return out, nil
+}

@@ -78,6 +78,17 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string, no
 	return db.updateUser(ctx, userID, `password_hash = ?, updated_at = ?`, hash, micros(now))
 }
 
+// UpdateUser changes a user's name, role, scope and department (the checks are the use
+// case's); an unknown scope region or department is refused by the database's keys.
+func (db *DB) UpdateUser(ctx context.Context, u access.User, now time.Time) error {
+	err := db.updateUser(ctx, u.ID, `display_name = ?, role = ?, scope = ?, department = ?, updated_at = ?`,
+		u.DisplayName, string(u.Role), nullString(u.Scope), nullString(u.Department), micros(now))
+	if isForeignKeyViolation(err) {
+		return errs.E(errs.Invalid, "user %q: unknown scope region or department", u.Username)
+	}
+	return err
+}
+
 // SetDisabled disables or enables a user.
 func (db *DB) SetDisabled(ctx context.Context, userID int64, disabled bool, now time.Time) error {
 	return db.updateUser(ctx, userID, `disabled = ?, updated_at = ?`, disabled, micros(now))

@@ -64,7 +64,14 @@ type evalData struct {
 	// ScopeName names it, or the city for a viewer of the whole city.
 	ScopeName string `json:"scope_name"`
 	Title     string `json:"title"` // the deployment's name for the 通报's heading
+	// Errors words the refusals the page's queries may meet, by reason ({param} filled by the
+	// script), so that no English reaches a Chinese page.
+	Errors map[string]string `json:"errors"`
 }
+
+// evalRefusals are the reasons the statistics and export endpoints give for a query.
+var evalRefusals = []string{"group_outside_scope", "group_above_within", "outside_scope", "bad_region", "bad_value", "wrong_type",
+	"required", "staff_only", "throttled", "not_available", "not_ready", "too_many_exports", "exports_unavailable", "no_region"}
 
 // evalWords are the page's own words, by i18n key under "evaluation.".
 var evalWords = []string{"period", "custom", "from", "to", "show", "all", "key_only", "rank", "name", "score", "grade",
@@ -83,7 +90,12 @@ func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *access.P
 	}
 	l := h.lang(r)
 	d := evalData{Periods: evalPeriods(h.app.Cases.Now()), Groups: map[string]string{}, Order: evalGroups, Roles: map[string]string{},
-		Words: map[string]string{}, Labels: map[string]string{}, Keys: slices.Concat(eval.CountKeys, eval.RateKeys), Rates: eval.RateKeys, Scope: p.User.Scope, Title: h.cat.T(l, "app.name")}
+		Words: map[string]string{}, Labels: map[string]string{}, Keys: slices.Concat(eval.CountKeys, eval.RateKeys), Rates: eval.RateKeys, Scope: p.User.Scope, Title: h.siteName(r), Errors: map[string]string{}}
+	for _, reason := range evalRefusals {
+		if h.cat.has(l, "err."+reason) {
+			d.Errors[reason] = h.cat.T(l, "err."+reason)
+		}
+	}
 	if p.User.Scope != "" {
 		d.ScopeName = h.names(r.Context())("region", p.User.Scope)
 	} else if roots, err := h.app.Regions.RegionChildren(r.Context(), "", false); err == nil && len(roots) == 1 {

@@ -142,7 +142,16 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 		// meters shows a distance walked: metres below a kilometre, else kilometres.
 		"meters": func(m float64) string { return h.formatMeters(l, m) },
 		"lang":   func() Lang { return l },
-		"list":   func(xs ...string) []string { return xs },
+		// tcode words key with each arg as a <code> element: what the reader types as it is
+		// (a topic, a header), the same in every language. Words and codes are both escaped.
+		"tcode": func(key string, args ...string) template.HTML {
+			codes := make([]any, len(args))
+			for i, a := range args {
+				codes[i] = "<code>" + template.HTMLEscapeString(a) + "</code>"
+			}
+			return template.HTML(fmt.Sprintf(template.HTMLEscapeString(t(key)), codes...))
+		},
+		"list": func(xs ...string) []string { return xs },
 		// dict passes an action and the page body to the action-fields template.
 		"dict": func(a workflow.Action, body any) map[string]any { return map[string]any{"Action": a, "Body": body} },
 	}

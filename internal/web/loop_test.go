@@ -166,6 +166,7 @@ func TestTheClosedLoopInBrowsers(t *testing.T) {
 		t.Errorf("the operator does not see the reporter among the internal fields")
 	}
 	operator.act("register", "已立案")
+	operator.do(chromedp.Click(chromedp.CSS("#why-not summary"))) // the reasons are there on asking
 	if got := operator.text(`#blocked li[data-action="reject"]`); !strings.Contains(got, "案件当前为“已立案”") {
 		t.Errorf("why the operator may no longer reject: %q", got)
 	}

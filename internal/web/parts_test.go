@@ -84,6 +84,7 @@ func TestACoDepartmentSignsForAndReportsItsPartInABrowser(t *testing.T) {
 		lead.signIn(s.URL, "handler")
 		lead.openCase(c.Ticket)
 		lead.act("accept", "处置中")
+		lead.do(chromedp.Click(chromedp.CSS("#why-not summary"))) // the reasons are there on asking
 		if got := textOf(lead, `#blocked li[data-action="handle"]`); !strings.Contains(got, "等待协办部门反馈") || !strings.Contains(got, "焦作市住房和城乡建设局") {
 			t.Errorf("the lead's handle is blocked with %q, want it to wait for 市住建局", got)
 		}

@@ -86,6 +86,16 @@ func (c *catalogue) param(l Lang, name string, v any, names namer) string {
 		return names("department", s)
 	case "centre", "grid", "region", "to_centre", "to_grid":
 		return names("region", s)
+	case "field":
+		// A form's field of a table's row (r3.department) or a picker's search box
+		// (scope_q) is the field it stands for; an unknown one is no word to show a reader.
+		base := strings.TrimSuffix(s[strings.LastIndex(s, ".")+1:], "_q")
+		if c.has(l, "field."+base) {
+			return c.T(l, "field."+base)
+		}
+		if l != English {
+			return c.T(l, "field.unknown")
+		}
 	}
 	return s
 }
@@ -101,12 +111,18 @@ func (c *catalogue) paramList(l Lang, name string, list []string, names namer) s
 	return strings.Join(out, c.T(l, "list.sep"))
 }
 
-// refusal words a refusal in lang from its reason and params. A reason the catalogue has no
-// words for shows the generic words for its kind, followed by the English detail: the
-// detail (a line of an uploaded table, say) is more use than nothing to the admin who made it.
+// refusal words a refusal in lang from its reason and params; a refusal of one row of a table
+// (a "row" param) says which row first. A reason the catalogue has no words for shows the
+// words for its kind: in English followed by the detail, in Chinese without it, since a
+// Chinese page shows no English (the log and the API keep the detail).
 func (h *Handler) refusal(l Lang, err error, names namer) string {
 	reason, params := errs.Detail(err)
 	if s, ok := h.cat.say(l, "err."+reason, params, names); ok {
+		if _, row := params["row"]; row {
+			if pre, ok := h.cat.say(l, "err.row", errs.Params{"row": params["row"]}, names); ok {
+				s = pre + s
+			}
+		}
 		return s
 	}
 	_, msg := errs.Public(err)
@@ -116,7 +132,7 @@ func (h *Handler) refusal(l Lang, err error, names namer) string {
 	if l == English {
 		return msg
 	}
-	return h.cat.T(l, fmt.Sprintf("error.%d", statusOf(err))) + "：" + msg
+	return h.cat.T(l, fmt.Sprintf("error.%d", statusOf(err)))
 }
 
 // names returns a namer over the departments and regions, read as they are asked for (a page

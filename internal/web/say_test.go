@@ -1,8 +1,11 @@
 package web
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/citygrid/citygrid/internal/errs"
@@ -68,6 +71,45 @@ func TestEveryEventAndReasonHasWords(t *testing.T) {
 		for _, m := range reasons {
 			if !c.has(l, "err."+m[1]) {
 				t.Errorf("%s: no words for refusal %s", l, m[1])
+			}
+		}
+	}
+}
+
+// TestEveryReasonInTheCodeHasWords reads every refusal reason the program gives (the literal
+// reasons of errs.Refuse, RefuseCoded and Coded, and the Reason of errs.Error values) and holds
+// the catalogue to words for each in both languages: a reason without words reaches a Chinese
+// page as the bare words of its kind.
+func TestEveryReasonInTheCodeHasWords(t *testing.T) {
+	c, err := loadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := regexp.MustCompile(`errs\.(?:Refuse|RefuseCoded|Coded)\(\s*errs\.[A-Za-z]+,\s*"([a-z_]+)"|Reason:\s*"([a-z_]+)"`)
+	seen := map[string]string{}
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range calls.FindAllStringSubmatch(string(b), -1) {
+			seen[m[1]+m[2]] = path
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 100 {
+		t.Fatalf("found %d reasons in the source; the pattern is stale", len(seen))
+	}
+	for _, l := range Langs {
+		for reason, where := range seen {
+			if !c.has(l, "err."+reason) {
+				t.Errorf("%s: no words for refusal %s (%s)", l, reason, where)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,6 +63,28 @@ handle,*,*,normal,*,3,work_day,test
 handle,matter,09009,urgent,A,4,natural_hour,test
 `
 
+// limitsForm is the time-limits editor's form holding rows, as a browser posts it.
+func limitsForm(rows []workflow.TimeLimit) url.Values {
+	f := url.Values{}
+	for i, t := range rows {
+		n := strconv.Itoa(i * 3) // the indexes need not be consecutive: rows come and go
+		pre := "l" + n + "."
+		f.Add("row", n)
+		cat := ""
+		if t.Kind != "" || t.Category != "" {
+			cat = string(t.Kind) + ":" + t.Category
+		}
+		f.Set(pre+"stage", string(t.Stage))
+		f.Set(pre+"category", cat)
+		f.Set(pre+"urgency", string(t.Urgency))
+		f.Set(pre+"area", t.AreaClass)
+		f.Set(pre+"limit", strconv.Itoa(t.Limit.Value))
+		f.Set(pre+"unit", string(t.Limit.Unit))
+		f.Set(pre+"source", t.Source)
+	}
+	return f
+}
+
 func TestTimeLimitsPageReplacesTheTableOrChangesNothing(t *testing.T) {
 	s := newSite(t)
 	system := access.SystemPrincipal("test")
@@ -79,52 +102,68 @@ func TestTimeLimitsPageReplacesTheTableOrChangesNothing(t *testing.T) {
 		admin.lang = lang
 		admin.signIn("admin")
 		status, _, body := admin.do("GET", "/admin/time-limits", nil)
-		if status != 200 || strings.Count(body, "<tr>")-1 != len(before) {
-			t.Errorf("%s: the table page shows %d rows (status %d), want %d", lang, strings.Count(body, "<tr>")-1, status, len(before))
+		if n := strings.Count(body, `name="row"`) - 1; status != 200 || n != len(before) { // and the new row's template
+			t.Errorf("%s: the editor shows %d rows (status %d), want %d", lang, n, status, len(before))
 		}
 		if !strings.Contains(body, `href="/admin/time-limits" aria-current="page"`) || !strings.Contains(body, `href="/admin/calendar"`) {
 			t.Errorf("%s: the admin navigation lacks the settings", lang)
 		}
-		// The text to edit is the table itself, readable again as it is.
-		m := regexp.MustCompile(`(?s)<textarea id="l-csv"[^>]*>(.*?)</textarea>`).FindStringSubmatch(body)
-		if m == nil {
-			t.Fatalf("%s: no table to edit", lang)
+		// Each category is named: 09009 by its name, not its code.
+		if !strings.Contains(body, `value="matter:09009"`) || !strings.Contains(body, `value="机动车乱停放"`) {
+			t.Errorf("%s: the row of 09009 does not name the category", lang)
 		}
-		rows, err := workflow.ReadTimeLimits(strings.NewReader(html.UnescapeString(m[1])))
-		if err != nil || !reflect.DeepEqual(rows, before) {
-			t.Errorf("%s: the editable CSV reads back as %d rows (%v), want the stored %d", lang, len(rows), err, len(before))
+		// The CSV to keep is the table itself, readable again as it is.
+		_, h, csv := admin.do("GET", "/admin/time-limits.csv", nil)
+		rows, err := workflow.ReadTimeLimits(strings.NewReader(strings.TrimPrefix(csv, "\ufeff")))
+		if err != nil || !reflect.DeepEqual(rows, before) || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") {
+			t.Errorf("%s: the downloaded CSV reads back as %d rows (%v), want the stored %d", lang, len(rows), err, len(before))
 		}
 	}
 
 	admin := s.visitor(t)
 	admin.signIn("admin")
-	refusals := []struct{ name, csv, want string }{
-		{"an unknown unit", strings.Replace(smallTable, "work_day", "fortnight", 1), "fortnight"},
-		{"a bad category", strings.Replace(smallTable, "09009", "9009", 1), "9009"},
-		{"no limit column", "stage,unit\naccept,minute\n", "limit"},
-		{"no rows", "stage,category_kind,category_code,urgency,area_class,limit,unit\n", "empty"},
-		{"a limit that is no number", strings.Replace(smallTable, ",20,", ",twenty,", 1), "twenty"},
-		{"nothing at all", "", "header"},
+	small, _ := workflow.ReadTimeLimits(strings.NewReader(smallTable))
+	edit := func(change func(f url.Values)) url.Values {
+		f := limitsForm(small)
+		change(f)
+		return f
+	}
+	refusals := []struct {
+		name string
+		form url.Values
+		want string // in the Chinese page's words
+	}{
+		{"an unknown unit", edit(func(f url.Values) { f.Set("l3.unit", "fortnight") }), "第 2 行：“时限单位”填写有误"},
+		{"a bad category", edit(func(f url.Values) { f.Set("l6.category", "matter:9009") }), "第 3 行：“问题类别”填写有误"},
+		{"a limit that is no number", edit(func(f url.Values) { f.Set("l0.limit", "twenty") }), "第 1 行：“时限”填写有误"},
+		{"a limit of nothing", edit(func(f url.Values) { f.Set("l0.limit", "0") }), "第 1 行：时限须在 1 到 100000 之间"},
+		{"an unknown stage", edit(func(f url.Values) { f.Set("l0.stage", "lunch") }), "第 1 行：“阶段”填写有误"},
+		{"no rows", url.Values{"row": nil, "csv": nil}, "时限表不能为空"},
 	}
 	for _, rf := range refusals {
-		status, _, body := admin.do("POST", "/admin/time-limits", url.Values{"csv": {rf.csv}})
+		status, _, body := admin.do("POST", "/admin/time-limits", rf.form)
 		if status != http.StatusUnprocessableEntity || !strings.Contains(problemText(body), rf.want) {
-			t.Errorf("%s: got %d, problem %q; want 422 naming %q", rf.name, status, problemText(body), rf.want)
+			t.Errorf("%s: got %d, problem %q; want 422 saying %q", rf.name, status, problemText(body), rf.want)
 		}
-		if rf.csv != "" && !strings.Contains(body, strings.SplitN(rf.csv, "\n", 2)[0]) {
-			t.Errorf("%s: the refused text is not shown again to correct", rf.name)
+		if latin := regexp.MustCompile(`[A-Za-z]{3,}`).FindString(html.UnescapeString(problemText(body))); latin != "" && rf.name != "an unknown unit" {
+			t.Errorf("%s: the Chinese refusal shows %q", rf.name, latin)
+		}
+		if rf.form.Has("l0.stage") && !strings.Contains(body, `value="test"`) {
+			t.Errorf("%s: the refused rows are not shown again to correct", rf.name)
 		}
 		if got := stored(); !reflect.DeepEqual(got, before) {
 			t.Fatalf("%s changed the table", rf.name)
 		}
 	}
-	// Neither an operator nor an admin of one district may change the city's table.
+	// Neither an operator nor an admin of one district may see or change the city's table.
 	op := s.visitor(t)
 	op.signIn("operator")
-	if status, _, _ := op.do("GET", "/admin/time-limits", nil); status != http.StatusForbidden {
-		t.Errorf("an operator on the time limits: %d, want 403", status)
+	for _, path := range []string{"/admin/time-limits", "/admin/time-limits.csv"} {
+		if status, _, _ := op.do("GET", path, nil); status != http.StatusForbidden {
+			t.Errorf("an operator on %s: %d, want 403", path, status)
+		}
 	}
-	if status, _, _ := op.do("POST", "/admin/time-limits", url.Values{"csv": {smallTable}}); status != http.StatusForbidden {
+	if status, _, _ := op.do("POST", "/admin/time-limits", limitsForm(small)); status != http.StatusForbidden {
 		t.Errorf("an operator replacing the time limits: %d, want 403", status)
 	}
 	if _, err := s.App.People.AddUser(t.Context(), system, people.NewUser{Username: "district-admin", Role: "admin", Scope: "410802", Password: demo.Password}); err != nil {
@@ -135,32 +174,33 @@ func TestTimeLimitsPageReplacesTheTableOrChangesNothing(t *testing.T) {
 	if _, _, body := da.do("GET", "/admin/users", nil); strings.Contains(body, `href="/admin/time-limits"`) {
 		t.Error("a district admin is offered the city's time limits")
 	}
-	if status, _, body := da.do("POST", "/admin/time-limits", url.Values{"csv": {smallTable}}); status != http.StatusForbidden || problemText(body) == "" {
+	if status, _, body := da.do("GET", "/admin/time-limits", nil); status != http.StatusForbidden || problemText(body) == "" {
+		t.Errorf("a district admin on the time limits: %d, want 403 with the reason", status)
+	}
+	if status, _, body := da.do("POST", "/admin/time-limits", limitsForm(small)); status != http.StatusForbidden || problemText(body) == "" {
 		t.Errorf("a district admin replacing the time limits: %d, want 403 with the reason", status)
 	}
 	if got := stored(); !reflect.DeepEqual(got, before) {
 		t.Fatal("a refused person changed the table")
 	}
 
-	// Pasted text replaces the table; an uploaded file wins over the text.
-	if status, h, body := admin.do("POST", "/admin/time-limits", url.Values{"csv": {smallTable}}); status != http.StatusSeeOther {
-		t.Fatalf("replace by text: %d %s %q", status, h.Get("Location"), problemText(body))
+	// The editor's rows replace the table; an uploaded file does too.
+	if status, h, body := admin.do("POST", "/admin/time-limits", limitsForm(small)); status != http.StatusSeeOther {
+		t.Fatalf("replace by the editor: %d %s %q", status, h.Get("Location"), problemText(body))
 	}
-	want, _ := workflow.ReadTimeLimits(strings.NewReader(smallTable))
-	if got := stored(); !reflect.DeepEqual(got, want) {
-		t.Errorf("after pasting: %v, want %v", got, want)
+	if got := stored(); !reflect.DeepEqual(got, small) {
+		t.Errorf("after the editor: %v, want %v", got, small)
 	}
-	if status, body := admin.postFile("/admin/time-limits", "file", "limits.csv", []byte("\ufeff"+strings.Replace(smallTable, ",20,", ",15,", 1)),
-		url.Values{"csv": {"ignored"}}); status != http.StatusSeeOther {
+	if status, body := admin.postFile("/admin/time-limits", "file", "limits.csv", []byte("\ufeff"+strings.Replace(smallTable, ",20,", ",15,", 1)), nil); status != http.StatusSeeOther {
 		t.Fatalf("replace by upload: %d %q", status, problemText(body))
 	}
 	if got := stored(); len(got) != 3 || got[0].Limit != (worktime.Limit{Value: 15, Unit: worktime.Minute}) {
 		t.Errorf("after the upload: %v", got)
 	}
 	afterUpload := stored()
-	status, body := admin.postFile("/admin/time-limits", "file", "limits.csv", []byte("stage,limit,unit\nhandle,0,minute\n"), nil)
-	if status != http.StatusUnprocessableEntity || problemText(body) == "" || !strings.Contains(body, "handle,0,minute") {
-		t.Errorf("a bad upload: %d %q, want 422 with the file's text shown", status, problemText(body))
+	status, body := admin.postFile("/admin/time-limits", "file", "limits.csv", []byte("stage,limit,unit\nhandle,0,minute\naccept,x,minute\n"), nil)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(problemText(body), "文件有 2 处错误，在第 2、3 行") {
+		t.Errorf("a bad upload: %d %q, want 422 naming its lines in Chinese", status, problemText(body))
 	}
 	if got := stored(); !reflect.DeepEqual(got, afterUpload) {
 		t.Error("a refused upload changed the table")

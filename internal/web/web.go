@@ -16,6 +16,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -210,6 +211,13 @@ type page struct {
 	Scripts []string // static files to load at the end of the page
 	Styles  []string
 	Unread  int // the signed-in person's unread notifications, for the header
+	Site    siteHead
+}
+
+// siteHead is the deployment as the header shows it: its name (the catalogue's when none is
+// set), the unit that runs it and its emblem's URL.
+type siteHead struct {
+	Name, Unit, Emblem string
 }
 
 // render executes a page template for the request's language and writes it, compressed when
@@ -219,6 +227,20 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p.Who = access.FromContext(r.Context())
 	p.Path = r.URL.RequestURI()
 	p.Unread = h.unread(r.Context(), p.Who)
+	p.Site = siteHead{Name: h.cat.T(p.Lang, "app.name")}
+	if id, err := h.app.Settings.Identity(r.Context()); err != nil {
+		h.log.WarnContext(r.Context(), "read the site's identity", "err", err, "request_id", audit.RequestID(r.Context()))
+	} else {
+		if id.Name != "" {
+			p.Site.Name = id.Name
+		}
+		p.Site.Unit, p.Site.Emblem = id.Unit, emblemURL(id)
+	}
+	// Leaflet names its zoom buttons in English: pages load it with the page's words.
+	if i := slices.Index(p.Scripts, "vendor/leaflet/leaflet.js"); i >= 0 {
+		p.Scripts = slices.Clone(p.Scripts)
+		p.Scripts[i] = "leaflet-page.js"
+	}
 	var buf bytes.Buffer
 	if err := h.pages[p.Lang].ExecuteTemplate(&buf, name, p); err != nil {
 		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err, "request_id", audit.RequestID(r.Context()))
@@ -234,6 +256,14 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	hd.Set("Content-Language", string(p.Lang))
 	hd.Add("Vary", "Accept-Encoding, Accept-Language, Cookie")
 	writeMaybeGzipped(w, r, status, buf.Bytes())
+}
+
+// siteName is the deployment's name as the header shows it.
+func (h *Handler) siteName(r *http.Request) string {
+	if id, err := h.app.Settings.Identity(r.Context()); err == nil && id.Name != "" {
+		return id.Name
+	}
+	return h.cat.T(h.lang(r), "app.name")
 }
 
 // csp allows scripts from our own origin only (no inline script); styles may be inline because

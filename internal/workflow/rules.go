@@ -35,16 +35,16 @@ func (r Rule) Validate() error {
 		}
 	}
 	if c := r.Category; c != "" && !((len(c) == 2 || len(c) == 5) && digits(c)) {
-		return errs.E(errs.Invalid, "rule category %q must be a 5-digit code or a 2-digit major class", c)
+		return errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "category", "value": c}, "rule category %q must be a 5-digit code or a 2-digit major class", c)
 	}
 	if r.Department == "" {
-		return errs.E(errs.Invalid, "a rule needs a department")
+		return errs.Required("department", "a rule needs a department")
 	}
 	if slices.Contains(r.CoDepartments, r.Department) {
-		return errs.E(errs.Invalid, "department %s cannot also be its own co-department", r.Department)
+		return errs.Refuse(errs.Invalid, "rule_co_self", errs.Params{"department": r.Department}, "department %s cannot also be its own co-department", r.Department)
 	}
 	if (r.From == "") != (r.To == "") {
-		return errs.E(errs.Invalid, "a rule's time window needs both from and to")
+		return errs.Refuse(errs.Invalid, "rule_window_half", nil, "a rule's time window needs both from and to")
 	}
 	if r.From != "" {
 		if _, err := clock(r.From); err != nil {
@@ -54,7 +54,7 @@ func (r Rule) Validate() error {
 			return err
 		}
 		if r.From == r.To {
-			return errs.E(errs.Invalid, "a rule's time window from %s to %s is empty", r.From, r.To)
+			return errs.Refuse(errs.Invalid, "rule_window_empty", errs.Params{"from": r.From, "to": r.To}, "a rule's time window from %s to %s is empty", r.From, r.To)
 		}
 	}
 	return nil
@@ -66,7 +66,7 @@ func clock(s string) (int, error) {
 	hh, err1 := strconv.Atoi(h)
 	mm, err2 := strconv.Atoi(m)
 	if !ok || err1 != nil || err2 != nil || len(m) != 2 || hh < 0 || hh > 24 || mm < 0 || mm > 59 || (hh == 24 && mm != 0) {
-		return 0, errs.E(errs.Invalid, "time %q must be HH:MM", s)
+		return 0, errs.Refuse(errs.Invalid, "bad_clock", errs.Params{"value": s}, "time %q must be HH:MM", s)
 	}
 	return hh*60 + mm, nil
 }

@@ -21,7 +21,7 @@ func table(r io.Reader, what string, required []string, row func(line int, get f
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return errs.E(errs.Invalid, "%s: no header: %v", what, err)
+		return errs.Refuse(errs.Invalid, "table_no_header", nil, "%s: no header: %v", what, err)
 	}
 	if col := badCell(nil, header); col != "" {
 		return errs.E(errs.Invalid, "%s: the header's %s holds bytes that are not text (NUL, or not UTF-8)", what, col)
@@ -32,10 +32,10 @@ func table(r io.Reader, what string, required []string, row func(line int, get f
 	}
 	for _, need := range required {
 		if _, ok := col[need]; !ok {
-			return errs.E(errs.Invalid, "%s: the header has no %q column", what, need)
+			return errs.Refuse(errs.Invalid, "table_no_column", errs.Params{"column": need}, "%s: the header has no %q column", what, need)
 		}
 	}
-	var problems []string
+	var problems, lines []string
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -47,11 +47,13 @@ func table(r io.Reader, what string, required []string, row func(line int, get f
 				return errs.E(errs.Invalid, "%s: %v", what, err)
 			}
 			problems = append(problems, fmt.Sprintf("line %d: %v", pe.Line, pe.Err))
+			lines = append(lines, strconv.Itoa(pe.Line))
 			continue
 		}
 		line, _ := cr.FieldPos(0)
 		if col := badCell(header, rec); col != "" {
 			problems = append(problems, fmt.Sprintf("line %d: %s holds bytes that are not text (NUL, or not UTF-8)", line, col))
+			lines = append(lines, strconv.Itoa(line))
 			continue
 		}
 		get := func(name string) string {
@@ -62,10 +64,13 @@ func table(r io.Reader, what string, required []string, row func(line int, get f
 		}
 		if err := row(line, get); err != nil {
 			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
+			lines = append(lines, strconv.Itoa(line))
 		}
 	}
 	if len(problems) > 0 {
-		return errs.E(errs.Invalid, "%s: %d problems: %s", what, len(problems), strings.Join(problems, "; "))
+		// The lines are the reader's way to the problems in any language; the message has them in full.
+		return errs.Refuse(errs.Invalid, "table_problems", errs.Params{"count": len(problems), "lines": lines},
+			"%s: %d problems: %s", what, len(problems), strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package workflow
 import (
 	"bytes"
 	_ "embed"
-	"fmt"
 	"io"
 	"strconv"
 
@@ -94,7 +93,7 @@ func ReadTimeLimits(r io.Reader) ([]TimeLimit, error) {
 			Urgency: Urgency(any(get("urgency"))), AreaClass: any(get("area_class")), Source: get("source")}
 		v, err := strconv.Atoi(get("limit"))
 		if err != nil {
-			return fmt.Errorf("limit %q must be a whole number", get("limit"))
+			return errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "limit", "value": get("limit")}, "limit %q must be a whole number", get("limit"))
 		}
 		t.Limit = worktime.Limit{Value: v, Unit: worktime.Unit(get("unit"))}
 		if err := t.Validate(); err != nil {
@@ -107,7 +106,7 @@ func ReadTimeLimits(r io.Reader) ([]TimeLimit, error) {
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, errs.E(errs.Invalid, "time limits: the table is empty")
+		return nil, errs.Refuse(errs.Invalid, "table_empty", nil, "time limits: the table is empty")
 	}
 	return out, nil
 }
@@ -118,7 +117,7 @@ func (t TimeLimit) Validate() error {
 	switch t.Stage {
 	case StageAccept, StageDispatch, StageSign, StageHandle, StageVerify:
 	default:
-		return errs.E(errs.Invalid, "stage %q is not accept, dispatch, sign, handle or verify", t.Stage)
+		return errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "stage", "value": string(t.Stage)}, "stage %q is not accept, dispatch, sign, handle or verify", t.Stage)
 	}
 	if t.Kind != "" {
 		if _, err := ParseCategoryKind(string(t.Kind)); err != nil {
@@ -126,7 +125,7 @@ func (t TimeLimit) Validate() error {
 		}
 	}
 	if t.Category != "" && !validCategory(t.Category) {
-		return errs.E(errs.Invalid, "category %q must be a 5-digit code or *", t.Category)
+		return errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "category", "value": t.Category}, "category %q must be a 5-digit code or *", t.Category)
 	}
 	if t.Urgency != "" {
 		if _, err := ParseUrgency(string(t.Urgency)); err != nil {
@@ -134,10 +133,13 @@ func (t TimeLimit) Validate() error {
 		}
 	}
 	if t.AreaClass != "" && t.AreaClass != "A" && t.AreaClass != "B" && t.AreaClass != "C" {
-		return errs.E(errs.Invalid, "area class %q must be A, B, C or *", t.AreaClass)
+		return errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "area_class", "value": t.AreaClass}, "area class %q must be A, B, C or *", t.AreaClass)
+	}
+	if _, err := worktime.ParseUnit(string(t.Limit.Unit)); err != nil {
+		return errs.Refuse(errs.Invalid, ReasonBadValue, errs.Params{"field": "unit", "value": string(t.Limit.Unit)}, "%v", err)
 	}
 	if err := t.Limit.Validate(); err != nil {
-		return errs.E(errs.Invalid, "%v", err)
+		return errs.Refuse(errs.Invalid, "limit_range", errs.Params{"max": worktime.MaxLimitValue, "value": t.Limit.Value}, "%v", err)
 	}
 	return nil
 }

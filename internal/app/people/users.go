@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/textcheck"
 )
@@ -53,26 +54,15 @@ func (a *Service) AddUser(ctx context.Context, actor *access.Principal, in NewUs
 // checkNewUser validates the shape of a new account before anything is looked up.
 func (a *Service) checkNewUser(in NewUser) (access.User, error) {
 	in.Username = strings.TrimSpace(in.Username)
-	if err := textcheck.Values(map[string][]string{"display_name": {in.DisplayName}, "scope": {in.Scope},
-		"department": {in.Department}, "email": {in.Email}}); err != nil {
+	if err := textcheck.Values(map[string][]string{"email": {in.Email}}); err != nil {
 		return access.User{}, err
 	}
 	if err := access.ValidUsername(in.Username); err != nil {
 		return access.User{}, err
 	}
-	role, err := access.ParseRole(in.Role)
+	u, err := checkPlacement(UserChange{DisplayName: in.DisplayName, Role: in.Role, Scope: in.Scope, Department: in.Department})
 	if err != nil {
 		return access.User{}, err
-	}
-	switch {
-	case role.NeedsRegionScope() && in.Scope == "":
-		return access.User{}, errs.E(errs.Invalid, "a %s needs a scope (a region code)", role)
-	case !role.MayHaveRegionScope() && in.Scope != "":
-		return access.User{}, errs.E(errs.Invalid, "a %s has no region scope", role)
-	case role.NeedsDepartment() && in.Department == "":
-		return access.User{}, errs.E(errs.Invalid, "a %s needs a department", role)
-	case !role.NeedsDepartment() && in.Department != "":
-		return access.User{}, errs.E(errs.Invalid, "only a handler belongs to a department")
 	}
 	if err := access.CheckPasswordPolicy(in.Password); err != nil {
 		return access.User{}, err
@@ -81,8 +71,90 @@ func (a *Service) checkNewUser(in NewUser) (access.User, error) {
 	if err != nil {
 		return access.User{}, err
 	}
-	return access.User{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName), Role: role,
-		Scope: in.Scope, Department: in.Department, Email: email}, nil
+	u.Username, u.Email = in.Username, email
+	return u, nil
+}
+
+// MaxDisplayName bounds a user's display name: it is shown in lists and on timelines.
+const MaxDisplayName = 60
+
+// checkPlacement validates a user's name, role, scope and department together: each role
+// needs (or may not have) a scope and a department.
+func checkPlacement(in UserChange) (access.User, error) {
+	if err := textcheck.Values(map[string][]string{"display_name": {in.DisplayName}, "scope": {in.Scope},
+		"department": {in.Department}}); err != nil {
+		return access.User{}, err
+	}
+	name := strings.TrimSpace(in.DisplayName)
+	if err := kernel.CheckText(name, "display_name", MaxDisplayName); err != nil {
+		return access.User{}, err
+	}
+	role, err := access.ParseRole(in.Role)
+	if err != nil {
+		return access.User{}, err
+	}
+	scope, dept := strings.TrimSpace(in.Scope), strings.TrimSpace(in.Department)
+	p := errs.Params{"role": string(role)}
+	switch {
+	case role.NeedsRegionScope() && scope == "":
+		return access.User{}, errs.Refuse(errs.Invalid, "role_needs_scope", p, "a %s needs a scope (a region code)", role)
+	case !role.MayHaveRegionScope() && scope != "":
+		return access.User{}, errs.Refuse(errs.Invalid, "role_has_no_scope", p, "a %s has no region scope", role)
+	case role.NeedsDepartment() && dept == "":
+		return access.User{}, errs.Refuse(errs.Invalid, "role_needs_department", p, "a %s needs a department", role)
+	case !role.NeedsDepartment() && dept != "":
+		return access.User{}, errs.Refuse(errs.Invalid, "role_has_no_department", p, "only a handler belongs to a department")
+	}
+	return access.User{DisplayName: name, Role: role, Scope: scope, Department: dept}, nil
+}
+
+// UserChange is what UpdateUser changes of an account: all four together, since a role
+// decides which scope and department make sense. The username stays.
+type UserChange struct {
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`
+	Scope       string `json:"scope"`
+	Department  string `json:"department"`
+}
+
+// UpdateUser changes a user's display name, role, scope and department. The admin must cover
+// where the user works now and where the change puts them: otherwise a district's admin could
+// take another district's staff (or send their own beyond their reach). Admins do not change
+// their own role or scope, so that nobody locks themselves out or widens their own reach.
+func (a *Service) UpdateUser(ctx context.Context, actor *access.Principal, username string, in UserChange) (access.User, error) {
+	if !actor.IsAdmin() {
+		return access.User{}, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may change users")
+	}
+	next, err := checkPlacement(in)
+	if err != nil {
+		return access.User{}, err
+	}
+	var u access.User
+	err = a.DB.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = a.userFor(ctx, actor, username, false); err != nil {
+			return err
+		}
+		if !actor.System && actor.User.ID == u.ID && (next.Role != u.Role || next.Scope != u.Scope) {
+			return errs.Refuse(errs.Invalid, "own_role", nil, "you cannot change your own role or scope")
+		}
+		before := userSummary(u)
+		before["display_name"] = u.DisplayName
+		u.DisplayName, u.Role, u.Scope, u.Department = next.DisplayName, next.Role, next.Scope, next.Department
+		if err := a.authorizeOver(ctx, actor, u); err != nil {
+			return err
+		}
+		if err := a.DB.UpdateUser(ctx, u, a.Now()); err != nil {
+			return err
+		}
+		after := userSummary(u)
+		after["display_name"] = u.DisplayName
+		return a.Record(ctx, actor, "user.update", "user:"+u.Username, before, after)
+	})
+	if err != nil {
+		return access.User{}, err
+	}
+	return u, nil
 }
 
 // ListUsers returns the users an admin may manage.
@@ -95,8 +167,17 @@ func (a *Service) ListUsers(ctx context.Context, actor *access.Principal) ([]acc
 		return nil, err
 	}
 	users := []access.User{}
+	// Whether the admin covers a user depends on the user's scope and department only: a
+	// city's thousands of staff share a few hundred of those, each checked once.
+	covered := map[[2]string]error{}
 	for _, u := range all {
-		switch err := a.authorizeOver(ctx, actor, u); {
+		key := [2]string{u.Scope, u.Department}
+		err, seen := covered[key]
+		if !seen {
+			err = a.authorizeOver(ctx, actor, u)
+			covered[key] = err
+		}
+		switch {
 		case err == nil:
 			users = append(users, u)
 		case !errs.Is(err, errs.Forbidden):

@@ -9,6 +9,8 @@
 //     where the user works (user_outside_scope) (forbidden); RemoveGridMember: anyone but an
 //     admin over the grid (forbidden); an unknown user or one whose role cannot serve a grid
 //     (invalid). GridMembers: residents (forbidden).
+//   - SearchRegions: residents and anonymous callers (forbidden); it finds only regions inside
+//     the caller's scope. RegionCounts: anyone but an admin (forbidden).
 //   - StartPatrol: a user in no grid (invalid) or asking for a grid not theirs (forbidden).
 //     StopPatrol, RecordPatrolPoints: no patrol running (conflict, no_patrol); a batch with any
 //     fix that is no position is refused whole (invalid).

@@ -58,3 +58,30 @@ func (a *Service) PutDepartments(ctx context.Context, actor *access.Principal, d
 		return nil
 	})
 }
+
+// ManagedDepartments lists the departments an admin's scope covers: those a scoped admin may
+// give its handlers or edit. Anyone but an admin is refused.
+func (a *Service) ManagedDepartments(ctx context.Context, actor *access.Principal) ([]workflow.Department, error) {
+	if !actor.IsAdmin() {
+		return nil, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin manages departments")
+	}
+	all, err := a.Departments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	covered := map[string]bool{}
+	out := []workflow.Department{}
+	for _, d := range all {
+		ok, seen := covered[d.RegionCode]
+		if !seen {
+			if ok, err = a.CoversRegion(ctx, actor, d.RegionCode); err != nil && !errs.Is(err, errs.Invalid) {
+				return nil, err
+			}
+			covered[d.RegionCode] = ok
+		}
+		if ok {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}

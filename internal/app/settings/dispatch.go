@@ -43,20 +43,22 @@ func (a *Service) ReplaceRules(ctx context.Context, actor *access.Principal, rul
 		known[string(c.Kind)+":"+c.MajorCode] = true
 	}
 	return a.DB.InTx(ctx, func(ctx context.Context) error {
-		for _, r := range rules {
+		for i, r := range rules {
+			// A refusal names the rule's row in the table, as the page and the file number them.
+			row := i + 1
 			if err := r.Validate(); err != nil {
-				return err
+				return errs.Prefix(err, errs.Params{"row": row}, "rule %d: ", row)
 			}
 			for _, d := range append([]string{r.Department}, r.CoDepartments...) {
 				if _, err := a.DB.Department(ctx, d); errs.Is(err, errs.NotFound) {
-					return errs.E(errs.Invalid, "%v: department %s does not exist", r, d)
+					return errs.Refuse(errs.Invalid, "no_department", errs.Params{"row": row, "department": d}, "%v: department %s does not exist", r, d)
 				} else if err != nil {
 					return err
 				}
 			}
 			if r.Region != "" {
 				if _, err := a.DB.Region(ctx, r.Region); errs.Is(err, errs.NotFound) {
-					return errs.E(errs.Invalid, "%v: region %s does not exist", r, r.Region)
+					return errs.Refuse(errs.Invalid, "no_region", errs.Params{"row": row, "region": r.Region}, "%v: region %s does not exist", r, r.Region)
 				} else if err != nil {
 					return err
 				}
@@ -66,7 +68,8 @@ func (a *Service) ReplaceRules(ctx context.Context, actor *access.Principal, rul
 				key = string(r.CategoryKind) + ":" + r.Category
 			}
 			if r.Category != "" && !known[key] {
-				return errs.E(errs.Invalid, "%v: no category %s", r, strings.TrimPrefix(key, ":"))
+				return errs.Refuse(errs.Invalid, "no_category", errs.Params{"row": row, "kind": string(r.CategoryKind), "category": r.Category},
+					"%v: no category %s", r, strings.TrimPrefix(key, ":"))
 			}
 		}
 		if err := a.DB.ReplaceRules(ctx, rules); err != nil {

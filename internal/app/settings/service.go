@@ -13,6 +13,10 @@
 //   - PutDepartments: anyone but an admin, or an admin not covering both the region a
 //     department handles now (department_outside_scope) and the one it is given
 //     (region_outside_scope) (forbidden); a region that does not exist (invalid).
+//   - PutIdentity, PutEmblem: anyone but an unscoped admin (forbidden); a name or unit too long
+//     or on more than one line, an emblem that is not a PNG or SVG image (emblem_type), larger
+//     than MaxEmblemSize (too large) or an SVG with scripts, handlers or outside references
+//     (emblem_unsafe) (invalid).
 //   - Rules, TimeLimits, OfficeHours, CalendarOverrides: residents and anonymous callers
 //     (forbidden).
 package settings
@@ -22,6 +26,7 @@ import "github.com/citygrid/citygrid/internal/app/kernel"
 // Service runs the settings use cases; it shares the kernel with the other areas.
 type Service struct {
 	*kernel.Core
+	ident identityCache // the deployment's name, unit and emblem, read on every page
 }
 
 // New returns the settings use cases over core.

@@ -41,14 +41,14 @@ func (a *Service) ReplaceTimeLimits(ctx context.Context, actor *access.Principal
 		return err
 	}
 	if len(rows) == 0 {
-		return errs.E(errs.Invalid, "the time-limits table cannot be empty: without a handling limit no case has a deadline")
+		return errs.Refuse(errs.Invalid, "table_empty", nil, "the time-limits table cannot be empty: without a handling limit no case has a deadline")
 	}
 	for i, t := range rows {
 		if err := t.Validate(); err != nil {
-			return errs.E(errs.Invalid, "row %d: %v", i+1, err)
+			return errs.Prefix(err, errs.Params{"row": i + 1}, "row %d: ", i+1)
 		}
 		if err := kernel.CheckText(t.Source, "source", 200); err != nil {
-			return errs.E(errs.Invalid, "row %d: %v", i+1, err)
+			return errs.Prefix(err, errs.Params{"row": i + 1}, "row %d: ", i+1)
 		}
 	}
 	err := a.DB.InTx(ctx, func(ctx context.Context) error {

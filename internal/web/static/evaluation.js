@@ -80,9 +80,18 @@
       history.replaceState(null, '', '/evaluation?' + p.toString());
     }
     function status(text) { $('eval-status').textContent = text || ''; }
+    // failure words a refused query in the page's language: the catalogue's words for its
+    // reason, else (in English) the API's message; a Chinese page shows no English.
     function failure(resp) {
-      return resp.json().then(function (b) { return (b && b.error && b.error.message) || resp.statusText; },
-        function () { return resp.statusText; });
+      var english = document.documentElement.lang === 'en';
+      return resp.json().then(function (b) {
+        var e = (b && b.error) || {};
+        var words = data.errors && data.errors[e.reason || e.code];
+        if (words) {
+          return words.replace(/\{([a-z_]+)\}/g, function (_, k) { return e.params && e.params[k] != null ? String(e.params[k]) : ''; });
+        }
+        return english ? (e.message || resp.statusText) : '';
+      }, function () { return english ? resp.statusText : ''; });
     }
 
     function title() {

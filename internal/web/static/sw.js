@@ -9,7 +9,8 @@ self.addEventListener('fetch', function (e) {
   var req = e.request;
   var url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== self.location.origin) { return; }
-  if (url.pathname.indexOf('/static/') === 0) {
+  // Static files and the site's emblem have content-hashed URLs.
+  if (url.pathname.indexOf('/static/') === 0 || url.pathname.indexOf('/emblem/') === 0) {
     e.respondWith(caches.match(req).then(function (hit) {
       return hit || fetch(req).then(function (res) {
         var copy = res.clone();
