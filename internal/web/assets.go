@@ -31,6 +31,7 @@ type asset struct {
 // URLs too.
 var pageBundles = map[string][]string{
 	"report-page.js": {"map.js", "report.js", "drafts.js"},
+	"tasks-page.js":  {"tasks.js", "export.js"},
 }
 
 // URL is where the asset is served.
