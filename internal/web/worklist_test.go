@@ -158,6 +158,11 @@ func TestADispatcherWorksTheQueueFromTheTable(t *testing.T) {
 	if got, want := desk.text("#chip-yellow"), fmt.Sprintf("临期 %d", workYellow); got != want {
 		t.Errorf("the yellow count of the narrowed list: %q, want %q (over the whole list, not its page)", got, want)
 	}
+	// The Excel export takes the list as narrowed and ordered.
+	if got := eval[map[string]string](desk, `JSON.parse(document.getElementById('export').dataset.filters)`); got["category"] != "09009" ||
+		got["kind"] != "matter" || got["light"] != "red" || got["sort"] != "due" || got["status"] != "registered,in_progress" {
+		t.Errorf("the export's filters: %v", got)
+	}
 	page1 := rows(desk)
 	if len(page1) != 50 {
 		t.Fatalf("page 1 has %d rows, want 50", len(page1))
