@@ -349,8 +349,14 @@ type CaseFilter struct {
 	Urged      bool   // cases supervision has urged (督办) at least once
 	Now        time.Time
 	SortByDue  bool // by the running stages' deadline, soonest first (cases without one are left out); else newest first
-	Limit      int
-	Cursor     string // from the previous page
+	// SortByLight orders by the running stages' light, worst first (red, yellow, green), each
+	// light by deadline, soonest first, then the cases running no clock, newest first.
+	SortByLight bool
+	Limit       int
+	Cursor      string // from the previous page: the page after it
+	// Before is a page's Prev cursor: the page before that page, read backwards. It wins over
+	// Cursor.
+	Before string
 
 	// PartDepartment, when it is Department, also admits the cases in which that department
 	// holds a co-department's part (联办); OpenPartsOnly, only while the part is not reported.
@@ -361,17 +367,31 @@ type CaseFilter struct {
 // ListCases returns a page of cases and the cursor of the next page ("" at the end). Paging is
 // by keyset, so a page costs the same however deep it is.
 func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string, error) {
+	p, err := db.ListCasePage(ctx, f)
+	return p.Cases, p.Next, err
+}
+
+// CaseRecordPage is one page of a case list with the cursors of its neighbours: Next for the
+// page after it (Cursor), Prev for the page before it (Before); "" where there is none.
+type CaseRecordPage struct {
+	Cases      []CaseRecord
+	Next, Prev string
+}
+
+// ListCasePage returns a page of cases, after the filter's Cursor or before its Before, with
+// the cursors of the pages either side.
+func (db *DB) ListCasePage(ctx context.Context, f CaseFilter) (CaseRecordPage, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
 	q, qargs, err := casePageQuery(f, caseColumns, limit+1)
 	if err != nil {
-		return nil, "", err
+		return CaseRecordPage{}, err
 	}
 	rows, err := db.query(ctx, q, qargs...)
 	if err != nil {
-		return nil, "", fmt.Errorf("list cases: %w", err)
+		return CaseRecordPage{}, fmt.Errorf("list cases: %w", err)
 	}
 	defer rows.Close()
 	var (
@@ -379,26 +399,42 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseRecord, string
 		keys []int64
 	)
 	for rows.Next() {
-		var due sql.NullInt64
-		c, err := scanCase(rowWithExtra{rows, &due})
+		var key sql.NullInt64
+		c, err := scanCase(rowWithExtra{rows, &key})
 		if err != nil {
-			return nil, "", fmt.Errorf("list cases: %w", err)
+			return CaseRecordPage{}, fmt.Errorf("list cases: %w", err)
 		}
-		key := micros(c.CreatedAt)
-		if f.SortByDue {
-			key = due.Int64
-		}
-		out, keys = append(out, c), append(keys, key)
+		out, keys = append(out, c), append(keys, key.Int64)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", err
+		return CaseRecordPage{}, err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(keys[limit-1], out[limit-1].ID)
+	more := len(out) > limit
+	if more {
+		out, keys = out[:limit], keys[:limit]
 	}
-	return out, next, nil
+	page := CaseRecordPage{Cases: out}
+	if len(out) == 0 {
+		return page, nil
+	}
+	first, last := encodeCursor(keys[0], out[0].ID), encodeCursor(keys[len(keys)-1], out[len(out)-1].ID)
+	if f.Before != "" {
+		// Read backwards: the rows nearest the cursor came first.
+		slices.Reverse(page.Cases)
+		first, last = last, first
+		page.Next = last // the page the reader came from
+		if more {
+			page.Prev = first
+		}
+		return page, nil
+	}
+	if more {
+		page.Next = last
+	}
+	if f.Cursor != "" {
+		page.Prev = first
+	}
+	return page, nil
 }
 
 // caseConditions is a filter's WHERE conditions (without its cursor) and their arguments.
@@ -481,41 +517,74 @@ func caseConditions(f CaseFilter) ([]string, []any, error) {
 	return where, args, nil
 }
 
+// The light order's key: a case's deadline in microseconds (below 2^52 until the year 2112)
+// plus a step for its light, red none, yellow one, green two; a case running no clock comes
+// last, newest first.
+const (
+	lightStepYellow = `4503599627370496`  // 2^52
+	lightStepGreen  = `9007199254740992`  // 2 × 2^52
+	lightStepNone   = `18014398509481984` // 4 × 2^52, less the creation time
+)
+
+// sortKey is the expression a list is ordered by (then by id) and its arguments, and whether
+// it ascends: newest first, by deadline, or by light then deadline.
+func sortKey(f CaseFilter) (string, []any, bool) {
+	switch {
+	case f.SortByLight:
+		now := micros(f.Now)
+		return `(CASE WHEN light_due IS NULL THEN ` + lightStepNone + ` - created_at WHEN light_due < ? THEN light_due
+			WHEN light_warn <= ? THEN ` + lightStepYellow + ` + light_due ELSE ` + lightStepGreen + ` + light_due END)`, []any{now, now}, true
+	case f.SortByDue:
+		return `light_due`, nil, true
+	}
+	return `created_at`, nil, false
+}
+
 // casePageQuery is the query of one page of a filtered list: the columns asked for and
-// due_key (the deadline the list may be sorted by), in the list's order, after the filter's
-// cursor, at most limit rows.
+// sort_key (the key of the list's order, for the cursors), in the list's order, after the
+// filter's cursor, at most limit rows. With Before it reads the page before that cursor
+// backwards, nearest first; the caller turns it round.
 func casePageQuery(f CaseFilter, columns string, limit int) (string, []any, error) {
 	where, args, err := caseConditions(f)
 	if err != nil {
 		return "", nil, err
 	}
-	order := `created_at DESC, id DESC`
-	if f.SortByDue {
-		order = `light_due ASC, id ASC`
+	key, keyArgs, asc := sortKey(f)
+	cursor := f.Cursor
+	if f.Before != "" {
+		cursor, asc = f.Before, !asc
 	}
-	if f.Cursor != "" {
-		key, id, err := decodeCursor(f.Cursor)
+	dir, cmp, bound := `DESC`, `<`, `<=`
+	if asc {
+		dir, cmp, bound = `ASC`, `>`, `>=`
+	}
+	if cursor != "" {
+		k, id, err := decodeCursor(cursor)
 		if err != nil {
 			return "", nil, err
 		}
 		// The bound before the OR is what an engine can seek to: PostgreSQL reads the OR alone as a
 		// filter and walks the index from its start for every page, which a deep page (an export
 		// reads them all) pays for with every row before it.
-		if f.SortByDue {
-			where, args = append(where, `light_due >= ?`, `(light_due > ? OR (light_due = ? AND id > ?))`), append(args, key, key, key, id)
-		} else {
-			where, args = append(where, `created_at <= ?`, `(created_at < ? OR (created_at = ? AND id < ?))`), append(args, key, key, key, id)
-		}
+		where = append(where, key+` `+bound+` ?`, `(`+key+` `+cmp+` ? OR (`+key+` = ? AND id `+cmp+` ?))`)
+		args = slices.Concat(args, keyArgs, []any{k}, keyArgs, []any{k}, keyArgs, []any{k, id})
 	}
-	selectWhere := func(conds ...string) string {
-		q := `SELECT ` + columns + `, light_due AS due_key FROM cases` // the key is named apart: a UNION of two pages orders by light_due
-		if all := append(slices.Clone(where), conds...); len(all) > 0 {
+	// Arguments in the order their placeholders appear: the key in the columns, the conditions,
+	// the key in the order.
+	selectWhere := func(cond string, condArgs ...any) (string, []any) {
+		q := `SELECT ` + columns + `, ` + key + ` AS sort_key FROM cases`
+		all := where
+		if cond != "" {
+			all = append(slices.Clone(where), cond)
+		}
+		if len(all) > 0 {
 			q += ` WHERE ` + strings.Join(all, ` AND `)
 		}
-		return q + ` ORDER BY ` + order + ` LIMIT ?`
+		return q + ` ORDER BY ` + key + ` ` + dir + `, id ` + dir + ` LIMIT ?`, slices.Concat(keyArgs, args, condArgs, keyArgs, []any{limit})
 	}
 	if f.Department == "" || f.PartDepartment != f.Department {
-		return selectWhere(), append(args, limit), nil
+		q, a := selectWhere("")
+		return q, a, nil
 	}
 	// A department's own cases and those it holds a part of (联办), each a page read along its
 	// own index and merged: one condition with OR would scan the whole table.
@@ -523,9 +592,10 @@ func casePageQuery(f CaseFilter, columns string, limit int) (string, []any, erro
 	if f.OpenPartsOnly {
 		parts += ` AND status <> 'reported'`
 	}
-	q := `SELECT * FROM (` + selectWhere(`department = ?`) + `) AS lead UNION ALL SELECT * FROM (` +
-		selectWhere(parts+`)`) + `) AS part ORDER BY ` + order + ` LIMIT ?`
-	return q, slices.Concat(args, []any{f.Department, limit}, args, []any{f.Department, limit, limit}), nil
+	lead, leadArgs := selectWhere(`department = ?`, f.Department)
+	part, partArgs := selectWhere(parts+`)`, f.Department)
+	q := `SELECT * FROM (` + lead + `) AS lead UNION ALL SELECT * FROM (` + part + `) AS part ORDER BY sort_key ` + dir + `, id ` + dir + ` LIMIT ?`
+	return q, slices.Concat(leadArgs, partArgs, []any{limit}), nil
 }
 
 // rowWithExtra scans a case row followed by one more column.

@@ -88,14 +88,9 @@ func readExportState(state []byte, c *ExportCase) error {
 // CountCases counts the cases a filter selects (its cursor and limit aside). It asks for no
 // order and no column, so an engine counts along the narrowest index that answers.
 func (db *DB) CountCases(ctx context.Context, f CaseFilter) (int64, error) {
-	where, args, err := caseConditions(f)
+	where, args, err := countConditions(f)
 	if err != nil {
 		return 0, err
-	}
-	if f.Department != "" && f.PartDepartment == f.Department {
-		where = append(where, `(department = ? OR id IN (SELECT case_id FROM case_parts WHERE department = ?`+
-			map[bool]string{true: ` AND status <> 'reported'`, false: ``}[f.OpenPartsOnly]+`))`)
-		args = append(args, f.Department, f.Department)
 	}
 	q := `SELECT COUNT(*) FROM cases`
 	if len(where) > 0 {
@@ -106,6 +101,49 @@ func (db *DB) CountCases(ctx context.Context, f CaseFilter) (int64, error) {
 		return 0, fmt.Errorf("count cases: %w", err)
 	}
 	return n, nil
+}
+
+// countConditions is caseConditions with a department's parts (联办) as one condition: a count
+// reads every row it counts anyway, so the OR costs nothing a page-wise merge would save.
+func countConditions(f CaseFilter) ([]string, []any, error) {
+	where, args, err := caseConditions(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Department != "" && f.PartDepartment == f.Department {
+		where = append(where, `(department = ? OR id IN (SELECT case_id FROM case_parts WHERE department = ?`+
+			map[bool]string{true: ` AND status <> 'reported'`, false: ``}[f.OpenPartsOnly]+`))`)
+		args = append(args, f.Department, f.Department)
+	}
+	return where, args, nil
+}
+
+// LightCounts are how many cases of a list show each light.
+type LightCounts struct {
+	Red, Yellow, Green int64
+}
+
+// CountLights counts the cases a filter selects by the light they show at f.Now, whatever its
+// light and overdue filters say: the counts offer the lights to narrow the list to. Only cases
+// running a clock have a light, so the count reads the partial index on light_due (00032)
+// when the other conditions do not narrow more.
+func (db *DB) CountLights(ctx context.Context, f CaseFilter) (LightCounts, error) {
+	f.Light, f.Overdue, f.SortByDue = "", false, false
+	where, args, err := countConditions(f)
+	if err != nil {
+		return LightCounts{}, err
+	}
+	where = append(where, `light_due IS NOT NULL`)
+	now := micros(f.Now)
+	q := `SELECT COALESCE(SUM(CASE WHEN light_due < ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN light_due >= ? AND light_warn <= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN light_warn > ? THEN 1 ELSE 0 END), 0)
+		FROM cases WHERE ` + strings.Join(where, ` AND `)
+	var c LightCounts
+	if err := db.queryRow(ctx, q, append([]any{now, now, now, now}, args...)...).Scan(&c.Red, &c.Yellow, &c.Green); err != nil {
+		return LightCounts{}, fmt.Errorf("count lights: %w", err)
+	}
+	return c, nil
 }
 
 // EachExportCase calls fn with every case a filter selects, in the list's order, reading batch
@@ -120,7 +158,7 @@ func (db *DB) EachExportCase(ctx context.Context, f CaseFilter, batch int, fn fu
 		if err != nil {
 			return err
 		}
-		n, lastKey, lastID, err := db.exportPage(ctx, q, args, f.SortByDue, fn)
+		n, lastKey, lastID, err := db.exportPage(ctx, q, args, fn)
 		if err != nil {
 			return err
 		}
@@ -132,7 +170,7 @@ func (db *DB) EachExportCase(ctx context.Context, f CaseFilter, batch int, fn fu
 }
 
 // exportPage reads one page and returns how many rows it had and the last one's keys.
-func (db *DB) exportPage(ctx context.Context, q string, args []any, byDue bool, fn func(ExportCase) error) (n int, lastKey, lastID int64, err error) {
+func (db *DB) exportPage(ctx context.Context, q string, args []any, fn func(ExportCase) error) (n int, lastKey, lastID int64, err error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("export cases: %w", err)
@@ -142,12 +180,12 @@ func (db *DB) exportPage(ctx context.Context, q string, args []any, byDue bool, 
 		c                     ExportCase
 		created               int64
 		due, warn, light, reg sql.NullInt64
-		dueKey                sql.NullInt64
+		sortKey               sql.NullInt64
 		state                 []byte
 	)
 	for rows.Next() {
 		if err := rows.Scan(&c.ID, &c.Ticket, &c.Source, &c.Kind, &c.Category, &c.Description, &c.Address, &c.Grid, &c.Urgency,
-			&c.Status, &c.Department, &c.HolderKind, &c.HolderCode, &created, &due, &warn, &light, &state, &reg, &dueKey); err != nil {
+			&c.Status, &c.Department, &c.HolderKind, &c.HolderCode, &created, &due, &warn, &light, &state, &reg, &sortKey); err != nil {
 			return n, 0, 0, fmt.Errorf("export cases: %w", err)
 		}
 		if err := readExportState(state, &c); err != nil {
@@ -162,10 +200,7 @@ func (db *DB) exportPage(ctx context.Context, q string, args []any, byDue bool, 
 			return n, 0, 0, err
 		}
 		n++
-		lastID, lastKey = c.ID, created
-		if byDue {
-			lastKey = dueKey.Int64
-		}
+		lastID, lastKey = c.ID, sortKey.Int64
 	}
 	return n, lastKey, lastID, rows.Err()
 }

@@ -33,6 +33,7 @@ var pageBundles = map[string][]string{
 	"report-page.js": {"map.js", "report.js", "drafts.js"},
 	// Leaflet with the page's words for its buttons, in one request where Leaflet is.
 	"leaflet-page.js": {"vendor/leaflet/leaflet.js", "leaflet-words.js"},
+	"tasks-page.js":   {"tasks.js", "export.js"},
 }
 
 // URL is where the asset is served.

@@ -163,6 +163,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /logout", h.logout)
 	m.HandleFunc("GET /tasks", h.signedIn(h.tasks))
 	m.HandleFunc("POST /tasks/bulk", h.signedIn(h.bulk))
+	m.HandleFunc("POST /tasks/decide", h.signedIn(h.decide))
 	m.HandleFunc("GET /cases/{id}", h.signedIn(h.casePage))
 	m.HandleFunc("POST /cases/{id}/actions", h.signedIn(h.act))
 	m.HandleFunc("GET /dashboard", h.signedIn(h.dashboard))

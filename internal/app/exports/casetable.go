@@ -109,7 +109,7 @@ func (s *Service) caseFilter(actor *access.Principal, params map[string]string) 
 	if err != nil {
 		return cases.CaseFilter{}, err
 	}
-	f.Limit, f.Cursor = 0, ""
+	f.Limit, f.Cursor, f.Before = 0, "", ""
 	if err := s.cases.ScopeFilter(actor, &f); err != nil {
 		return cases.CaseFilter{}, err
 	}

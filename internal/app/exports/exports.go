@@ -127,7 +127,7 @@ func mayExport(actor *access.Principal) error {
 func checkParams(kind string, params map[string]string) error {
 	allowed := StatsParams
 	if kind == "cases" {
-		allowed = slices.DeleteFunc(slices.Clone(cases.FilterParams), func(p string) bool { return p == "limit" || p == "cursor" })
+		allowed = slices.DeleteFunc(slices.Clone(cases.FilterParams), func(p string) bool { return p == "limit" || p == "cursor" || p == "before" })
 	}
 	keys := make([]string, 0, len(params))
 	for k := range params {
