@@ -2,8 +2,13 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +16,10 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/basemap"
+	"github.com/citygrid/citygrid/internal/crs"
 )
 
 // requests records every URL the person's page asks for, to prove nothing leaves the machine.
@@ -45,6 +54,12 @@ func (r *requests) elsewhere(site string) []string {
 		}
 	}
 	return out
+}
+
+func (r *requests) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.urls...)
 }
 
 func (r *requests) count(part string) int {
@@ -195,7 +210,7 @@ func TestThePublicMapShowsOutlinesAndTheGridsUpClose(t *testing.T) {
 	if len(grids) == 0 || !strings.HasPrefix(grids[0], "第") {
 		t.Errorf("close up the grids are named %v, want 第N网格", grids)
 	}
-	for _, u := range net.urls {
+	for _, u := range net.all() {
 		if strings.Contains(u, "level=grid") && !strings.Contains(u, "bbox=") {
 			t.Errorf("the grids were fetched without a box: %s", u)
 		}
@@ -205,4 +220,102 @@ func TestThePublicMapShowsOutlinesAndTheGridsUpClose(t *testing.T) {
 		t.Errorf("the page fetched from outside the site: %v", out)
 	}
 	visitor.noConsoleErrors()
+}
+
+// onePixel is a transparent 1×1 PNG: a tile server's answer.
+var onePixel = []byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+	0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+	0x42, 0x60, 0x82}
+
+// TestMapsDrawInTheTilesCoordinateSystem: the browser's conversions are the server's (the same
+// numbers to 1e-9°, both ways, in and out of China); with GCJ-02 tiles (高德's system) a WGS-84
+// point is drawn where those tiles show it, not ~500 m off, and a tap where the tiles show a
+// place gives the report that place in WGS-84. The tiles come from the configured server only,
+// which the page's Content-Security-Policy lets in.
+func TestMapsDrawInTheTilesCoordinateSystem(t *testing.T) {
+	s := newSite(t)
+	var tileHits atomic.Int64
+	tiles := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tileHits.Add(1)
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(onePixel)
+	}))
+	t.Cleanup(tiles.Close)
+	if err := s.App.Maps.PutTiles(t.Context(), access.SystemPrincipal("test"),
+		basemap.TileConfig{Provider: basemap.XYZ, URL: tiles.URL + "/{z}/{x}/{y}.png", CRS: crs.GCJ02}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	phone := b.person(t, "resident", true)
+	net := phone.recordRequests()
+	phone.noPosition(s.URL, true)
+	phone.do(chromedp.Navigate(s.URL+"/report"), chromedp.WaitVisible(chromedp.CSS(`#map[data-basemap=ready]`)))
+	if got := eval[string](phone, `document.getElementById('map').dataset.crs`); got != "gcj02" {
+		t.Fatalf("the map draws in %q, want gcj02", got)
+	}
+
+	// The conversions, against the server's.
+	type pair [2]float64
+	points := []pair{{113.2418, 35.2159}, {116.3975, 39.9087}, {121.4737, 31.2304}, {87.6168, 43.8256}, {139.6917, 35.6895}, {-0.1276, 51.5072}}
+	for _, p := range points {
+		got := eval[[]pair](phone, fmt.Sprintf(`(() => { const c = window.citygridCRS, x = %v, y = %v; return [
+			c.wgs84ToGcj02(x, y), c.gcj02ToWgs84(x, y), c.gcj02ToBd09(x, y), c.bd09ToGcj02(x, y),
+			c.convert('wgs84', 'bd09', x, y), c.convert('bd09', 'wgs84', x, y)]; })()`, p[0], p[1]))
+		want := []pair{}
+		for _, f := range []func(float64, float64) (float64, float64){crs.WGS84ToGCJ02, crs.GCJ02ToWGS84, crs.GCJ02ToBD09, crs.BD09ToGCJ02, crs.WGS84ToBD09, crs.BD09ToWGS84} {
+			x, y := f(p[0], p[1])
+			want = append(want, pair{x, y})
+		}
+		for i := range want {
+			if math.Abs(got[i][0]-want[i][0]) > 1e-9 || math.Abs(got[i][1]-want[i][1]) > 1e-9 {
+				t.Errorf("conversion %d of %v: the browser says %v, the server %v", i, p, got[i], want[i])
+			}
+		}
+		back := eval[pair](phone, fmt.Sprintf(`(() => { const c = window.citygridCRS, g = c.wgs84ToGcj02(%v, %v); return c.gcj02ToWgs84(g[0], g[1]); })()`, p[0], p[1]))
+		if math.Abs(back[0]-p[0]) > 1e-9 || math.Abs(back[1]-p[1]) > 1e-9 {
+			t.Errorf("%v to GCJ-02 and back in the browser is %v", p, back)
+		}
+	}
+
+	// Drawing: a WGS-84 point lands on the pixel where GCJ-02 tiles show it.
+	wgs := pair{113.2418, 35.2159}
+	gx, gy := crs.WGS84ToGCJ02(wgs[0], wgs[1])
+	type px struct{ X, Y, PlainX, PlainY float64 }
+	at := eval[px](phone, fmt.Sprintf(`(() => { const m = document.getElementById('map').citygridMap;
+		const p = m.project(L.latLng(%v, %v), 18), q = L.CRS.EPSG3857.latLngToPoint(L.latLng(%v, %v), 18), plain = L.CRS.EPSG3857.latLngToPoint(L.latLng(%v, %v), 18);
+		return {X: p.x - q.x, Y: p.y - q.y, PlainX: plain.x - q.x, PlainY: plain.y - q.y}; })()`, wgs[1], wgs[0], gy, gx, wgs[1], wgs[0]))
+	t.Logf("at zoom 18 the point is %.3f, %.3f px from where the tiles show it (%.0f, %.0f px without the conversion)", at.X, at.Y, at.PlainX, at.PlainY)
+	if math.Abs(at.X) > 0.01 || math.Abs(at.Y) > 0.01 {
+		t.Errorf("a WGS-84 point is drawn %.2f, %.2f px from where the GCJ-02 tiles show it", at.X, at.Y)
+	}
+	if math.Hypot(at.PlainX, at.PlainY) < 100 {
+		t.Errorf("without the conversion the point would be only %.0f, %.0f px off: the test shows nothing", at.PlainX, at.PlainY)
+	}
+
+	// A tap where the tiles show the place: the report gets the place in WGS-84.
+	type xy struct{ X, Y float64 }
+	tap := eval[xy](phone, fmt.Sprintf(`(() => { const el = document.getElementById('map'), m = el.citygridMap;
+		el.scrollIntoView({block: 'center'});
+		m.setView(L.latLng(%v, %v), 18, {animate: false});
+		const q = L.CRS.EPSG3857.latLngToPoint(L.latLng(%v, %v), 18), o = m.getPixelOrigin(), pane = m._getMapPanePos(), r = el.getBoundingClientRect();
+		return {X: r.left + q.x - o.x + pane.x, Y: r.top + q.y - o.y + pane.y}; })()`, wgs[1], wgs[0], gy, gx))
+	phone.do(chromedp.MouseClickXY(tap.X, tap.Y))
+	phone.until(`document.getElementById('lon').value !== ''`, 5*time.Second)
+	got := eval[pair](phone, `[+document.getElementById('lon').value, +document.getElementById('lat').value]`)
+	// A CSS pixel at zoom 18 is about 0.5 m: 1e-5° is two pixels.
+	if math.Abs(got[0]-wgs[0]) > 1e-5 || math.Abs(got[1]-wgs[1]) > 1e-5 {
+		t.Errorf("a tap where the tiles show %v gave the report %v", wgs, got)
+	}
+	phone.until(`document.getElementById('map').dataset.basemap === 'ready'`, 10*time.Second)
+	phone.shot("gcj02-tiles")
+	if tileHits.Load() == 0 {
+		t.Errorf("no tile was fetched from the configured server")
+	}
+	for _, u := range net.elsewhere(s.URL) {
+		if !strings.HasPrefix(u, tiles.URL+"/") {
+			t.Errorf("the page fetched from neither the site nor the tile server: %s", u)
+		}
+	}
+	phone.noConsoleErrors() // the tiles were let in by the page's Content-Security-Policy
 }
