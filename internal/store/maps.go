@@ -49,10 +49,14 @@ func (db *DB) PutMapSettings(ctx context.Context, m MapSettings) error {
 	return nil
 }
 
-// likeText is text to look for with LIKE: its wildcards dropped, so it matches itself only.
+// likeText is a LIKE pattern (with ESCAPE '\') for text anywhere in a column: the text's own
+// % and _ are escaped, so it matches itself only.
 func likeText(s string) string {
-	return "%" + strings.NewReplacer("%", "", "_", "", "\\", "").Replace(s) + "%"
+	return "%" + strings.NewReplacer("\\", "\\\\", "%", "\\%", "_", "\\_").Replace(s) + "%"
 }
+
+// likeEscape follows every LIKE likeText fills.
+const likeEscape = ` ESCAPE '\'`
 
 // CaseAddress is a case found by the address it was reported at.
 type CaseAddress struct {
@@ -76,7 +80,7 @@ func (db *DB) CaseAddresses(ctx context.Context, f CaseFilter, text string, limi
 		// The department's own cases (the list's 联办 parts are left out of a place search).
 		where, args = append(where, `department = ?`), append(args, f.Department)
 	}
-	where, args = append(where, `address LIKE ?`), append(args, likeText(text))
+	where, args = append(where, `address LIKE ?`+likeEscape), append(args, likeText(text))
 	rows, err := db.query(ctx, `SELECT ticket, kind, category, status, address, lon, lat, created_at FROM cases WHERE `+
 		strings.Join(where, ` AND `)+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
@@ -101,7 +105,7 @@ func (db *DB) CaseAddresses(ctx context.Context, f CaseFilter, text string, limi
 // FindSites returns up to limit sites whose name or address holds text, within any of the
 // regions (none: everywhere), by name.
 func (db *DB) FindSites(ctx context.Context, text string, regions []string, limit int) ([]Site, error) {
-	q := `SELECT ` + siteColumns + ` FROM assess_sites WHERE (name LIKE ? OR address LIKE ?)`
+	q := `SELECT ` + siteColumns + ` FROM assess_sites WHERE (name LIKE ?` + likeEscape + ` OR address LIKE ?` + likeEscape + `)`
 	like := likeText(text)
 	args := []any{like, like}
 	if len(regions) > 0 {
