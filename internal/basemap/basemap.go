@@ -127,8 +127,11 @@ func Build(epoch int64, regions []grid.Region) *Layers {
 // subdistrict's office (办事处) are left off.
 func ShortName(name string) string {
 	for _, suffix := range []string{"居民委员会", "村民委员会", "委员会", "办事处"} {
-		if s := strings.TrimSuffix(name, suffix); s != name && s != "" {
-			return s
+		if strings.HasSuffix(name, suffix) {
+			if s := strings.TrimSuffix(name, suffix); s != "" {
+				return s
+			}
+			return name // nothing but the committee's name
 		}
 	}
 	return name
