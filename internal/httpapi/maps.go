@@ -10,7 +10,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/citygrid/citygrid/internal/access"
-	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/basemap"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
@@ -132,11 +131,7 @@ type mapTilesJSON struct {
 }
 
 func (s *Handler) getMapTiles(w http.ResponseWriter, r *http.Request, p *access.Principal) {
-	if err := kernel.MayEditCityWide(p, "map tiles"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cfg, src, err := s.app.Maps.Tiles(r.Context())
+	cfg, src, err := s.app.Maps.TileSettings(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return

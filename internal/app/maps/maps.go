@@ -4,7 +4,7 @@
 // What each refuses:
 //   - BaseMap: a level it does not draw, or the unit grids without a box (invalid).
 //   - Places: text longer than MaxQuery characters or not text (invalid, bad_text).
-//   - PutTiles: anyone but an unscoped admin (forbidden, city_admin_only); a choice the
+//   - TileSettings, PutTiles: anyone but an unscoped admin (forbidden, city_admin_only); a choice the
 //     environment already made (conflict, set_by_environment); a malformed one (invalid,
 //     bad_map_setting).
 //

@@ -68,6 +68,15 @@ func (a *Service) source(cfg basemap.TileConfig) TileSource {
 	return FromSettings
 }
 
+// TileSettings is the tiles in force as an unscoped admin reads them to change them
+// (city_admin_only for anyone else); the key is the caller's to keep from view.
+func (a *Service) TileSettings(ctx context.Context, actor *access.Principal) (basemap.TileConfig, TileSource, error) {
+	if err := kernel.MayEditCityWide(actor, "map tiles"); err != nil {
+		return basemap.TileConfig{}, "", err
+	}
+	return a.Tiles(ctx)
+}
+
 // ClientTiles is what the pages' maps draw under the base layer: nil for none (also when the
 // settings cannot be read, which is logged: a map without tiles still works).
 func (a *Service) ClientTiles(ctx context.Context) *basemap.Tiles {
