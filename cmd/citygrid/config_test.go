@@ -130,6 +130,27 @@ func TestServeNamesThePublicURLInOpen311Discovery(t *testing.T) {
 	}
 }
 
+// The environment's tiles reach every page's map and its Content-Security-Policy, and the map
+// card cannot change them.
+func TestServeDrawsTheEnvironmentsTiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "citygrid.db")
+	migrate(t, dsn)
+	s := startServer(t, map[string]string{"CITYGRID_DB": dsn, "CITYGRID_ADDR": "127.0.0.1:0", "CITYGRID_JOBS_EVERY": "0",
+		"CITYGRID_MAP_TILES": "amap"}, "serve", "--data", dir)
+	res, err := http.Get(s.url + "/report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if csp := res.Header.Get("Content-Security-Policy"); res.StatusCode != http.StatusOK || !strings.Contains(csp, "img-src 'self' data: blob: https://*.is.autonavi.com;") ||
+		!strings.Contains(string(body), `"crs":"gcj02"`) || !strings.Contains(string(body), "autonavi.com/appmaptile") {
+		t.Errorf("/report with CITYGRID_MAP_TILES=amap: %d, CSP %q", res.StatusCode, csp)
+	}
+}
+
 // /metrics is open by default, as it always was; CITYGRID_METRICS=off takes it away and
 // CITYGRID_METRICS=token serves it only with the metrics token (a user's API token will not do).
 func TestMetricsCanBeTurnedOffOrLockedWithAToken(t *testing.T) {

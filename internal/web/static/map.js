@@ -104,14 +104,20 @@
     return fetched[url];
   }
 
-  function baseLayer(map) {
+  // On a dark map (the wall screen) the outlines are light and the regions a shade lighter than
+  // the ground.
+  var DARK = {district: '#a5b4fc', subdistrict: '#818cf8', community: '#64748b', grid: '#475569'};
+
+  function baseLayer(map, dark) {
     var el = map.getContainer();
     map.createPane('cgBase').style.zIndex = 250; // above tiles, below everything a page draws
     map.createPane('cgLabels').style.zIndex = 350;
     map.getPane('cgLabels').style.pointerEvents = 'none';
     var renderer = L.canvas({pane: 'cgBase', padding: 0.5});
     var levels = LEVELS.map(function (spec, i) {
-      var lv = {spec: spec, rank: i, seen: {}, labels: [], style: spec.style, labelGroup: L.layerGroup([], {pane: 'cgLabels'})};
+      var lv = {spec: spec, rank: i, seen: {}, labels: [], labelGroup: L.layerGroup([], {pane: 'cgLabels'}),
+        line: dark ? L.extend({}, spec.style, {color: DARK[spec.level]}) : spec.style};
+      lv.style = lv.line;
       lv.outlines = L.geoJSON(null, {pane: 'cgBase', renderer: renderer, interactive: false, style: function () { return lv.style; }});
       return lv;
     });
@@ -177,7 +183,7 @@
         var filled = within(z, s.fill);
         if (lv.filled !== filled) {
           lv.filled = filled;
-          lv.style = L.extend({}, s.style, {fill: filled, fillColor: '#ffffff', fillOpacity: filled ? 0.6 : 0});
+          lv.style = L.extend({}, lv.line, {fill: filled, fillColor: dark ? '#1e293b' : '#ffffff', fillOpacity: filled ? (dark ? 0.5 : 0.6) : 0});
           lv.outlines.setStyle(lv.style);
         }
         if (on) { need(lv, urlsFor(s)); }
@@ -305,7 +311,9 @@
   }
 
   // base gives a page's map what every map has; the page calls it right after L.map(). cfg is
-  // the page's map data's "base": the tiles (null: none) and the words of the search box.
+  // the page's map data's "base": the tiles (null: none) and the words of the search box; opts
+  // may ask for no search box (search: false), a dark map (dark: true) and say what to do once
+  // a place is found (onPlace).
   function base(map, cfg, opts) {
     cfg = cfg || {};
     opts = opts || {};
@@ -329,7 +337,7 @@
     } else {
       el.classList.add('cg-offline');
     }
-    var layer = baseLayer(map);
+    var layer = baseLayer(map, !!opts.dark);
     if (opts.search !== false) { searchControl(map, cfg.words, opts.onPlace); }
     return layer;
   }

@@ -15,7 +15,7 @@
 
     var map = L.map('wall-map', {attributionControl: false, zoomControl: true, maxZoom: 18});
     map.zoomControl.getContainer().querySelectorAll('a').forEach(function (a) { a.title = ''; });
-    window.citygridBase(map, data.base);
+    window.citygridBase(map, data.base, {dark: true});
     (data.areas || []).forEach(function (g, i) {
       L.geoJSON(g, {interactive: false, style: {color: i === 0 ? '#f87171' : '#64748b', weight: i === 0 ? 2 : 1, fill: false}}).addTo(map);
     });
