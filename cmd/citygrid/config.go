@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/citygrid/citygrid/internal/basemap"
+	"github.com/citygrid/citygrid/internal/crs"
+	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/notify"
 	frontdoor "github.com/citygrid/citygrid/internal/server"
 )
@@ -28,9 +31,13 @@ type Config struct {
 	// https://grid.example.gov.cn (CITYGRID_PUBLIC_URL): Open311 discovery and any other
 	// absolute URL use it. "" takes the request's own scheme and host.
 	PublicURL     string
-	SecureCookies bool   // CITYGRID_SECURE_COOKIES: Secure cookies when TLS ends at a proxy
-	LogJSON       bool   // CITYGRID_LOG_FORMAT=json
-	TileURL       string // CITYGRID_TILE_URL: base map tiles under the pages' maps
+	SecureCookies bool // CITYGRID_SECURE_COOKIES: Secure cookies when TLS ends at a proxy
+	LogJSON       bool // CITYGRID_LOG_FORMAT=json
+
+	// MapTiles are the tiles under the pages' maps (CITYGRID_MAP_TILES with CITYGRID_MAP_KEY,
+	// CITYGRID_MAP_URL and CITYGRID_MAP_CRS; CITYGRID_TILE_URL is the older name of an XYZ
+	// template in WGS-84). The zero value leaves the choice to /admin/map, whose default is none.
+	MapTiles basemap.TileConfig
 
 	DuplicateRadiusM float64       // CITYGRID_DUPLICATE_RADIUS_M; 0 keeps the use cases' default
 	DuplicateWindow  time.Duration // CITYGRID_DUPLICATE_DAYS; 0 keeps the use cases' default
@@ -64,7 +71,6 @@ func readConfig(getenv func(string) string) (Config, error) {
 		DB:        getenv("CITYGRID_DB"),
 		Addr:      or(getenv("CITYGRID_ADDR"), defaultAddr),
 		Data:      or(getenv("CITYGRID_DATA"), defaultData),
-		TileURL:   getenv("CITYGRID_TILE_URL"),
 		JobsEvery: defaultJobsEvery,
 		SMTP:      getenv("CITYGRID_SMTP"),
 		MailFrom:  or(getenv("CITYGRID_MAIL_FROM"), defaultMailFrom),
@@ -134,10 +140,51 @@ func readConfig(getenv func(string) string) (Config, error) {
 	if c.Metrics == frontdoor.MetricsToken && (len(c.MetricsToken) < frontdoor.MinMetricsTokenLen || strings.ContainsAny(c.MetricsToken, " \t\r\n")) {
 		bad("CITYGRID_METRICS=token needs CITYGRID_METRICS_TOKEN of at least %d characters without white space (e.g. openssl rand -hex 32)", frontdoor.MinMetricsTokenLen)
 	}
+	if tiles, err := mapTiles(getenv); err != nil {
+		bad("%w", err)
+	} else {
+		c.MapTiles = tiles
+	}
 	if len(problems) > 0 {
 		return Config{}, usageError{strings.Join(problems, "; ")}
 	}
 	return c, nil
+}
+
+// mapVariables name the environment variable behind each field of a tile configuration.
+var mapVariables = map[string]string{"provider": "CITYGRID_MAP_TILES", "key": "CITYGRID_MAP_KEY", "url": "CITYGRID_MAP_URL", "crs": "CITYGRID_MAP_CRS"}
+
+// mapTiles reads the tiles under the maps; the zero value when none of the variables is set.
+func mapTiles(getenv func(string) string) (basemap.TileConfig, error) {
+	provider, old := getenv("CITYGRID_MAP_TILES"), getenv("CITYGRID_TILE_URL")
+	tc := basemap.TileConfig{Provider: basemap.Provider(provider), Key: getenv("CITYGRID_MAP_KEY"), URL: getenv("CITYGRID_MAP_URL"),
+		CRS: crs.System(getenv("CITYGRID_MAP_CRS"))}
+	switch {
+	case provider != "" && old != "":
+		return basemap.TileConfig{}, fmt.Errorf("CITYGRID_TILE_URL is the older name of CITYGRID_MAP_TILES=xyz with CITYGRID_MAP_URL: set one of them")
+	case provider == "" && old != "":
+		tc = basemap.TileConfig{Provider: basemap.XYZ, URL: old, CRS: crs.WGS84}
+	case provider == "":
+		for _, v := range []string{"CITYGRID_MAP_KEY", "CITYGRID_MAP_URL", "CITYGRID_MAP_CRS"} {
+			if getenv(v) != "" {
+				return basemap.TileConfig{}, fmt.Errorf("%s needs CITYGRID_MAP_TILES (tianditu, amap, xyz or none)", v)
+			}
+		}
+		return basemap.TileConfig{}, nil
+	}
+	n, err := tc.Normalize()
+	if err != nil {
+		_, params := errs.Detail(err)
+		name := mapVariables[fmt.Sprint(params["field"])]
+		if old != "" {
+			name = "CITYGRID_TILE_URL"
+		}
+		if name != "CITYGRID_MAP_TILES" && old == "" {
+			name += " (with CITYGRID_MAP_TILES=" + provider + ")"
+		}
+		return basemap.TileConfig{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return n, nil
 }
 
 // publicURL checks an absolute base URL (http or https, a host, no query, fragment or user)

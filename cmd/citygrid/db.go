@@ -68,6 +68,10 @@ func openAppWithData(ctx context.Context, e *env, dsn, dataDir string) (*app.App
 		return nil, nil, err
 	}
 	opts := app.Options{Logger: e.logger(), PublicURL: e.cfg.PublicURL}
+	if e.cfg.MapTiles.Provider != "" {
+		tiles := e.cfg.MapTiles
+		opts.MapTiles = &tiles
+	}
 	if dataDir != "" {
 		blobs, err := blob.NewDir(filepath.Join(dataDir, "attachments"))
 		if err != nil {

@@ -55,7 +55,7 @@ func frontDoor(cfg Config, a *app.App, db *store.DB, log *slog.Logger) (*frontdo
 		MetricsToken: cfg.MetricsToken,
 		API:          httpapi.Config{SecureCookies: cfg.SecureCookies},
 		Open311:      open311.Config{BaseURL: cfg.PublicURL},
-		Web:          &web.Config{SecureCookies: cfg.SecureCookies, TileURL: cfg.TileURL},
+		Web:          &web.Config{SecureCookies: cfg.SecureCookies},
 	})
 }
 

@@ -10,6 +10,7 @@
 //   - eval: evaluation (综合评价): indicators, rankings, trends and their weights
 //   - assessment: evaluation sites, checklists, rounds, field scoring, rectification, results
 //   - exports: case lists and evaluation tables as .xlsx or CSV files, at once or as jobs
+//   - maps: the offline base layer, finding a place by name, the tiles under the maps
 //
 // Every use case authorizes its actor, runs in one transaction and writes its audit record
 // (and any outbox message) in that same transaction, so every entry point (HTTP, Open311, the
@@ -25,6 +26,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/exports"
 	"github.com/citygrid/citygrid/internal/app/georeport"
 	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/app/maps"
 	"github.com/citygrid/citygrid/internal/app/notices"
 	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/app/regions"
@@ -47,6 +49,7 @@ type App struct {
 	// Assessment is the assessment of evaluation sites (测评点位).
 	Assessment *assessment.Service
 	Exports    *exports.Service
+	Maps       *maps.Service // what every page's map draws and finds
 	core       *kernel.Core
 }
 
@@ -70,6 +73,7 @@ func New(db *store.DB, opts Options) (*App, error) {
 		// The assessment files its failures through the case use cases.
 		Assessment: assessment.New(core, cs),
 		Exports:    ex,
+		Maps:       maps.New(core, cs),
 		core:       core,
 	}, nil
 }

@@ -665,7 +665,7 @@ type mapSite struct {
 
 type assessMapBody struct {
 	Sites  []mapSite         `json:"sites"`
-	Tiles  string            `json:"tiles"`
+	Base   *mapBase          `json:"base"`
 	Words  map[string]string `json:"words"`
 	Types  map[string]string `json:"types"`
 	Scored int               `json:"-"`
@@ -681,7 +681,7 @@ func (h *Handler) assessMap(w http.ResponseWriter, r *http.Request, p *access.Pr
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := assessMapBody{Sites: []mapSite{}, Tiles: h.cfg.TileURL, Words: map[string]string{}, Types: h.siteTypeNames(r, p), Areas: h.areas(r, p)}
+	body := assessMapBody{Sites: []mapSite{}, Base: h.mapBase(r), Words: map[string]string{}, Types: h.siteTypeNames(r, p), Areas: h.areas(r, p)}
 	for _, s := range sites {
 		m := mapSite{Code: s.Code, Name: s.Name, Type: s.SiteType, Lon: s.Lon, Lat: s.Lat}
 		if s.Last != nil {
@@ -696,7 +696,7 @@ func (h *Handler) assessMap(w http.ResponseWriter, r *http.Request, p *access.Pr
 	}
 	h.render(w, r, http.StatusOK, "assessment-map.html", &page{Title: h.cat.T(l, "assess.map"), Body: body,
 		Styles:  []string{"vendor/leaflet/leaflet.css", "assessment.css"},
-		Scripts: []string{"vendor/leaflet/leaflet.js", "assessment.js"}})
+		Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "assessment.js"}})
 }
 
 // roundsTrend is the trend over rounds as a table: a row per district, a column per round.

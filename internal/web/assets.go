@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/citygrid/citygrid/internal/httpx"
 )
 
 // asset is one static file as served: its bytes, a gzipped copy when that is smaller, and a
@@ -197,16 +199,7 @@ func (as *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // acceptsGzip reports whether the client takes gzip (and has not refused it with q=0).
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") || strings.TrimSpace(coding) == "*" {
-			q := strings.ReplaceAll(params, " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
-}
+func acceptsGzip(r *http.Request) bool { return httpx.AcceptsGzip(r) }
 
 // writeMaybeGzipped writes a rendered page, gzipped when the browser takes it and it is worth it.
 func writeMaybeGzipped(w http.ResponseWriter, r *http.Request, status int, body []byte) {

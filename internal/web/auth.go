@@ -20,13 +20,13 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.lang(r)
-	body := homeBody{Map: publicMap{Cases: points, Tiles: h.cfg.TileURL, Statuses: map[workflow.Status]string{}, Blurred: h.cat.T(l, "home.map.blurred")}}
+	body := homeBody{Map: publicMap{Cases: points, Base: h.mapBase(r), Statuses: map[workflow.Status]string{}, Blurred: h.cat.T(l, "home.map.blurred")}}
 	body.Map.Lon, body.Map.Lat = h.startPoint(r, access.FromContext(r.Context()))
 	for _, s := range workflow.Statuses {
 		body.Map.Statuses[s] = h.cat.T(l, "status."+string(s))
 	}
 	h.render(w, r, http.StatusOK, "home.html", &page{Title: h.cat.T(l, "home.title"), Body: body,
-		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "portal.js"}})
+		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "portal.js"}})
 }
 
 // The public map shows the newest cases of the last 30 days.
@@ -42,7 +42,7 @@ type publicMap struct {
 	Cases    []cases.PublicPoint        `json:"cases"`
 	Lon      float64                    `json:"lon"`
 	Lat      float64                    `json:"lat"`
-	Tiles    string                     `json:"tiles,omitempty"`
+	Base     *mapBase                   `json:"base"`
 	Statuses map[workflow.Status]string `json:"statuses"`
 	Blurred  string                     `json:"blurred"`
 }

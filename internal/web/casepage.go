@@ -21,14 +21,14 @@ import (
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
-// mapData is what a page's map draws: a point, the grid around it, and the tiles, if any.
+// mapData is what a page's map draws: a point, the grid around it, and what every map has.
 type mapData struct {
 	Lon      float64         `json:"lon"`
 	Lat      float64         `json:"lat"`
 	Grid     json.RawMessage `json:"grid,omitempty"`  // GeoJSON geometry of the unit grid
 	Shape    json.RawMessage `json:"shape,omitempty"` // the line or area reported, when not a point
 	GridName string          `json:"grid_name,omitempty"`
-	Tiles    string          `json:"tiles,omitempty"`
+	Base     *mapBase        `json:"base"`
 }
 
 type timelineEntry struct {
@@ -198,7 +198,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 	}
 	l, names := h.lang(r), h.names(ctx)
 	body := caseBody{Case: c, Choices: choices, Staff: c.Contact != nil || c.Reporter != "",
-		Map: mapData{Lon: c.Lon, Lat: c.Lat, Shape: c.Geometry, GridName: c.Grid.Name, Tiles: h.cfg.TileURL}}
+		Map: mapData{Lon: c.Lon, Lat: c.Lat, Shape: c.Geometry, GridName: c.Grid.Name, Base: h.mapBase(r)}}
 	for _, ch := range choices {
 		if !ch.Allowed {
 			body.Blocked = append(body.Blocked, blockedChoice{Action: ch.Action, Why: h.choiceWhy(l, ch, names)})

@@ -29,7 +29,7 @@ type dashboardData struct {
 	Days     []string                   `json:"days"`
 	Words    map[string]string          `json:"words"`
 	Statuses map[workflow.Status]string `json:"statuses"`
-	Tiles    string                     `json:"tiles,omitempty"`
+	Base     *mapBase                   `json:"base,omitempty"` // on the page, not in its updates
 	// The viewer's area first, then the regions under it: drawn from their stored outlines.
 	Areas []json.RawMessage `json:"areas,omitempty"`
 	Lon   float64           `json:"lon,omitempty"`
@@ -85,7 +85,7 @@ func (h *Handler) dashboardData(r *http.Request, p *access.Principal) (dashboard
 		return dashboardData{}, err
 	}
 	l := h.lang(r)
-	out := dashboardData{Dashboard: d, Days: []string{}, Statuses: map[workflow.Status]string{}, Tiles: h.cfg.TileURL,
+	out := dashboardData{Dashboard: d, Days: []string{}, Statuses: map[workflow.Status]string{},
 		Words: map[string]string{"intake": h.cat.T(l, "dashboard.chart.intake"), "overdue": h.cat.T(l, "dashboard.chart.overdue"),
 			"centre": h.cat.T(l, "dashboard.overdue.centre")}}
 	for _, s := range workflow.Statuses {
@@ -111,7 +111,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, p *access.Pr
 	h.render(w, r, http.StatusOK, "dashboard.html", &page{Title: h.cat.T(h.lang(r), "dashboard.title"),
 		Body:    dashboardBody{Dashboard: d.Dashboard, Statuses: workflow.Statuses, Data: d},
 		Styles:  []string{"vendor/leaflet/leaflet.css"},
-		Scripts: []string{"vendor/leaflet/leaflet.js", "vendor/echarts/echarts.common.min.js", "dashboard.js"}})
+		Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "vendor/echarts/echarts.common.min.js", "dashboard.js"}})
 }
 
 // dashboardJSON answers the dashboard's refresh after a live change.

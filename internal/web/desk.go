@@ -71,7 +71,7 @@ func (h *Handler) showDesk(w http.ResponseWriter, r *http.Request, p *access.Pri
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := deskBody{Form: form, Categories: cats, Query: form.Get("q"), Sources: deskSources, Map: mapData{Tiles: h.cfg.TileURL}}
+	body := deskBody{Form: form, Categories: cats, Query: form.Get("q"), Sources: deskSources, Map: mapData{Base: h.mapBase(r)}}
 	if g := form.Get("grid"); g != "" {
 		// The grid picked before a refusal stays picked.
 		if found, err := h.app.Regions.FindGrids(r.Context(), p, g, 1); err == nil {

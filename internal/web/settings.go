@@ -36,7 +36,7 @@ func adminSections(p *access.Principal) []adminSection {
 		{"rules", "admin.rules"}, {"regions", "admin.regions"}}
 	if p.System || p.User.Scope == "" {
 		out = append(out, adminSection{"time-limits", "admin.time_limits"}, adminSection{"calendar", "admin.calendar"},
-			adminSection{"webhooks", "admin.webhooks"}, adminSection{"site", "admin.site"})
+			adminSection{"webhooks", "admin.webhooks"}, adminSection{"site", "admin.site"}, adminSection{"map", "admin.map"})
 	}
 	return out
 }
@@ -58,6 +58,7 @@ type settingsBody struct {
 	Hook      notices.NewWebhook // a refused subscription's fields, shown again
 	Created   *notices.CreatedWebhook
 	Deliver   []notices.Delivery
+	Map       mapSettingsBody // the tiles under the maps (adminmap.go)
 }
 
 func (h *Handler) settingsRoutes() {
@@ -73,6 +74,7 @@ func (h *Handler) settingsRoutes() {
 	m.HandleFunc("POST /admin/calendar/office-hours", h.signedIn(h.adminPutOfficeHours))
 	m.HandleFunc("POST /admin/webhooks", h.signedIn(h.adminAddWebhook))
 	m.HandleFunc("POST /admin/webhooks/{id}/disable", h.signedIn(h.adminDisableWebhook))
+	m.HandleFunc("POST /admin/map", h.signedIn(h.adminPutMap))
 }
 
 // settingsSection fills the body of a settings section; a refused form's values come back from
@@ -112,6 +114,8 @@ func (h *Handler) settingsSection(ctx context.Context, l Lang, p *access.Princip
 		if posted != nil {
 			b.Hook = notices.NewWebhook{Name: posted.Get("name"), URL: posted.Get("url"), Topics: posted.Get("topics")}
 		}
+	case "map":
+		err = h.mapSection(ctx, p, posted, &b.Map)
 	default:
 		err = errs.Refuse(errs.NotFound, "no_page", nil, "no admin page %q", section)
 	}

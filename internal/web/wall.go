@@ -17,7 +17,7 @@ type wallData struct {
 	cases.Wall
 	Words  map[string]string `json:"words"`
 	Stages map[string]string `json:"stages"`
-	Tiles  string            `json:"tiles,omitempty"`
+	Base   *mapBase          `json:"base,omitempty"` // on the page, not in its refreshes
 	Areas  []json.RawMessage `json:"areas,omitempty"`
 	Lon    float64           `json:"lon,omitempty"`
 	Lat    float64           `json:"lat,omitempty"`
@@ -39,7 +39,7 @@ func (h *Handler) wallData(r *http.Request, p *access.Principal) (wallData, erro
 		return wallData{}, err
 	}
 	l := h.lang(r)
-	d := wallData{Wall: wl, Words: map[string]string{}, Stages: map[string]string{}, Tiles: h.cfg.TileURL}
+	d := wallData{Wall: wl, Words: map[string]string{}, Stages: map[string]string{}}
 	for _, k := range wallWords {
 		d.Words[k] = h.cat.T(l, "wall."+k)
 	}
@@ -55,11 +55,11 @@ func (h *Handler) wall(w http.ResponseWriter, r *http.Request, p *access.Princip
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	d.Areas = h.areas(r, p)
+	d.Areas, d.Base = h.areas(r, p), h.mapBase(r)
 	d.Lon, d.Lat = h.startPoint(r, p)
 	h.render(w, r, http.StatusOK, "wall.html", &page{Title: h.cat.T(h.lang(r), "wall.title"), Body: d,
 		Styles:  []string{"vendor/leaflet/leaflet.css", "vendor/markercluster/MarkerCluster.css"},
-		Scripts: []string{"vendor/leaflet/leaflet.js", "vendor/markercluster/leaflet.markercluster.js", "wall.js"}})
+		Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "vendor/markercluster/leaflet.markercluster.js", "wall.js"}})
 }
 
 // wallJSON answers the wall's refresh.

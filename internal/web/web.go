@@ -41,9 +41,6 @@ type Config struct {
 	Logger *slog.Logger
 	// SecureCookies marks cookies Secure even when TLS ends at a proxy in front.
 	SecureCookies bool
-	// TileURL is an optional base map tile template ({z}/{x}/{y}); without one, maps draw
-	// grids and cases on a blank background.
-	TileURL string
 }
 
 // Handler serves the pages.
@@ -250,7 +247,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Security-Policy", h.csp())
+	hd.Set("Content-Security-Policy", h.csp(r))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("Cache-Control", "no-store")
@@ -268,11 +265,11 @@ func (h *Handler) siteName(r *http.Request) string {
 }
 
 // csp allows scripts from our own origin only (no inline script); styles may be inline because
-// Leaflet and htmx set them; images may also come from the configured tile server.
-func (h *Handler) csp() string {
+// Leaflet and htmx set them; images may also come from the configured tile servers.
+func (h *Handler) csp(r *http.Request) string {
 	img := "'self' data: blob:"
-	if u, err := url.Parse(h.cfg.TileURL); err == nil && u.Host != "" {
-		img += " " + u.Scheme + "://" + strings.NewReplacer("{s}", "*").Replace(u.Host)
+	for _, src := range h.app.Maps.ClientTiles(r.Context()).ImageSources() {
+		img += " " + src
 	}
 	return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src " + img +
 		"; connect-src 'self'; worker-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"

@@ -18,6 +18,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/audit"
+	"github.com/citygrid/citygrid/internal/basemap"
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/notify"
@@ -83,6 +84,10 @@ type Options struct {
 	PublicURL string
 	// HTTPClient posts webhooks; default http.DefaultClient (each post has a 10 s timeout).
 	HTTPClient *http.Client
+	// MapTiles are the tiles under the pages' maps as the environment sets them
+	// (CITYGRID_MAP_TILES); nil leaves the choice to the administrator, whose default is none:
+	// the offline base layer alone, and nothing leaves the machine.
+	MapTiles *basemap.TileConfig
 }
 
 // Core is the kernel one process's use-case areas share; each area embeds it.

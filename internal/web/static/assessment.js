@@ -331,10 +331,10 @@
   // The map of sites, coloured by their last score.
   function siteMap(el) {
     var data = JSON.parse(document.getElementById('site-data').textContent);
-    var map = L.map(el, {attributionControl: !!data.tiles, zoomSnap: 0.25});
+    var map = L.map(el, {attributionControl: false, zoomSnap: 0.25});
+    window.citygridBase(map, data.base);
     // Scored sites are drawn last, over the many not yet scored.
     data.sites.sort(function (a, b) { return (a.percent !== null && a.percent !== undefined) - (b.percent !== null && b.percent !== undefined); });
-    if (data.tiles) { L.tileLayer(data.tiles, {maxZoom: 19}).addTo(map); }
     (data.areas || []).forEach(function (g, i) {
       L.geoJSON(g, {interactive: false, style: {color: i === 0 ? '#b91c1c' : '#64748b', weight: i === 0 ? 2 : 1, fillOpacity: i === 0 ? 0.03 : 0}}).addTo(map);
     });

@@ -7,8 +7,8 @@
     if (!raw) { return; }
     var data = JSON.parse(raw.textContent);
     var live = document.getElementById('live');
-    var map = L.map('dash-map', {attributionControl: !!data.tiles});
-    if (data.tiles) { L.tileLayer(data.tiles, {maxZoom: 19}).addTo(map); }
+    var map = L.map('dash-map', {attributionControl: false});
+    window.citygridBase(map, data.base);
     (data.areas || []).forEach(function (g, i) {
       L.geoJSON(g, {interactive: false, style: {color: i === 0 ? '#b91c1c' : '#7b8794', weight: i === 0 ? 2 : 1, fill: false}}).addTo(map);
     });

@@ -5,8 +5,8 @@
     var raw = document.getElementById('public-data');
     if (!raw) { return; }
     var d = JSON.parse(raw.textContent);
-    var map = L.map('public-map', {attributionControl: !!d.tiles});
-    if (d.tiles) { L.tileLayer(d.tiles, {maxZoom: 19}).addTo(map); }
+    var map = L.map('public-map', {attributionControl: false});
+    window.citygridBase(map, d.base);
     map.setView([d.lat || 0, d.lon || 0], d.lat ? 12 : 2);
     var bounds = [];
     (d.cases || []).forEach(function (c) {

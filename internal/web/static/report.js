@@ -1,6 +1,7 @@
 // The phone report form: the browser's position fills the place (the marker can be dragged or
 // the map tapped), or a line or area is drawn point by point; the grid is drawn around it,
-// photos show before sending.
+// photos show before sending. Without a position (refused, indoors, a desktop) the form says so
+// within a few seconds and offers the map's search box.
 (function () {
   'use strict';
   document.addEventListener('DOMContentLoaded', function () {
@@ -17,7 +18,8 @@
     var geometry = document.getElementById('geometry');
     var hint = document.getElementById('draw-hint');
     var tools = document.getElementById('draw-tools');
-    var m = window.citygridMap(document.getElementById('map'), data, {draggable: true, onMove: place, onTap: tap, title: where.textContent});
+    var m = window.citygridMap(document.getElementById('map'), data, {draggable: true, onMove: place, onTap: tap, title: where.textContent,
+      onPlace: function () { if (!lon.value) { where.textContent = where.dataset.search; } }});
     var fitted = false;
 
     function shape() {
@@ -88,14 +90,39 @@
         .catch(function () { where.textContent = where.dataset.offline || where.textContent; });
     }
 
+    // locate asks for the browser's position. A refusal is said at once; no answer within
+    // locateWait is said too, and a position that comes later is still used.
+    var noLocation = document.getElementById('no-location');
+    var locateWait = 5000;
+    function unlocated(why) {
+      noLocation.textContent = noLocation.dataset[why];
+      noLocation.hidden = false;
+      noLocation.dataset.why = why;
+      if (!lon.value) { where.textContent = where.dataset.search; }
+    }
     function locate() {
-      if (!navigator.geolocation) { return; }
+      if (!navigator.geolocation) { unlocated('unavailable'); return; }
+      var answered = false;
+      var timer = setTimeout(function () { if (!answered) { unlocated('timeout'); } }, locateWait);
       navigator.geolocation.getCurrentPosition(function (pos) {
+        answered = true;
+        clearTimeout(timer);
+        noLocation.hidden = true;
         m.setPoint(pos.coords.longitude, pos.coords.latitude, true);
         place(pos.coords.longitude, pos.coords.latitude);
-      }, function () { /* denied or unavailable: the visitor taps the map instead */ },
-      {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000});
+      }, function (err) {
+        answered = true;
+        clearTimeout(timer);
+        unlocated(err && err.code === 1 ? 'denied' : err && err.code === 3 ? 'timeout' : 'unavailable');
+      }, {enableHighAccuracy: true, timeout: 20000, maximumAge: 60000});
     }
+    // The search box is the map's: this button takes a visitor there.
+    document.getElementById('find-place').addEventListener('click', function () {
+      m.whenReady(function (map) {
+        var input = map.getContainer().querySelector('.cg-search input');
+        if (input) { input.scrollIntoView({block: 'center'}); input.focus(); }
+      });
+    });
 
     if (vertices.length) {
       redraw();

@@ -13,9 +13,9 @@
     var stageStatus = {accept: 'reported', dispatch: 'registered', sign: 'dispatched', handle: 'in_progress', verify: 'handled'};
     var rank = {red: 3, yellow: 2, green: 1, '': 0};
 
-    var map = L.map('wall-map', {attributionControl: !!data.tiles, zoomControl: true, maxZoom: 18});
+    var map = L.map('wall-map', {attributionControl: false, zoomControl: true, maxZoom: 18});
     map.zoomControl.getContainer().querySelectorAll('a').forEach(function (a) { a.title = ''; });
-    if (data.tiles) { L.tileLayer(data.tiles, {maxZoom: 19}).addTo(map); }
+    window.citygridBase(map, data.base, {dark: true});
     (data.areas || []).forEach(function (g, i) {
       L.geoJSON(g, {interactive: false, style: {color: i === 0 ? '#f87171' : '#64748b', weight: i === 0 ? 2 : 1, fill: false}}).addTo(map);
     });
