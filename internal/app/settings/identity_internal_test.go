@@ -21,7 +21,9 @@ func TestAnEmblemIsKnownByItsBytes(t *testing.T) {
 	if err := png.Encode(&huge, image.NewGray(image.Rect(0, 0, 4000, 10))); err != nil {
 		t.Fatal(err)
 	}
-	svg := func(body string) string { return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">` + body + `</svg>` }
+	svg := func(body string) string {
+		return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">` + body + `</svg>`
+	}
 	for _, tc := range []struct {
 		name, bytes, kind, reason string
 	}{
