@@ -110,7 +110,8 @@ func TestPagesRenderInBothLanguagesWithEveryString(t *testing.T) {
 		{"admin", "/admin/users"}, {"admin", "/admin/departments"}, {"admin", "/admin/categories?q=090"}, {"admin", "/admin/rules"},
 		{"admin", "/admin/regions"}, {"admin", "/admin/regions?code=" + demo.GridWorkerGrid}, {"gridworker", "/report"}, {"resident", "/report"},
 		{"admin", "/admin/time-limits"}, {"admin", "/admin/calendar"}, {"admin", "/admin/webhooks"}, {"handler", "/notifications"},
-		{"leader", "/dashboard/wall"}, {"leader", "/evaluation"}, {"operator", "/tasks?status=open&light=red&region=410802&kind=matter&category=09009"},
+		{"admin", "/admin/site"}, {"admin", "/admin/users/handler"}, {"admin", "/admin/rules?t_category=matter:09009&t_region=410802001&t_at=22:00"},
+		{"admin", "/admin/categories?page=2&kind=matter"}, {"leader", "/dashboard/wall"}, {"leader", "/evaluation"}, {"operator", "/tasks?status=open&light=red&region=410802&kind=matter&category=09009"},
 	}
 	for _, lang := range []string{"zh-CN,zh;q=0.9", "en-GB,en;q=0.8"} {
 		for _, p := range pages {

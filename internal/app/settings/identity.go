@@ -175,8 +175,15 @@ func checkEmblem(b []byte) (string, error) {
 			"the emblem has %d bytes; at most %d KB", len(b), MaxEmblemSize>>10)
 	}
 	if http.DetectContentType(b) == "image/png" {
+		// The size first, from the header: a small file may claim a huge image.
 		cfg, err := png.DecodeConfig(bytes.NewReader(b))
-		if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxEmblemSide || cfg.Height > maxEmblemSide {
+		if err == nil && (cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxEmblemSide || cfg.Height > maxEmblemSide) {
+			err = errs.E(errs.Invalid, "%d×%d pixels", cfg.Width, cfg.Height)
+		}
+		if err == nil {
+			_, err = png.Decode(bytes.NewReader(b))
+		}
+		if err != nil {
 			return "", errs.Refuse(errs.Invalid, "emblem_type", nil, "the emblem is not a readable PNG of at most %d×%d pixels", maxEmblemSide, maxEmblemSide)
 		}
 		return "image/png", nil
@@ -234,6 +241,8 @@ func checkSVG(b []byte) error {
 				case strings.HasPrefix(an, "on"):
 					return unsafe(at.Name.Local)
 				case (an == "href" || an == "src") && !strings.HasPrefix(v, "#"):
+					return unsafe(at.Name.Local)
+				case an == "attributename" && strings.Contains(v, "href"): // an animation that would make a link
 					return unsafe(at.Name.Local)
 				case strings.Contains(v, "url(") && !strings.Contains(strings.ReplaceAll(v, " ", ""), "url(#"):
 					return unsafe("url()")
