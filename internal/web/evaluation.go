@@ -89,7 +89,14 @@ func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *access.P
 		return
 	}
 	l := h.lang(r)
-	d := evalData{Periods: evalPeriods(h.app.Cases.Now()), Groups: map[string]string{}, Order: evalGroups, Roles: map[string]string{},
+	// Only the groupings the viewer may rank are tabs, so the page never opens on a refusal
+	// (a grid worker ranks grids and people, not the city's departments).
+	order, err := h.app.Eval.Groups(r.Context(), p)
+	if err != nil {
+		h.errorPage(w, r, 0, err)
+		return
+	}
+	d := evalData{Periods: evalPeriods(h.app.Cases.Now()), Groups: map[string]string{}, Order: order, Roles: map[string]string{},
 		Words: map[string]string{}, Labels: map[string]string{}, Keys: slices.Concat(eval.CountKeys, eval.RateKeys), Rates: eval.RateKeys, Scope: p.User.Scope, Title: h.siteName(r), Errors: map[string]string{}}
 	for _, reason := range evalRefusals {
 		if h.cat.has(l, "err."+reason) {

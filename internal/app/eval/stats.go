@@ -607,3 +607,25 @@ func rank(rows []Row) {
 		rows[i].Rank = &r
 	}
 }
+
+// Groups are the groupings the actor may rank across their whole scope (Stats without a
+// within), in Kinds' order: what an evaluation page offers as tabs. A handler has its
+// department and people; a grid worker its grids and people; a district its regions under it,
+// departments and people.
+func (s *Service) Groups(ctx context.Context, actor *access.Principal) ([]string, error) {
+	var out []string
+	for _, k := range Kinds {
+		_, _, err := s.storeQueries(ctx, actor, Query{Group: k}, period{})
+		switch {
+		case err == nil:
+			out = append(out, k)
+		case errs.Is(err, errs.Forbidden) || errs.Is(err, errs.BadRequest):
+		default:
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, errs.Refuse(errs.Forbidden, "staff_only", nil, "evaluation tables are for staff")
+	}
+	return out, nil
+}

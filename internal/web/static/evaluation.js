@@ -28,7 +28,7 @@
 
     var q = new URLSearchParams(location.search);
     var state = {
-      group: data.order.indexOf(q.get('group')) >= 0 ? q.get('group') : 'department',
+      group: data.order.indexOf(q.get('group')) >= 0 ? q.get('group') : data.order[0], // the first the viewer may rank
       from: q.get('from') || '', to: q.get('to') || '', role: q.get('role') || '',
       within: q.get('within') || '', key: q.get('key') || '',
       crumbs: [], sortBy: 'rank', sortDesc: false, rows: [], all: false
