@@ -25,7 +25,10 @@ var latinWord = regexp.MustCompile(`[A-Za-z]+`)
 // latinAllowed are the Latin words a Chinese page may show: the product's name, the language
 // switch (which names English in English, for its readers), units and abbreviations Chinese
 // writes in Latin letters too. Tickets and category codes are digits.
-var latinAllowed = []string{"English", "km", "m", "GPS", "MB", "KB", "Excel", "xlsx", "CSV", "PNG", "SVG"}
+// The names of formats and of coordinate systems (WGS-84, CGCS2000, GCJ-02, BD-09, XYZ tiles,
+// OpenStreetMap) have no Chinese names in use: staff read them as they are.
+var latinAllowed = []string{"English", "km", "m", "GPS", "MB", "KB", "Excel", "xlsx", "XLSX", "CSV", "PNG", "SVG",
+	"WGS", "CGCS", "GCJ", "BD", "XYZ", "OpenStreetMap"}
 
 // departmentCode is a department's code (410802-CGJ): shown beside its name where staff need
 // it, like a region's digits.
