@@ -206,7 +206,7 @@ func TestThePublicMapShowsOutlinesAndTheGridsUpClose(t *testing.T) {
 	visitor.do(chromedp.SendKeys(chromedp.CSS(`.cg-search input`), "枫华园社区第1网格"), chromedp.WaitVisible(chromedp.CSS(`.cg-result`)))
 	visitor.do(chromedp.Click(chromedp.CSS(`.cg-result`)))
 	visitor.until(`(() => { const m = document.getElementById('public-map').citygridMap; m.setZoom(16); return m.getZoom() === 16; })()`, 5*time.Second)
-	visitor.until(`document.getElementById('public-map').dataset.basemap === 'ready' && document.querySelectorAll('.cg-label-grid').length > 0`, 10*time.Second)
+	visitor.until(`document.getElementById('public-map').dataset.basemap === 'ready' && [...document.querySelectorAll('.cg-label-grid')].some(l => l.style.visibility !== 'hidden' && l.textContent)`, 20*time.Second)
 	grids := visitor.labels("grid")
 	t.Logf("at zoom 16: %d grid requests, grids named %v, communities %v", net.count("level=grid"), grids, visitor.labels("community"))
 	if len(grids) == 0 || !strings.HasPrefix(grids[0], "第") {

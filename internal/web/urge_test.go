@@ -84,8 +84,8 @@ func TestALeaderUrgesTwoOverdueCasesFromTheWallScreen(t *testing.T) {
 		t.Errorf("the bulk actions %v (chosen %q): want 督办 offered and nothing chosen beforehand", options, eval[string](leader, `document.getElementById('bulk-action').value`))
 	}
 	const note = "两案均已超时，请今日内处置完毕"
-	leader.do(chromedp.Click(chromedp.CSS(`#task-list li:nth-child(1) input[name=case]`)),
-		chromedp.Click(chromedp.CSS(`#task-list li:nth-child(2) input[name=case]`)),
+	leader.do(chromedp.Click(chromedp.CSS(`#task-list li.task:nth-child(2) input[name=case]`)),
+		chromedp.Click(chromedp.CSS(`#task-list li.task:nth-child(3) input[name=case]`)),
 		chromedp.SetValue(chromedp.ID("bulk-action"), string(workflow.Urge)),
 		chromedp.SendKeys(chromedp.ID("bulk-note"), note))
 	leader.shot("urge-chosen")
@@ -94,7 +94,7 @@ func TestALeaderUrgesTwoOverdueCasesFromTheWallScreen(t *testing.T) {
 		t.Errorf("after urging, the list says %q", got)
 	}
 	leader.shot("urged")
-	marked := eval[map[string]bool](leader, `Object.fromEntries([...document.querySelectorAll('#task-list li')].map(li =>
+	marked := eval[map[string]bool](leader, `Object.fromEntries([...document.querySelectorAll('#task-list li.task')].map(li =>
 		[li.querySelector('a[data-ticket]').dataset.ticket, !!li.querySelector('.badge.urged')]))`)
 	if !marked[w.late1] || !marked[w.late2] || marked[w.fresh] {
 		t.Errorf("the list's 督办 marks: %v; want %s and %s marked, %s not", marked, w.late1, w.late2, w.fresh)
@@ -107,7 +107,7 @@ func TestALeaderUrgesTwoOverdueCasesFromTheWallScreen(t *testing.T) {
 	for _, ticket := range []string{w.late1, w.late2} {
 		leader.do(chromedp.Navigate(hrefs[ticket]), chromedp.WaitVisible(chromedp.ID("timeline")))
 		entry := eval[string](leader, `[...document.querySelectorAll('#timeline li')].map(li => li.innerText).filter(s => s.includes('督办：')).join('|')`)
-		if !strings.Contains(entry, "督办："+note) || !strings.Contains(entry, "leader") || !strings.Contains(entry, "城市管理局") {
+		if !strings.Contains(entry, "督办："+note) || !strings.Contains(entry, "值班长 · 解放区监督中心") || !strings.Contains(entry, "城市管理局") { // the leader by their display name
 			t.Errorf("case %s's timeline says %q; want 督办：<note> by the leader, naming 城市管理局", ticket, entry)
 		}
 		if st := leader.text("#case-status"); st != "已派遣" {
