@@ -205,8 +205,13 @@ func TestThePublicMapShowsOutlinesAndTheGridsUpClose(t *testing.T) {
 	// Close up in 民生街道: its grids, for the view only.
 	visitor.do(chromedp.SendKeys(chromedp.CSS(`.cg-search input`), "枫华园社区第1网格"), chromedp.WaitVisible(chromedp.CSS(`.cg-result`)))
 	visitor.do(chromedp.Click(chromedp.CSS(`.cg-result`)))
-	visitor.until(`(() => { const m = document.getElementById('public-map').citygridMap; m.setZoom(16); return m.getZoom() === 16; })()`, 5*time.Second)
-	visitor.until(`document.getElementById('public-map').dataset.basemap === 'ready' && [...document.querySelectorAll('.cg-label-grid')].some(l => l.style.visibility !== 'hidden' && l.textContent)`, 20*time.Second)
+	// The search result flies the map to the grid; zoom in only once that flight has ended, or
+	// it lands afterwards at its own zoom (15, where grids are drawn without names).
+	visitor.until(`(() => { const m = document.getElementById('public-map').citygridMap;
+		if (m._animatingZoom || (m._panAnim && m._panAnim._inProgress) || m._flyToFrame) { return false; }
+		if (m.getZoom() !== 16) { m.setZoom(16, {animate: false}); return false; }
+		return true; })()`, 10*time.Second)
+	visitor.until(`document.getElementById('public-map').citygridMap.getZoom() === 16 && document.getElementById('public-map').dataset.basemap === 'ready' && [...document.querySelectorAll('.cg-label-grid')].some(l => l.style.visibility !== 'hidden' && l.textContent)`, 20*time.Second)
 	grids := visitor.labels("grid")
 	t.Logf("at zoom 16: %d grid requests, grids named %v, communities %v", net.count("level=grid"), grids, visitor.labels("community"))
 	if len(grids) == 0 || !strings.HasPrefix(grids[0], "第") {
