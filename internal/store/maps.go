@@ -52,7 +52,7 @@ func (db *DB) PutMapSettings(ctx context.Context, m MapSettings) error {
 // likeText is a LIKE pattern (with ESCAPE '\') for text anywhere in a column: the text's own
 // % and _ are escaped, so it matches itself only.
 func likeText(s string) string {
-	return "%" + strings.NewReplacer("\\", "\\\\", "%", "\\%", "_", "\\_").Replace(s) + "%"
+	return "%" + likeEscape(s) + "%"
 }
 
 // likeEscapeClause follows every LIKE likeText fills.
