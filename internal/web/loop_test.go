@@ -67,7 +67,8 @@ func (p *person) signIn(site, username string) {
 		chromedp.SendKeys(chromedp.ID("username"), username),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 		chromedp.Click(chromedp.ID("login-go")),
-		chromedp.WaitVisible(chromedp.ID("who")))
+		chromedp.WaitVisible(chromedp.ID("who")),
+		chromedp.Poll[chromedp.Void](`document.readyState === 'complete'`))
 }
 
 // openCase finds the case in the person's workspace and opens it, as a person would.
@@ -99,7 +100,10 @@ func (p *person) act(action, wantStatus string, fill ...chromedp.Action[chromedp
 func (p *person) follow(step chromedp.Action[chromedp.Void], sel string) {
 	p.t.Helper()
 	p.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = '1'`), step,
-		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) "+sel)))
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) "+sel)),
+		// Until the new page has loaded, Chromium may replace its document once more, and the
+		// nodes a next step found are gone ("Could not find node with given id").
+		chromedp.Poll[chromedp.Void](`document.readyState === 'complete'`))
 }
 
 var ticketPattern = regexp.MustCompile(`^\d{8}-\d{6}$`)
