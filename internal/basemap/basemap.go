@@ -306,6 +306,10 @@ func (ls *Layers) Query(level grid.Level, box *orb.Bound) Answer {
 	return Answer{Body: b.Bytes(), Count: len(feats), Truncated: truncated}
 }
 
+// GeoJSON is the feature as the base layer sends it: simplified and quantised for its level,
+// with its code, name, label and label point.
+func (f *Feature) GeoJSON() []byte { return f.json }
+
 // Region returns a drawn region by code.
 func (ls *Layers) Region(code string) (*Feature, bool) {
 	f, ok := ls.byCode[code]

@@ -315,18 +315,22 @@ func (db *DB) SearchRegions(ctx context.Context, q, under string, levels []grid.
 type RegionCount struct {
 	Grids   int `json:"grids"`
 	Members int `json:"members"`
+	Vacant  int `json:"vacant"` // grids with nobody on them
 }
 
-// RegionCounts counts the grids and grid members under each region code (codes of a subtree
-// start with its root's code).
+// RegionCounts counts the grids in use, their members and the grids without one under each
+// region code (codes of a subtree start with its root's code).
 func (db *DB) RegionCounts(ctx context.Context, codes []string) (map[string]RegionCount, error) {
 	out := make(map[string]RegionCount, len(codes))
 	for _, c := range codes {
 		var n RegionCount
 		prefix := likeEscape(c) + "%"
 		err := db.queryRow(ctx, `SELECT
-			(SELECT COUNT(*) FROM regions WHERE level = 'grid' AND code LIKE ? ESCAPE '\'),
-			(SELECT COUNT(DISTINCT user_id) FROM grid_members WHERE grid_code LIKE ? ESCAPE '\')`, prefix, prefix).Scan(&n.Grids, &n.Members)
+			(SELECT COUNT(*) FROM regions WHERE level = 'grid' AND valid_to IS NULL AND code LIKE ? ESCAPE '\'),
+			(SELECT COUNT(DISTINCT user_id) FROM grid_members WHERE grid_code LIKE ? ESCAPE '\'),
+			(SELECT COUNT(*) FROM regions r WHERE r.level = 'grid' AND r.valid_to IS NULL AND r.code LIKE ? ESCAPE '\'
+				AND NOT EXISTS (SELECT 1 FROM grid_members m WHERE m.grid_code = r.code))`,
+			prefix, prefix, prefix).Scan(&n.Grids, &n.Members, &n.Vacant)
 		if err != nil {
 			return nil, fmt.Errorf("count under region %s: %w", c, err)
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -157,8 +158,13 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *access.Pr
 	if section == "user" {
 		title = "admin.user.edit"
 	}
-	h.render(w, r, status, "admin.html", &page{Title: h.cat.T(h.lang(r), title), Body: body, Error: problem,
-		Notice: r.URL.Query().Get("notice"), Scripts: []string{"picker.js", "admin.js"}})
+	pg := &page{Title: h.cat.T(h.lang(r), title), Body: body, Error: problem,
+		Notice: r.URL.Query().Get("notice"), Scripts: []string{"picker.js", "admin.js"}}
+	if body.Regions.Map != nil {
+		pg.Styles = []string{"vendor/leaflet/leaflet.css"}
+		pg.Scripts = []string{"vendor/leaflet/leaflet.js", "map.js", "picker.js", "admin.js"}
+	}
+	h.render(w, r, status, "admin.html", pg)
 }
 
 // adminDone goes back to a page with a notice, or shows the section again with the refusal.
@@ -547,15 +553,36 @@ func (h *Handler) adminPutCategory(w http.ResponseWriter, r *http.Request, p *ac
 type regionsBody struct {
 	Region   regions.RegionView
 	Children []childRow
-	Counts   regions.RegionCount
+	Counts   *regions.RegionCount // nil outside a scoped admin's scope
 	Members  []memberRow
 	Person   picker
 	Role     string // a refused member's role, shown again
+	Map      *regionMap
+}
+
+// regionMap is the region on a map: its outline and its children's, each with its counts, the
+// children coloured by their grids without a member (static/admin.js draws it).
+type regionMap struct {
+	Base     *mapBase          `json:"base"`
+	Region   json.RawMessage   `json:"region,omitempty"`
+	Children []regionMapChild  `json:"children"`
+	Words    map[string]string `json:"words"`
+}
+
+type regionMapChild struct {
+	Code    string          `json:"code"`
+	Name    string          `json:"name"`
+	Grid    bool            `json:"grid"`
+	Counted bool            `json:"counted"` // false outside a scoped admin's scope
+	Grids   int             `json:"grids"`
+	Members int             `json:"members"`
+	Vacant  int             `json:"vacant"`
+	Shape   json.RawMessage `json:"shape"`
 }
 
 type childRow struct {
 	grid.Region
-	Counts regions.RegionCount
+	Counts *regions.RegionCount
 }
 
 type memberRow struct {
@@ -588,9 +615,18 @@ func (h *Handler) regionsSection(ctx context.Context, r *http.Request, p *access
 	if err != nil {
 		return err
 	}
-	b.Counts = counts[code]
+	known := func(code string) *regions.RegionCount {
+		if n, ok := counts[code]; ok {
+			return &n
+		}
+		return nil
+	}
+	b.Counts = known(code)
 	for _, k := range kids {
-		b.Children = append(b.Children, childRow{Region: k, Counts: counts[k.Code]})
+		b.Children = append(b.Children, childRow{Region: k, Counts: known(k.Code)})
+	}
+	if b.Map, err = h.regionMap(r, b); err != nil {
+		return err
 	}
 	if b.Region.Level == grid.Grid {
 		ms, err := h.app.Regions.GridMembers(ctx, p, code)
@@ -622,6 +658,39 @@ func (h *Handler) regionsSection(ctx context.Context, r *http.Request, p *access
 		}
 	}
 	return nil
+}
+
+// regionMap draws the region and its children from the base layer's outlines, which are
+// already simplified for the map; a region the layer has no outline for is left off the map
+// (its row in the table still counts it), and the map is left out when none has one.
+func (h *Handler) regionMap(r *http.Request, b *regionsBody) (*regionMap, error) {
+	ls, err := h.app.Maps.Layers(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	l := h.lang(r)
+	m := &regionMap{Base: h.mapBase(r), Children: []regionMapChild{}, Words: map[string]string{}}
+	if f, ok := ls.Region(b.Region.Code); ok {
+		m.Region = f.GeoJSON()
+	}
+	for _, c := range b.Children {
+		f, ok := ls.Region(c.Code)
+		if !ok {
+			continue
+		}
+		child := regionMapChild{Code: c.Code, Name: c.Name, Grid: c.Level == grid.Grid, Shape: f.GeoJSON()}
+		if n := c.Counts; n != nil {
+			child.Counted, child.Grids, child.Members, child.Vacant = true, n.Grids, n.Members, n.Vacant
+		}
+		m.Children = append(m.Children, child)
+	}
+	if m.Region == nil && len(m.Children) == 0 {
+		return nil, nil
+	}
+	for _, k := range []string{"grids", "members", "vacant", "none_vacant", "grid_vacant", "grid_staffed", "not_counted"} {
+		m.Words[k] = h.cat.T(l, "regions.map."+k)
+	}
+	return m, nil
 }
 
 func (h *Handler) adminPutMember(w http.ResponseWriter, r *http.Request, p *access.Principal) {

@@ -119,6 +119,20 @@ func TestAdminPagesRefuseTheWrongPeopleAndHostileBytes(t *testing.T) {
 			t.Errorf("another district's admin picks its own district as %s", body)
 		}
 
+		// The region pages name every region but count members only inside one's scope.
+		for code, counted := range map[string]bool{"410802": false, "410811": true} {
+			status, _, body := sy.do("GET", "/admin/regions?code="+code, nil)
+			kids := regionMapChildren(t, body)
+			if status != http.StatusOK || len(kids) == 0 {
+				t.Errorf("another district's admin on the regions of %s: %d, %d on the map", code, status, len(kids))
+			}
+			for _, k := range kids {
+				if k.Counted != counted || !counted && (k.Grids != 0 || k.Members != 0) {
+					t.Errorf("another district's admin on %s sees %+v, want counted %v", code, k, counted)
+				}
+			}
+		}
+
 		// Hostile bytes and wrong values, sent by the city's admin.
 		admin := s.visitor(t)
 		admin.signIn("admin")
@@ -186,4 +200,22 @@ func regexpFind(pattern, s string) string {
 		return ""
 	}
 	return m[1]
+}
+
+type regionMapChild struct {
+	Code           string
+	Counted        bool
+	Grids, Members int
+}
+
+// regionMapChildren reads the children a regions page puts on its map.
+func regionMapChildren(t *testing.T, page string) []regionMapChild {
+	t.Helper()
+	_, after, ok := strings.Cut(page, `id="region-map-data">`)
+	raw, _, ok2 := strings.Cut(after, "</script>")
+	var d struct{ Children []regionMapChild }
+	if !ok || !ok2 || json.Unmarshal([]byte(raw), &d) != nil {
+		t.Errorf("no region map on the page")
+	}
+	return d.Children
 }

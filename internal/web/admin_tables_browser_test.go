@@ -232,14 +232,46 @@ func TestRegionsShowCountsAndMembersArePicked(t *testing.T) {
 	admin.width(wideWidth, false)
 	admin.signIn(s.URL, "admin")
 	admin.do(chromedp.Navigate(s.URL+"/admin/regions?code=410802"), chromedp.WaitVisible(chromedp.ID("children")))
-	if got := admin.text(`#children tr[data-region="410802001"]`); !strings.Contains(got, "民生街道") || !strings.HasSuffix(strings.TrimSpace(got), "1") {
-		t.Errorf("民生街道's row reads %q, want its name, its grids and 1 member", got)
+	if got := admin.text(`#children tr[data-region="410802001"]`); !strings.Contains(got, "民生街道") {
+		t.Errorf("民生街道's row reads %q, want its name", got)
+	}
+	if got := admin.text(`#children tr[data-region="410802001"] td:nth-child(4)`); got != "1" {
+		t.Errorf("民生街道 counts %q members, want 1", got)
 	}
 	grids := eval[string](admin, `document.querySelector('#children tr[data-region="410802001"] td:nth-child(3)').textContent`)
 	if grids == "0" || grids == "" {
 		t.Errorf("民生街道 counts %q grids", grids)
 	}
 	admin.readsChinese("regions", adminIDs)
+
+	// The map shows the district's subdistricts, each coloured by its vacant grids and counted
+	// on hover; a click on 民生街道 goes down to its page, whose map shows its communities.
+	admin.do(chromedp.WaitVisible(chromedp.CSS(`#region-map[data-ready]`)))
+	if n, rows := eval[int](admin, `Number(document.getElementById('region-map').dataset.children)`),
+		eval[int](admin, `document.querySelectorAll('#children tbody tr').length`); n == 0 || n != rows {
+		t.Errorf("the map draws %d subdistricts, the table lists %d", n, rows)
+	}
+	vacant := eval[string](admin, `document.querySelector('#children tr[data-region="410802001"] td:nth-child(5)').textContent`)
+	state := eval[string](admin, `(() => { let s = ''; document.getElementById('region-map').citygridMap.eachLayer(l => {
+		if (l.feature && l.feature.id === '410802001' && l.feature.properties.state) s = l.feature.properties.state; }); return s; })()`)
+	if want := map[bool]string{true: "ok", false: "some"}[vacant == "0"]; state != want && state != "all" || state == "" {
+		t.Errorf("民生街道 has %s vacant grids and is coloured %q", vacant, state)
+	}
+	admin.shot("regions-map")
+	x, y := admin.mapPoint("region-map", "410802001")
+	admin.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+	if tip := admin.text(".leaflet-tooltip"); !strings.Contains(tip, "民生街道") || !strings.Contains(tip, "网格成员") {
+		t.Errorf("the tooltip over 民生街道 reads %q", tip)
+	}
+	admin.follow(chromedp.MouseClickXY(x, y), `#region-map[data-ready]`)
+	if got := admin.text("#region-name"); !strings.Contains(got, "民生街道") {
+		t.Errorf("a click on 民生街道 on the map opened %q", got)
+	}
+	admin.width(phoneWidth, true)
+	admin.fitsPhone("regions")
+	admin.shot("subdistrict-map-phone")
+	admin.width(wideWidth, false)
+
 	admin.do(chromedp.Navigate(s.URL+"/admin/regions?code="+demo.GridWorkerGrid), chromedp.WaitVisible(chromedp.ID("add-member")))
 	admin.pick("m-username", "王网格", "wang.gw")
 	admin.follow(chromedp.Click(chromedp.ID("add-member-go")), "#notice")

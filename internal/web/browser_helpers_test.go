@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -268,4 +269,28 @@ func (p *person) noConsoleErrors() {
 	if probs := p.consoleProblems(); len(probs) > 0 {
 		p.t.Errorf("%s: console errors:\n%s", p.name, strings.Join(probs, "\n"))
 	}
+}
+
+// mapPoint scrolls the map into view and returns where, in the window, a region drawn on it
+// has its label point: where a person would tap to pick that region.
+func (p *person) mapPoint(mapID, code string) (x, y float64) {
+	p.t.Helper()
+	p.do(chromedp.ScrollIntoView(chromedp.ID(mapID)))
+	at := eval[[]float64](p, `(() => {
+		const el = document.getElementById(`+strconv.Quote(mapID)+`), map = el.citygridMap;
+		let pt = null;
+		map.eachLayer(l => {
+			if (!pt && l.feature && l.feature.id === `+strconv.Quote(code)+` && l.feature.properties.at) {
+				const [lon, lat] = l.feature.properties.at, r = el.getBoundingClientRect();
+				const c = map.latLngToContainerPoint([lat, lon]);
+				pt = [r.left + c.x, r.top + c.y];
+			}
+		});
+		return pt;
+	})()`)
+	if len(at) != 2 {
+		p.shot("no-region-" + code)
+		p.t.Fatalf("%s: region %s is not on the map %s", p.name, code, mapID)
+	}
+	return at[0], at[1]
 }

@@ -2,6 +2,7 @@ package regions
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/access"
@@ -56,10 +57,15 @@ func (a *Service) SearchRegions(ctx context.Context, actor *access.Principal, q 
 // RegionCount is how many unit grids lie under a region and how many people serve on them.
 type RegionCount = store.RegionCount
 
-// RegionCounts counts the grids and grid members under each region, for the admin's list.
+// RegionCounts counts the grids, grid members and vacant grids under each region, for the
+// admin's list. A scoped admin sees the whole tree of names but counts only inside its scope:
+// the codes outside it are left out of the answer.
 func (a *Service) RegionCounts(ctx context.Context, actor *access.Principal, codes []string) (map[string]RegionCount, error) {
 	if !actor.IsAdmin() {
 		return nil, errs.Refuse(errs.Forbidden, "admins_only", nil, "only an admin may count members")
+	}
+	if scope := actor.User.Scope; !actor.System && scope != "" {
+		codes = slices.DeleteFunc(slices.Clone(codes), func(c string) bool { return !strings.HasPrefix(c, scope) })
 	}
 	return a.DB.RegionCounts(ctx, codes)
 }

@@ -103,4 +103,47 @@
     input.value = pw;
     input.select();
   });
+
+  // The region on a map: its children coloured by their grids without a member (none, some,
+  // all), each with its counts on hover or tap; a click goes down to the child's own page.
+  (function regionMap() {
+    var el = document.getElementById('region-map'), raw = document.getElementById('region-map-data');
+    if (!el || !raw || !window.L) { return; }
+    var d = JSON.parse(raw.textContent), w = d.words;
+    var fill = function (s, n) { return s.replace('%s', Number(n).toLocaleString('zh-CN')); };
+    var map = L.map(el, {attributionControl: false, zoomSnap: 0.25});
+    window.citygridBase(map, d.base);
+    var bounds = L.latLngBounds([]);
+    if (d.region) {
+      var own = L.geoJSON(d.region, {interactive: false, style: {color: '#b91c1c', weight: 3, fill: false}}).addTo(map);
+      bounds.extend(own.getBounds());
+    }
+    d.children.forEach(function (c) {
+      var state = !c.counted ? 'unknown' : c.grid ? (c.members ? 'ok' : 'all') : (!c.vacant ? 'ok' : c.vacant >= c.grids ? 'all' : 'some');
+      var colour = {ok: '#2f855a', some: '#d97706', all: '#c53030', unknown: '#7b8794'}[state];
+      var lines = [c.name];
+      if (!c.counted) {
+        lines.push(w.not_counted);
+      } else if (c.grid) {
+        lines.push(fill(w.members, c.members), c.members ? w.grid_staffed : w.grid_vacant);
+      } else {
+        lines.push(fill(w.grids, c.grids), fill(w.members, c.members), c.vacant ? fill(w.vacant, c.vacant) : w.none_vacant);
+      }
+      var layer = L.geoJSON(c.shape, {style: {color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.25}});
+      var tip = document.createElement('div');
+      lines.forEach(function (x, i) {
+        var line = document.createElement(i ? 'div' : 'strong');
+        line.textContent = x;
+        tip.appendChild(line);
+      });
+      layer.bindTooltip(tip, {sticky: true});
+      layer.on('click', function () { location.href = '/admin/regions?code=' + encodeURIComponent(c.code); });
+      layer.eachLayer(function (l) { l.feature.properties.state = state; });
+      layer.addTo(map);
+      bounds.extend(layer.getBounds());
+    });
+    if (bounds.isValid()) { map.fitBounds(bounds, {padding: [8, 8]}); } else { map.setView([35, 113], 10); }
+    el.dataset.children = String(d.children.length);
+    el.dataset.ready = '1';
+  })();
 })();
