@@ -22,7 +22,7 @@ const bulkRows = 500
 // tests): no timeline, audit record or outbox message is written, and ids are not returned.
 // Callers wrap it in InTx to make the whole load one transaction, or a few large ones.
 func (db *DB) InsertCasesBulk(ctx context.Context, cases []CaseRecord) error {
-	const cols = 27
+	const cols = 28
 	for start := 0; start < len(cases); start += bulkRows {
 		chunk := cases[start:min(start+bulkRows, len(cases))]
 		args := make([]any, 0, len(chunk)*cols)
@@ -39,12 +39,13 @@ func (db *DB) InsertCasesBulk(ctx context.Context, cases []CaseRecord) error {
 			args = append(args, c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS,
 				c.Address, geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
 				string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter,
-				nullTime(s.HandleDue), string(state), micros(c.CreatedAt), micros(c.UpdatedAt), nullTime(c.LightWarn), nullTime(c.LightDue))
+				nullTime(s.HandleDue), string(state), micros(c.CreatedAt), micros(c.UpdatedAt), nullTime(c.LightWarn), nullTime(c.LightDue),
+				nullTime(s.RegisteredAt))
 		}
 		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 		q := `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
 			geometry, grid_code, urgency, contact_name, contact_phone, photos, status, version, holder_kind, holder_code,
-			department, reporter, handle_due, state, created_at, updated_at, light_warn, light_due) VALUES ` +
+			department, reporter, handle_due, state, created_at, updated_at, light_warn, light_due, registered_at) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
 		if _, err := db.exec(ctx, q, args...); err != nil {
 			if isUniqueViolation(err) {
@@ -87,6 +88,7 @@ func (db *DB) AddBulkTimelines(ctx context.Context) error {
 			SELECT id, created_at + 600000000, 'bench', 'register', 'reported', 'registered', '', '{}', '', '{}' FROM cases
 			WHERE status NOT IN ('reported', 'rejected')
 			  AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id AND e.action = 'register')`,
+		`UPDATE cases SET registered_at = created_at + 600000000 WHERE status NOT IN ('reported', 'rejected') AND registered_at IS NULL`,
 	} {
 		if _, err := db.write.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("bulk timelines: %w", err)

@@ -115,22 +115,22 @@ func (db *DB) InsertCase(ctx context.Context, c CaseRecord) (int64, error) {
 		}
 		t.appendRow("cases", []string{"id", "ticket", "source", "kind", "category", "description", "lon", "lat", "input_crs", "address",
 			"geometry", "grid_code", "urgency", "contact_name", "contact_phone", "photos", "status", "version", "holder_kind", "holder_code",
-			"department", "reporter", "handle_due", "state", "created_at", "updated_at", "light_warn", "light_due"},
+			"department", "reporter", "handle_due", "state", "created_at", "updated_at", "light_warn", "light_due", "registered_at"},
 			[]any{id, c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS, c.Address,
 				geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
 				string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter, nullTime(s.HandleDue),
-				string(state), micros(c.CreatedAt), micros(c.CreatedAt), nullTime(c.LightWarn), nullTime(c.LightDue)})
+				string(state), micros(c.CreatedAt), micros(c.CreatedAt), nullTime(c.LightWarn), nullTime(c.LightDue), nullTime(s.RegisteredAt)})
 		return id, db.NameCasePhotos(ctx, id, c.Photos, true)
 	}
 	var id int64
 	err = db.writeRow(ctx, `INSERT INTO cases (ticket, source, kind, category, description, lon, lat, input_crs, address,
 			geometry, grid_code, urgency, contact_name, contact_phone, photos, status, version, holder_kind, holder_code,
-			department, reporter, handle_due, state, created_at, updated_at, light_warn, light_due)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			department, reporter, handle_due, state, created_at, updated_at, light_warn, light_due, registered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Ticket, c.Source, string(s.Kind), s.Category, c.Description, c.Lon, c.Lat, c.InputCRS, c.Address,
 		geom, s.Grid(), string(s.Urgency), c.ContactName, c.ContactPhone, strings.Join(c.Photos, ";"),
 		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, s.Reporter, nullTime(s.HandleDue),
-		string(state), micros(c.CreatedAt), micros(c.CreatedAt), nullTime(c.LightWarn), nullTime(c.LightDue)).Scan(&id)
+		string(state), micros(c.CreatedAt), micros(c.CreatedAt), nullTime(c.LightWarn), nullTime(c.LightDue), nullTime(s.RegisteredAt)).Scan(&id)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return 0, errs.E(errs.Conflict, "ticket %s already exists", c.Ticket)
@@ -218,10 +218,11 @@ func (db *DB) UpdateCaseState(ctx context.Context, id int64, expectVersion int, 
 		return fmt.Errorf("encode case state: %w", err)
 	}
 	res, err := db.exec(ctx, `UPDATE cases SET status = ?, version = ?, holder_kind = ?, holder_code = ?, department = ?,
-			kind = ?, category = ?, urgency = ?, handle_due = ?, state = ?, updated_at = ?, urged_at = ?
+			kind = ?, category = ?, urgency = ?, handle_due = ?, state = ?, updated_at = ?, urged_at = ?,
+			registered_at = COALESCE(registered_at, ?)
 		WHERE id = ? AND version = ?`,
 		string(s.Status), s.Version, string(s.Holder.Kind), s.Holder.Code, s.Department, string(s.Kind), s.Category,
-		string(s.Urgency), nullTime(s.HandleDue), string(state), micros(now), nullTime(s.UrgedAt), id, expectVersion)
+		string(s.Urgency), nullTime(s.HandleDue), string(state), micros(now), nullTime(s.UrgedAt), nullTime(s.RegisteredAt), id, expectVersion)
 	if err != nil {
 		return fmt.Errorf("update case %d: %w", id, err)
 	}

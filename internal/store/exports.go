@@ -40,11 +40,10 @@ type ExportCase struct {
 	Counters     workflow.Counters
 }
 
-// The first registration comes from the timeline, along the partial index on register events
-// (00041_exports.sql): one probe a case.
+// The first registration is a column of its own (00052_registered_at.sql): reading it from the
+// timeline had cost an index probe a row.
 const exportColumns = `id, ticket, source, kind, category, description, address, grid_code, urgency, status, department,
-	holder_kind, holder_code, created_at, handle_due, light_warn, light_due, state,
-	(SELECT MIN(e.at) FROM case_events e WHERE e.case_id = cases.id AND e.action = 'register') AS registered_at`
+	holder_kind, holder_code, created_at, handle_due, light_warn, light_due, state, registered_at`
 
 // readExportState fills the part of a case's stored state an export shows. It walks the
 // state's top level once and skips the rest (parts, supporters, the region path) without

@@ -681,6 +681,9 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 		}
 	case Register:
 		n.Status = Registered
+		if n.RegisteredAt.IsZero() {
+			n.RegisteredAt = now
+		}
 		t.say("registered", errs.Params{}, "registered")
 		if in.Kind != "" || in.Category != "" {
 			n.Kind, n.Category = firstOf(in.Kind, n.Kind), firstOf(in.Category, n.Category)

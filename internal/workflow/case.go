@@ -205,6 +205,10 @@ type Case struct {
 	// UrgedAt is when supervision last urged the case (督办); zero when never. Lists mark and
 	// filter urged cases by it.
 	UrgedAt time.Time `json:"urged_at,omitzero"`
+	// RegisteredAt is the first registration (立案); a case registered again after a reopening
+	// keeps it. Zero for a case never registered, and for one registered before it was kept
+	// here (the store's registered_at column has those from the timeline).
+	RegisteredAt time.Time `json:"registered_at,omitzero"`
 
 	// Parts are the co-departments' shares of the work (联办), one per co-department, from
 	// dispatch until the case goes back to a centre. Cases dispatched before parts existed
