@@ -629,7 +629,7 @@ func decodeCursor(c string) (int64, int64, error) {
 			return key, id, nil
 		}
 	}
-	return 0, 0, errs.E(errs.Invalid, "cursor %q is not one this server gave out", c)
+	return 0, 0, errs.Refuse(errs.Invalid, "bad_cursor", nil, "cursor %q is not one this server gave out", c)
 }
 
 // SourceMerged is the source of a channel that is another report of this city's, merged in as

@@ -84,7 +84,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	httpx.SetSession(w, r, h.cfg.SecureCookies, sess.Secret, sess.ExpiresAt)
 	next := "/tasks"
 	if sess.User.Role == access.Resident {
-		next = "/"
+		next = "/mine"
 	}
 	if sess.User.Role == access.Inspector {
 		next = "/assessment" // an inspector's work is the assessment's sites

@@ -126,6 +126,9 @@ func caseID(r *http.Request) (int64, error) {
 // its place and grid on a map, photos, the timeline, deadlines with the light, and a form for
 // each action the viewer may take now, with the reason for those it may not.
 func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	if h.residentCase(w, r, p) {
+		return
+	}
 	h.showCase(w, r, p, http.StatusOK, "")
 }
 

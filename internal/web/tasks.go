@@ -176,6 +176,10 @@ func isCode(s string) bool {
 // tasks is the role workspace: the cases in the viewer's scope that wait on the role, with
 // their lights and counts, filtered, sorted and paged.
 func (h *Handler) tasks(w http.ResponseWriter, r *http.Request, p *access.Principal) {
+	if p.User.Role == access.Resident {
+		http.Redirect(w, r, "/mine", http.StatusSeeOther) // a resident's home is their reports
+		return
+	}
 	h.showTasks(w, r, p, http.StatusOK, r.URL.Query().Get("problem"))
 }
 
