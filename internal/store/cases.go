@@ -488,7 +488,7 @@ func caseConditions(f CaseFilter) ([]string, []any, error) {
 		add(`reporter = ?`, f.Reporter)
 	}
 	if f.Text != "" {
-		add(`(ticket = ? OR description LIKE ?)`, f.Text, "%"+strings.NewReplacer("%", "", "_", "").Replace(f.Text)+"%")
+		add(`(ticket = ? OR description LIKE ? ESCAPE '\')`, f.Text, "%"+likeEscape(f.Text)+"%")
 	}
 	if !f.From.IsZero() {
 		add(`created_at >= ?`, micros(f.From))

@@ -117,3 +117,31 @@ func TestListCases(t *testing.T) {
 		}
 	})
 }
+
+// A text search takes % and _ as the characters a person typed, not as wildcards.
+func TestTextSearchTakesWildcardsLiterally(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+		a := apptest.New(t, db, &now)
+		at := apptest.PointIn(t, a, "410802001001001")
+		ids := map[string]int64{}
+		for _, d := range []string{"门店打折50%招牌占道", "门牌500号占道", "井盖A_B破损", "井盖AXB破损", `反斜杠\占道`} {
+			now = now.Add(time.Minute)
+			c, err := a.Cases.Report(ctx, nil, cases.NewCase{CategoryKind: workflow.Matter, Category: "09009", Description: d, Lon: &at[0], Lat: &at[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[d] = c.ID
+		}
+		for q, want := range map[string]string{"50%": "门店打折50%招牌占道", "A_B": "井盖A_B破损", `\占`: `反斜杠\占道`} {
+			page, err := a.Cases.ListCases(ctx, apptest.As(t, db, "admin"), cases.CaseFilter{Text: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Cases) != 1 || page.Cases[0].ID != ids[want] {
+				t.Errorf("%q finds %+v, want only %q", q, page.Cases, want)
+			}
+		}
+	})
+}
