@@ -113,6 +113,9 @@ func TestALeaderUrgesTwoOverdueCasesFromTheWallScreen(t *testing.T) {
 		if st := leader.text("#case-status"); st != "已派遣" {
 			t.Errorf("case %s is %q after the urging, want still 已派遣", ticket, st)
 		}
+		if n := leader.text("#case-counters"); !strings.HasSuffix(n, "督办 1") {
+			t.Errorf("case %s counts %q, want 督办 1", ticket, n)
+		}
 	}
 	leader.noConsoleErrors()
 
