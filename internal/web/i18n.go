@@ -177,6 +177,21 @@ func formatTime(l Lang, tm time.Time) string {
 	return tm.Format("2006年1月2日 15:04")
 }
 
+// formatDay shows a day in China time as a resident reads a date: with its weekday, no clock.
+func formatDay(l Lang, tm time.Time) string {
+	day := tm.In(worktime.China)
+	switch {
+	case tm.IsZero():
+		return ""
+	case l == English:
+		return day.Format("Mon 2 Jan 2006")
+	}
+	return day.Format("2006年1月2日") + "（周" + chineseWeekdays[day.Weekday()] + "）"
+}
+
+// chineseWeekdays name the days of the week as 周日 … 周六 write them, Sunday first.
+var chineseWeekdays = [...]string{"日", "一", "二", "三", "四", "五", "六"}
+
 // formatInt groups thousands with commas, as both languages do.
 func formatInt(_ Lang, n int) string {
 	s := strconv.Itoa(n)

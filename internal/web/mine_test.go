@@ -34,10 +34,10 @@ func TestAResidentsHomeIsTheirReports(t *testing.T) {
 		operator.signIn("operator")
 
 		status, _, body := resident.do("GET", "/mine", nil)
-		if status != http.StatusOK || !strings.Contains(body, first.Ticket) || !strings.Contains(body, second.Ticket) || !strings.Contains(body, "已收到") {
-			t.Errorf("the resident's home: %d, want both tickets, received", status)
+		if status != http.StatusOK || !strings.Contains(body, first.Ticket) || !strings.Contains(body, second.Ticket) || !strings.Contains(body, "待受理") {
+			t.Errorf("the resident's home: %d, want both tickets, waiting to be accepted", status)
 		}
-		for _, staffWord := range []string{"超期", "临期", "operator", "待受理", `id="nav-tasks"`} {
+		for _, staffWord := range []string{"超期", "临期", "operator", "挂账", `id="nav-tasks"`} {
 			if strings.Contains(body, staffWord) {
 				t.Errorf("the resident's home shows %q", staffWord)
 			}
@@ -92,7 +92,7 @@ func TestAResidentOpensTheirReportFromHome(t *testing.T) {
 	resident := b.person(t, "resident", true)
 	resident.signIn(s.URL, "resident")
 	resident.do(chromedp.WaitVisible(chromedp.CSS(`#mine-list li[data-ticket="` + c.Ticket + `"]`)))
-	if got := resident.text(`#mine-list li[data-ticket="` + c.Ticket + `"]`); !strings.Contains(got, "已收到") || !strings.Contains(got, c.Ticket) {
+	if got := resident.text(`#mine-list li[data-ticket="` + c.Ticket + `"]`); !strings.Contains(got, "待受理") || !strings.Contains(got, c.Ticket) {
 		t.Errorf("the report reads %q", got)
 	}
 	resident.readsChinese("mine", []string{"resident"})

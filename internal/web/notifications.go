@@ -119,6 +119,7 @@ func notificationLink(n notices.Notification) string {
 // stage and time. Topics the catalogue has no words for keep the line stored with the notice.
 func (h *Handler) notificationText(l Lang, n notices.Notification, names namer) string {
 	var d struct {
+		Audience    string      `json:"audience"`
 		Ticket      string      `json:"ticket"`
 		Status      string      `json:"status"`
 		Stage       string      `json:"stage"`
@@ -137,6 +138,22 @@ func (h *Handler) notificationText(l Lang, n notices.Notification, names namer) 
 		}
 		if h.cat.has(l, "stage."+d.Stage) {
 			return h.cat.T(l, "notify."+what, d.Ticket, h.cat.T(l, "stage."+d.Stage), formatTime(l, d.Due))
+		}
+	case d.Audience == notices.AudienceReporter:
+		// A reporter reads where their report stands in plain words, not the staff's event.
+		params := errs.Params{"ticket": d.Ticket, "status": d.Status}
+		for _, k := range []string{"reject_reason", "merged_into"} {
+			if v, ok := d.EventParams[k]; ok {
+				params[k] = v
+			}
+		}
+		if text, ok := h.cat.say(l, "notify.reporter."+d.EventCode, params, names); ok && d.EventCode != "" {
+			return text
+		}
+		if h.cat.has(l, "track.status."+d.Status) {
+			params["status"] = h.cat.T(l, "track.status."+d.Status)
+			text, _ := h.cat.say(l, "notify.reporter.other", params, names)
+			return text
 		}
 	case d.EventCode != "":
 		if text, ok := h.cat.say(l, "event."+d.EventCode, d.EventParams, names); ok {

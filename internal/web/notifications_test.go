@@ -137,7 +137,7 @@ func TestAReportersNoticeLeadsToTracking(t *testing.T) {
 	resident := s.visitor(t)
 	resident.signIn("resident")
 	status, _, body := resident.do("GET", "/notifications", nil)
-	if want := c.Ticket + "：立案，现为“已立案”"; status != 200 || !strings.Contains(body, want) {
+	if want := "您反映的问题（" + c.Ticket + "）已受理"; status != 200 || !strings.Contains(body, want) {
 		t.Errorf("the resident's list (%d) lacks %q", status, want)
 	}
 	if !strings.Contains(body, `href="/track/`+c.Ticket+`"`) || strings.Contains(body, `href="/cases/`+itoa(c.ID)+`"`) {

@@ -31,8 +31,9 @@ const (
 	// MaxUrgeNote bounds an urging's note (督办说明): a line the holder reads in a notice, not
 	// a report.
 	MaxUrgeNote = 500
-	// reopenWindow is how long after closing a leader may still reopen a case (DESIGN §4).
-	reopenWindow = 7 * 24 * time.Hour
+	// ReopenWindow is how long after closing a case may still be reopened: by a leader
+	// (DESIGN §4), or by its reporter saying it is not solved (没有解决).
+	ReopenWindow = 7 * 24 * time.Hour
 	// wrongState is the wire code of a refusal by the state machine; its message lists what
 	// the caller may do instead.
 	wrongStateCode = "wrong_state"
@@ -43,7 +44,7 @@ const (
 //
 //   - errs.Forbidden when p's role may never take the action, or the case lies outside p's
 //     scope (region for centre staff and grid workers, the lead or a co-department for
-//     handlers, the reporter for rate);
+//     handlers, the reporter for rate and for a reopen by the public);
 //   - errs.Conflict with code "wrong_state" when the case's state forbids it, the message
 //     listing the actions p may take now; "already_rated", "already_supported" and "too_late"
 //     (reopen after 7 days) for the once-only and timed actions;
@@ -72,8 +73,8 @@ func Decide(c Case, p *access.Principal, a Action, in Input, now time.Time) (Tra
 		}
 		return Transition{}, errs.RefuseCoded(errs.Conflict, code, params, "cannot %s: %s", a, why)
 	}
-	if a == Reopen && (c.ClosedAt.IsZero() || now.Sub(c.ClosedAt) > reopenWindow) {
-		return Transition{}, errs.RefuseCoded(errs.Conflict, ReasonTooLate, errs.Params{"action": string(a), "days": int(reopenWindow / (24 * time.Hour))},
+	if a == Reopen && (c.ClosedAt.IsZero() || now.Sub(c.ClosedAt) > ReopenWindow) {
+		return Transition{}, errs.RefuseCoded(errs.Conflict, ReasonTooLate, errs.Params{"action": string(a), "days": int(ReopenWindow / (24 * time.Hour))},
 			"cannot reopen: a case can be reopened only within 7 days of closing")
 	}
 	if err := validate(p, a, in); err != nil {
@@ -217,7 +218,17 @@ func permit(c Case, p *access.Principal, a Action) error {
 			return regionScope(c, p, a, access.GridWorker, access.Operator, access.Leader, access.Inspector)
 		}
 		return regionScope(c, p, a, access.GridWorker, access.Operator, access.Leader)
-	case Reopen, Close:
+	case Reopen:
+		// The reporter says the problem is not solved (没有解决); a leader reopens for any
+		// reason. Another resident may not: it is the reporter's problem.
+		if isReporter(c, p) {
+			return nil
+		}
+		if p != nil && p.User.Role == access.Resident {
+			return forbidden(ReasonNotReporter, errs.Params{"action": string(a)}, "only the reporter may say the case is not solved")
+		}
+		return regionScope(c, p, a, access.Leader)
+	case Close:
 		return regionScope(c, p, a, access.Leader)
 	case Urge:
 		return regionScope(c, p, a, Urgers...)
@@ -344,6 +355,13 @@ func involved(c Case, p *access.Principal) bool {
 		return d != "" && (d == c.Department || slices.Contains(c.CoDepartments, d))
 	}
 	return p.Covers(c.RegionPath)
+}
+
+// ReporterReopens reports whether a reopen of c by p is its reporter's "not solved" (没有解决),
+// which goes back to the centre, rather than a leader's, which goes back to the department. A
+// leader who reported the case reopens it as a leader when it lies in their scope.
+func ReporterReopens(c Case, p *access.Principal) bool {
+	return isReporter(c, p) && regionScope(c, p, Reopen, access.Leader) != nil
 }
 
 // isReporter reports whether p reported the case signed in, whatever p's role: a grid worker
@@ -790,8 +808,14 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 		}
 	case Reopen:
 		// A case closed without a department (self-handled, or specially closed before
-		// dispatch) has nobody to go back to, so it returns to its centre for dispatch.
-		if n.Department != "" {
+		// dispatch) has nobody to go back to, so it returns to its centre for dispatch. The
+		// reporter's "not solved" goes to the centre too: the centre judges it and dispatches
+		// again (to the same department or another), or closes it specially with its reason.
+		if ReporterReopens(*n, p) {
+			n.Status, n.Holder = Registered, centre
+			n.Department, n.CoDepartments, n.Parts, n.ExtensionAsked = "", nil, nil, 0
+			t.say("reopened_by_reporter", errs.Params{"centre": n.Centre()}, "the reporter says it is not solved; reopened to centre "+n.Centre())
+		} else if n.Department != "" {
 			n.Status, n.Holder = Dispatched, lead
 			t.say("reopened_dispatched", errs.Params{"department": n.Department}, "reopened and dispatched to "+n.Department)
 			// As dispatched again: every co-department signs for its part anew, on new clocks.

@@ -11,8 +11,8 @@ import (
 // Status is where a case stands in the closed loop (DESIGN §4, States).
 type Status string
 
-// The statuses. Closed and rejected are terminal: only comments, and a leader's reopen of a
-// closed case, act on them afterwards.
+// The statuses. Closed and rejected are terminal: only comments, and the reopen of a recently
+// closed case (a leader's, or its reporter's "not solved"), act on them afterwards.
 const (
 	Reported   Status = "reported"    // 待受理: submitted, waiting for a centre to accept
 	Registered Status = "registered"  // 已立案: accepted, waiting for dispatch
@@ -71,7 +71,7 @@ const (
 	Suspend          Action = "suspend"           // 挂账
 	Resume           Action = "resume"            // 恢复 from 挂账
 	Verify           Action = "verify"            // 核查: pass closes, fail sends back for rework (返工)
-	Reopen           Action = "reopen"            // a leader reopens a recently closed case
+	Reopen           Action = "reopen"            // a leader reopens a recently closed case, or its reporter says it is not solved (没有解决)
 	Comment          Action = "comment"           // a note on the timeline
 	Rate             Action = "rate"              // the reporter's satisfaction, 1–5
 	Support          Action = "support"           // "me too" (附议)

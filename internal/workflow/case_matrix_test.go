@@ -35,7 +35,7 @@ var mayAct = map[workflow.Action][]string{
 	workflow.Suspend:          {dispIn, system},
 	workflow.Resume:           {dispIn, system},
 	workflow.Verify:           {gwGrid, opIn, leaderIn, system},
-	workflow.Reopen:           {leaderIn, system},
+	workflow.Reopen:           {leaderIn, reporter, system}, // the reporter's "not solved" (没有解决)
 	workflow.Comment:          {admin, opIn, leaderIn, dispIn, handlerLead, handlerCo, gwGrid, inspector, reporter, system},
 	workflow.Rate:             {reporter, system},
 	workflow.Support:          everyone,

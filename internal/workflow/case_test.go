@@ -157,6 +157,37 @@ func TestReopen(t *testing.T) {
 			t.Fatalf("got %v (%s), want conflict too_late", err, code)
 		}
 	})
+	t.Run("its reporter says it is not solved within 7 days: back to the centre", func(t *testing.T) {
+		tr, err := workflow.Decide(closed, principal(reporter), workflow.Reopen, workflow.Input{Reason: "车又停回盲道上了"}, closed.ClosedAt.Add(7*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := tr.Case
+		if c.Status != workflow.Registered || c.Holder != (workflow.Holder{Kind: workflow.HolderCentre, Code: "410802001"}) ||
+			c.Department != "" || c.CoDepartments != nil || !c.ClosedAt.IsZero() || c.Rating != 0 || tr.EventCode != "reopened_by_reporter" {
+			t.Fatalf("reopened by the reporter: %+v (event %s)", c, tr.EventCode)
+		}
+	})
+	for _, tt := range []struct {
+		name, who string
+		in        workflow.Input
+		at        time.Duration
+		kind      errs.Kind
+		reason    string
+	}{
+		{"nor may its reporter after 7 days", reporter, workflow.Input{Reason: "没有解决"}, 7*24*time.Hour + time.Second, errs.Conflict, "too_late"},
+		{"nor without saying what is wrong", reporter, workflow.Input{Reason: " "}, time.Hour, errs.Invalid, "required"},
+		{"nor may another resident", resident, workflow.Input{Reason: "没有解决"}, time.Hour, errs.Forbidden, "not_reporter"},
+		{"nor the anonymous public", anonymous, workflow.Input{Reason: "没有解决"}, time.Hour, errs.Forbidden, "sign_in"},
+		{"nor an operator", opIn, workflow.Input{Reason: "没有解决"}, time.Hour, errs.Forbidden, "role_forbidden"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := workflow.Decide(closed, principal(tt.who), workflow.Reopen, tt.in, closed.ClosedAt.Add(tt.at))
+			if reason, _ := errs.Detail(err); !errs.Is(err, tt.kind) || reason != tt.reason {
+				t.Fatalf("got %v (reason %s), want %s %s", err, reason, tt.kind, tt.reason)
+			}
+		})
+	}
 	t.Run("a self-handled case reopens to its centre for dispatch", func(t *testing.T) {
 		tr, err := workflow.NewReport(principal(gwGrid), workflow.SelfHandle, workflow.Case{Kind: workflow.Component, Category: "01002", RegionPath: regionPath},
 			workflow.Input{Result: "井盖已扶正", Photos: []string{"sha256-after"}}, t0)

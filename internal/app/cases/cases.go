@@ -373,6 +373,65 @@ func (a *Service) Act(ctx context.Context, actor *access.Principal, id int64, ac
 	return a.caseView(ctx, actor, rec)
 }
 
+// ActWithPhotos is Act with photos sent in the request itself (a form's file input, such as a
+// reporter's photo of a problem not solved): they are read and stored only once the action is
+// known to be allowed to the actor on the case as it stands, and recorded in the action's
+// transaction, so a refused action records no photo.
+func (a *Service) ActWithPhotos(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input, photos [][]byte) (CaseView, error) {
+	uploads, err := a.actionPhotos(ctx, actor, id, action, in, photos)
+	if err != nil {
+		return CaseView{}, err
+	}
+	in.Photos = slices.Clone(in.Photos)
+	for _, u := range uploads {
+		in.Photos = append(in.Photos, u.ID)
+	}
+	rec, err := a.stepWith(ctx, actor, id, action, version, in, uploads)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if !a.canSee(actor, rec) {
+		return CaseView{ID: rec.ID, Ticket: rec.Ticket, Status: rec.State.Status, Counters: workflow.Counters{Supports: rec.State.Counters.Supports}, publicOnly: true}, nil
+	}
+	return a.caseView(ctx, actor, rec)
+}
+
+// actionPhotos checks the action first, as the case stands (the transaction checks again), then
+// each photo, and stores their bytes: the records are the transaction's to write.
+func (a *Service) actionPhotos(ctx context.Context, actor *access.Principal, id int64, action string, in workflow.Input, photos [][]byte) ([]store.Attachment, error) {
+	if len(photos) == 0 {
+		return nil, nil
+	}
+	act, err := workflow.ParseAction(action)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := a.DB.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.canSee(actor, rec) {
+		return nil, errs.Refuse(errs.NotFound, "case_not_found", nil, "case %d not found", id)
+	}
+	probe := in
+	probe.Photos = slices.Clone(in.Photos)
+	for i := range photos {
+		probe.Photos = append(probe.Photos, fmt.Sprintf("upload-%d", i+1))
+	}
+	if _, err := workflow.Decide(rec.State, actor, act, probe, a.Now()); err != nil {
+		return nil, err
+	}
+	out := make([]store.Attachment, 0, len(photos))
+	for i, data := range photos {
+		att, err := a.storePhoto(ctx, actor, data)
+		if err != nil {
+			return nil, errs.Prefix(err, errs.Params{"photo": i + 1}, "photo %d: ", i+1)
+		}
+		out = append(out, att)
+	}
+	return out, nil
+}
+
 // StepResult is where a step left a case, as Step returns it: no timeline, no private fields.
 type StepResult struct {
 	ID            int64                `json:"id"`
@@ -406,6 +465,12 @@ func (a *Service) Step(ctx context.Context, actor *access.Principal, id int64, a
 
 // step is Act's transaction: it returns the case as the action left it.
 func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input) (store.CaseRecord, error) {
+	return a.stepWith(ctx, actor, id, action, version, in, nil)
+}
+
+// stepWith is step recording, once the action is decided, the photos uploaded with it (whose
+// ids in.Photos names).
+func (a *Service) stepWith(ctx context.Context, actor *access.Principal, id int64, action string, version *int, in workflow.Input, uploads []store.Attachment) (store.CaseRecord, error) {
 	act, err := workflow.ParseAction(action)
 	if err != nil {
 		return store.CaseRecord{}, err
@@ -487,6 +552,11 @@ func (a *Service) step(ctx context.Context, actor *access.Principal, id int64, a
 		}
 		if act == workflow.Support && !kernel.IsStaff(actor) {
 			if err := a.throttleSupport(ctx); err != nil {
+				return err
+			}
+		}
+		for _, att := range uploads {
+			if err := a.DB.PutAttachment(ctx, att); err != nil {
 				return err
 			}
 		}

@@ -54,6 +54,13 @@ func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, i
 			continue
 		}
 		if slices.Contains(allowed, act) {
+			if act == workflow.Reopen {
+				// Allowed cannot see the clock: past its days a reopen is too late.
+				if _, err := workflow.Decide(rec.State, viewer, act, workflow.Input{Reason: "-"}, a.Now()); errs.Is(err, errs.Conflict) {
+					out = append(out, refusedChoice(act, err))
+					continue
+				}
+			}
 			out = append(out, ActionChoice{Action: act, Allowed: true})
 			continue
 		}
@@ -67,9 +74,14 @@ func (a *Service) ActionChoices(ctx context.Context, viewer *access.Principal, i
 		if err == nil || errs.Is(err, errs.Invalid) {
 			continue // Allowed would have listed it; only the input is missing
 		}
-		code, why := errs.Public(err)
-		reason, params := errs.Detail(err)
-		out = append(out, ActionChoice{Action: act, Why: why, Code: code, Reason: reason, Params: params})
+		out = append(out, refusedChoice(act, err))
 	}
 	return out, nil
+}
+
+// refusedChoice is an action the viewer may not take now, with the refusal.
+func refusedChoice(act workflow.Action, err error) ActionChoice {
+	code, why := errs.Public(err)
+	reason, params := errs.Detail(err)
+	return ActionChoice{Action: act, Why: why, Code: code, Reason: reason, Params: params}
 }

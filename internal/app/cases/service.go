@@ -14,6 +14,8 @@
 //     the action needs (invalid); a reject as duplicate into a case that is unknown or out of
 //     the actor's sight (no_case), closed or rejected (original_not_open), or the case itself
 //     (self_duplicate), all invalid.
+//   - ActWithPhotos: what Act refuses, checked before the photos are read; then a photo that
+//     is not a JPEG, PNG or WebP, or too large (invalid, too large), with nothing recorded.
 //   - Case, ActionChoices, ListCases: cases outside the viewer's scope are not there (not found,
 //     or left out of the list).
 //   - Route, Dashboard: residents and anonymous callers (forbidden); CaseChanges: anonymous

@@ -107,6 +107,11 @@ type caseMessage struct {
 	Due    time.Time `json:"due"`
 	// Department is a part's co-department in a deadline notice (联办).
 	Department string `json:"department"`
+	EventCode  string `json:"event_code"`
+	// EventParams are the step's; a reporter's line reads the case a duplicate joined.
+	EventParams struct {
+		MergedInto string `json:"merged_into"`
+	} `json:"event_params"`
 }
 
 // DeliverOutbox fans pending outbox messages out to in-app notifications and queued
@@ -284,8 +289,30 @@ func (a *Service) recipients(ctx context.Context, topic string, rec store.CaseRe
 		}
 	}
 	add(staff, AudienceStaff)
+	text = reporterLine(rec.Ticket, cm)
 	add(reporters, AudienceReporter)
 	return out, nil
+}
+
+// reporterLine is what a reporter reads of a step of their case: where their report stands in
+// plain words, without the staff's terms (closure types, verification), codes or names. Pages
+// word it in the reader's language from the notice's event code; this line is for mail and
+// the API.
+func reporterLine(ticket string, cm caseMessage) string {
+	switch cm.EventCode {
+	case "registered":
+		return "Your report " + ticket + " has been accepted and will be handled"
+	case "rejected":
+		if into := cm.EventParams.MergedInto; into != "" {
+			return "Your report " + ticket + " repeats case " + into + ", reported already: it has joined that case, which you follow from now on"
+		}
+		return "Your report " + ticket + " was not taken on; its tracking page says why"
+	case "handled_closed", "verified_closed", "closed_special", "self_handled":
+		return "The problem you reported (" + ticket + ") has been dealt with: see the result on its tracking page, and tell us within 7 days if it is not solved"
+	case "reopened", "reopened_dispatched", "reopened_by_reporter":
+		return "Your report " + ticket + " is being handled again"
+	}
+	return "Your report " + ticket + " has moved on; its tracking page says where it stands"
 }
 
 // reporterData is what a reporter's notice keeps of a message's payload: which case, where it
@@ -354,8 +381,18 @@ func (a *Service) concerned(ctx context.Context, topic string, rec store.CaseRec
 	switch workflow.Action(strings.TrimPrefix(topic, "case.")) {
 	case workflow.Register, workflow.Reject:
 		reporter = true
-	case workflow.Dispatch, workflow.ApproveExtension, workflow.DenyExtension, workflow.Reopen, workflow.ReportPart:
+	case workflow.Dispatch, workflow.ApproveExtension, workflow.DenyExtension, workflow.ReportPart:
 		lead() // a part reported tells the lead, and the co-department when the lead reported for it
+	case workflow.Reopen:
+		// Back to its department (a leader's reopen), or to the centre (the reporter's "not
+		// solved", or a case that had no department): the centre and its leaders judge it.
+		if s.Holder.Kind == workflow.HolderCentre {
+			holder()
+			roles = append(roles, access.Leader)
+		} else {
+			lead()
+		}
+		reporter = true // the reporters who follow it; the one who said "not solved" is the actor
 	case workflow.Escalate, workflow.Return, workflow.RequestExtension:
 		centre(access.Dispatcher)
 	case workflow.Confirm:

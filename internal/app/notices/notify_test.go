@@ -386,6 +386,21 @@ func TestEmailNotices(t *testing.T) {
 	})
 }
 
+// residentsCase is a case the signed-in resident reported in the grid worker's grid, on a
+// fixed clock.
+func residentsCase(t *testing.T, db *store.DB) (*apptest.CaseRun, cases.Intake) {
+	t.Helper()
+	r := apptest.NewCaseRun(t, db, "2026-03-09 09:00", "")
+	p := apptest.PointIn(t, r.A, demo.GridWorkerGrid)
+	in, err := r.A.Cases.Report(context.Background(), apptest.As(t, db, "resident"), cases.NewCase{CategoryKind: workflow.Matter, Category: "09009",
+		Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ID = in.ID
+	return r, in
+}
+
 // Steps done faster than the job runs still reach the people of their moment: each step decides
 // its recipients and their audience with the step, not when the job delivers. The grid worker
 // hears the verification sent to the grid although the case is closed by the time the job runs;
@@ -438,14 +453,7 @@ func TestNoticesGoToThePeopleOfTheStep(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				r := apptest.NewCaseRun(t, db, "2026-03-09 09:00", "")
-				p := apptest.PointIn(t, r.A, demo.GridWorkerGrid)
-				in, err := r.A.Cases.Report(ctx, apptest.As(t, db, "resident"), cases.NewCase{CategoryKind: workflow.Matter, Category: "09009",
-					Description: "乱停车", Lon: &p[0], Lat: &p[1]})
-				if err != nil {
-					t.Fatal(err)
-				}
-				r.ID = in.ID
+				r, in := residentsCase(t, db)
 				for _, st := range tt.steps {
 					if st.action == "handle" {
 						st.in.Photos = []string{r.Photo()}
@@ -522,6 +530,87 @@ func TestUndecidedMessagesAreDeliveredAsBefore(t *testing.T) {
 		}
 		if len(page.Notifications) != 2 || page.Notifications[0].Message != v.Ticket+": dispatched to 410802-CGJ" {
 			t.Errorf("the handler's notices %+v; want the dispatch twice, the old message's newest", page.Notifications)
+		}
+	})
+}
+
+// The reporter's "not solved" (没有解决) goes back to the centre: its operators, dispatchers and
+// leaders hear of it, the department that closed it does not, and the reporter, who said it, is
+// not told. A leader's reopen goes back to the department, and the reporter hears it in plain
+// words, without codes, closure types or the staff's names.
+func TestNotSolvedReachesTheCentreAndReportersReadPlainWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r, in := residentsCase(t, db)
+		pass := true
+		closeIt := func() {
+			for _, st := range []struct {
+				who, action string
+				in          workflow.Input
+			}{
+				{"dispatcher", "dispatch", workflow.Input{}},
+				{"handler", "accept", workflow.Input{}},
+				{"handler", "handle", workflow.Input{Result: "挪走了", Photos: []string{r.Photo()}}},
+				{"gridworker", "verify", workflow.Input{Pass: &pass}},
+			} {
+				*r.Now = r.Now.Add(time.Minute)
+				r.Act(st.who, st.action, st.in)
+			}
+		}
+		r.Act("operator", "register", workflow.Input{})
+		closeIt()
+		heard := func(user string) []notices.Notification {
+			t.Helper()
+			if _, err := r.A.Notices.DeliverOutbox(ctx); err != nil {
+				t.Fatal(err)
+			}
+			page, err := r.A.Notices.Notifications(ctx, apptest.As(t, db, user), false, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return page.Notifications // newest first
+		}
+		reopens := func(user string) int {
+			n := 0
+			for _, x := range heard(user) {
+				if x.Topic == "case.reopen" {
+					n++
+				}
+			}
+			return n
+		}
+
+		*r.Now = r.Now.Add(24 * time.Hour)
+		if v := r.Act("resident", "reopen", workflow.Input{Reason: "车又停回来了"}); v.Status != workflow.Registered {
+			t.Fatalf("after the reporter's not solved the case is %s, want registered", v.Status)
+		}
+		want := map[string]int{"operator": 1, "dispatcher": 1, "leader": 1, "handler": 0, "resident": 0}
+		for user, n := range want {
+			if got := reopens(user); got != n {
+				t.Errorf("%s heard %d reopen notices, want %d", user, got, n)
+			}
+		}
+
+		closeIt()
+		*r.Now = r.Now.Add(time.Hour)
+		r.Act("leader", "reopen", workflow.Input{Reason: "群众再次来电"})
+		if got := reopens("handler"); got != 1 {
+			t.Errorf("the department heard %d reopen notices after the leader's, want 1", got)
+		}
+		mine := heard("resident")
+		if len(mine) == 0 || mine[0].Topic != "case.reopen" {
+			t.Fatalf("the reporter's newest notice is %+v, want the leader's reopen", mine)
+		}
+		// The data keeps codes for pages to word; the line, for mail and the API, says none.
+		for _, n := range mine {
+			for _, jargon := range []string{"410802", "CGJ", "normal", "verified", "leader", "handler"} {
+				if strings.Contains(n.Message, jargon) {
+					t.Errorf("the reporter's %s notice %q says %q", n.Topic, n.Message, jargon)
+				}
+			}
+		}
+		if got := mine[0].Message; got != "Your report "+in.Ticket+" is being handled again" {
+			t.Errorf("the reporter reads %q", got)
 		}
 	})
 }
