@@ -75,7 +75,7 @@ func TestRejectingADuplicateJoinsTheOriginalOverHTTP(t *testing.T) {
 			track := anon.do(t, "GET", "/track/"+dup.Ticket, nil, "Accept-Language", lang)
 			body := string(track.Body)
 			shown := regexp.MustCompile(`id="ticket-no">([0-9-]+)<`).FindStringSubmatch(body)
-			status := map[string]string{"zh-CN": "已立案", "en": "Registered"}[lang]
+			status := map[string]string{"zh-CN": "已受理", "en": "Accepted"}[lang] // the tracking page's words for residents
 			if track.Status != 200 || shown == nil || shown[1] != original.Ticket || !strings.Contains(body, `id="track-status">`+status+`<`) ||
 				!strings.Contains(body, `id="merged"`) || !strings.Contains(body, dup.Ticket) {
 				t.Errorf("%s: /track/%s (%d) does not show the original %s as %s with the merge said", lang, dup.Ticket, track.Status, original.Ticket, status)
