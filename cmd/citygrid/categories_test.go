@@ -15,7 +15,10 @@ func TestCategoriesFromTheConsole(t *testing.T) {
 		if !strings.Contains(out, "national category dictionary GB/T 47678.5-2026 (403 categories)") {
 			t.Fatalf("migrate did not load the national dictionary: %q", out)
 		}
-		if out := mustRun(t, "", nil, "migrate", "--db", dsn); strings.Contains(out, "dictionary") {
+		if !strings.Contains(out, "added the local category matter 10999 不确定/其他") {
+			t.Errorf("migrate did not add 不确定/其他: %q", out)
+		}
+		if out := mustRun(t, "", nil, "migrate", "--db", dsn); strings.Contains(out, "dictionary") || strings.Contains(out, "10999") {
 			t.Errorf("a second migrate loaded the dictionary again: %q", out)
 		}
 		count := func() int {
@@ -40,15 +43,15 @@ func TestCategoriesFromTheConsole(t *testing.T) {
 		if !strings.Contains(out, "1 new, 1 updated, 1 local") {
 			t.Errorf("import report = %q", out)
 		}
-		if n := count(); n != 404 {
-			t.Errorf("categories after import = %d, want 404", n)
+		if n := count(); n != 405 {
+			t.Errorf("categories after import = %d, want 405 (403 national, 不确定/其他, 1 local)", n)
 		}
 		bad := write("bad.csv", "kind,code,major_code,major_name,name\nmatter,9901,99,本地,x\nmatter,99003,99,本地,y\n")
 		code, _, stderr := runCLI(t, "", nil, "import", "categories", "--db", dsn, bad)
 		if code != 2 || !strings.Contains(stderr, "line 2") {
 			t.Errorf("bad CSV: exit %d, stderr %q; want 2 naming line 2", code, stderr)
 		}
-		if n := count(); n != 404 {
+		if n := count(); n != 405 {
 			t.Errorf("a refused import changed the dictionary: %d categories", n)
 		}
 	})

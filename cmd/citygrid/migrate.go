@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/citygrid/citygrid/internal/app"
+	"github.com/citygrid/citygrid/internal/workflow"
 )
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
@@ -31,6 +32,11 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(e.stdout, "loaded the national category dictionary GB/T 47678.5-2026 (%d categories)\n", n)
+	}
+	if added, err := a.Settings.EnsureUnclassifiedCategory(ctx, console); err != nil {
+		return err
+	} else if added {
+		fmt.Fprintf(e.stdout, "added the local category matter %s 不确定/其他, for reports whose reporter cannot tell the category\n", workflow.UnclassifiedCode)
 	}
 	if n, err := a.Settings.EnsureDefaultTimeLimits(ctx, console); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -87,6 +88,8 @@ func GenerateCases(ctx context.Context, db *store.DB, cfg GenConfig) (GenStats, 
 	if err != nil {
 		return GenStats{}, err
 	}
+	// 不确定/其他 is classified when registered: no case past registration keeps it.
+	cats = slices.DeleteFunc(cats, func(c workflow.Category) bool { return workflow.IsUnclassified(c.Kind, c.Code) })
 	depts, err := db.Departments(ctx)
 	if err != nil {
 		return GenStats{}, err

@@ -212,6 +212,9 @@ func Seed(ctx context.Context, a *app.App, opts Options) error {
 	if _, err := a.Settings.EnsureNationalCategories(ctx, actor); err != nil {
 		return fmt.Errorf("seed categories: %w", err)
 	}
+	if _, err := a.Settings.EnsureUnclassifiedCategory(ctx, actor); err != nil {
+		return fmt.Errorf("seed categories: %w", err)
+	}
 	if _, err := a.Settings.EnsureDefaultTimeLimits(ctx, actor); err != nil {
 		return fmt.Errorf("seed time limits: %w", err)
 	}

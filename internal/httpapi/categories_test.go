@@ -27,10 +27,10 @@ func TestCategories(t *testing.T) {
 			query  string
 			want   int
 		}{
-			{"the public sees the national dictionary", ts.anonymous(), "", 403},
-			{"staff also see the local non-public category", ts.signedIn(t, "operator"), "", 404},
-			{"a resident sees only public ones", ts.signedIn(t, "resident"), "", 403},
-			{"kind=matter keeps the matters", ts.anonymous(), "?kind=matter", 250},
+			{"the public sees the national dictionary and 不确定/其他", ts.anonymous(), "", 404},
+			{"staff also see the local non-public category", ts.signedIn(t, "operator"), "", 405},
+			{"a resident sees only public ones", ts.signedIn(t, "resident"), "", 404},
+			{"kind=matter keeps the matters", ts.anonymous(), "?kind=matter", 251},
 			{"kind=component keeps the components", ts.signedIn(t, "operator"), "?kind=component", 153},
 		}
 		for _, tt := range tests {

@@ -72,6 +72,14 @@ type caseBody struct {
 	// Parts are the co-departments' parts (联办), each with the step the viewer may take on it
 	// there: a co-department signs for and reports its own, the lead reports for an open one.
 	Parts []partRow
+	// Classify is the category picker of the register form, when the viewer may register:
+	// to correct the category, or to give one to a report of 不确定/其他 (Unsure).
+	Classify *classifyForm
+}
+
+type classifyForm struct {
+	Unsure bool
+	Picker categoryPicker
 }
 
 // partRow is a co-department's part as the case page shows it; the times are nil when unset.
@@ -222,6 +230,16 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 		}
 		body.Merge = slices.Contains(c.Allowed, workflow.Reject)
 	}
+	scripts := []string{"vendor/leaflet/leaflet.js", "map.js"}
+	if slices.Contains(c.Allowed, workflow.Register) {
+		picker, err := h.pickCategories(r, p, "", "")
+		if err != nil {
+			h.errorPage(w, r, 0, err)
+			return
+		}
+		body.Classify = &classifyForm{Unsure: workflow.IsUnclassified(c.Category.Kind, c.Category.Code), Picker: picker}
+		scripts = append(scripts, "categories.js")
+	}
 	if slices.Contains(c.Allowed, workflow.RequestCheck) {
 		offer, err := h.app.Cases.CheckWorkers(ctx, p, id)
 		if err != nil {
@@ -255,7 +273,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *access.Pri
 		notice = h.cat.T(l, "case.new", c.Ticket) // a reporter among staff lands here
 	}
 	h.render(w, r, status, "case.html", &page{Title: c.Ticket, Error: problem, Notice: notice, Body: body,
-		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js"}})
+		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: scripts})
 }
 
 // maxForm bounds an action or report form: a few phone photos.
@@ -285,6 +303,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, p *access.Principa
 		Department: f.Get("department"), MergedInto: strings.TrimSpace(f.Get("merged_into")), RejectReason: f.Get("reject_reason"),
 		Kind: workflow.CategoryKind(f.Get("kind")), Category: strings.TrimSpace(f.Get("category")), Urgency: workflow.Urgency(f.Get("urgency")),
 		Photos: append(f["photo_ids"], photos...)}
+	if kind, code, ok := strings.Cut(in.Category, ":"); ok {
+		in.Kind, in.Category = workflow.CategoryKind(kind), code // the picker posts kind:code
+	}
 	for _, d := range f["co_departments"] {
 		if d != "" && d != in.Department {
 			in.CoDepartments = append(in.CoDepartments, d)

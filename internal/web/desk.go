@@ -49,12 +49,11 @@ func atDesk(p *access.Principal) error {
 var deskSources = []string{"phone", "hotline"}
 
 type deskBody struct {
-	Form       url.Values
-	Categories []workflow.Category
-	Query      string
-	Sources    []string
-	Places     []regions.GridMatch
-	Map        mapData
+	Form    url.Values
+	Picker  categoryPicker
+	Sources []string
+	Places  []regions.GridMatch
+	Map     mapData
 }
 
 func (h *Handler) deskForm(w http.ResponseWriter, r *http.Request, p *access.Principal) {
@@ -66,12 +65,12 @@ func (h *Handler) showDesk(w http.ResponseWriter, r *http.Request, p *access.Pri
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	cats, err := h.pickCategories(r, p, form.Get("q"), form.Get("category"))
+	picker, err := h.pickCategories(r, p, form.Get("q"), form.Get("category"))
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := deskBody{Form: form, Categories: cats, Query: form.Get("q"), Sources: deskSources, Map: mapData{Base: h.mapBase(r)}}
+	body := deskBody{Form: form, Picker: picker, Sources: deskSources, Map: mapData{Base: h.mapBase(r)}}
 	if g := form.Get("grid"); g != "" {
 		// The grid picked before a refusal stays picked.
 		if found, err := h.app.Regions.FindGrids(r.Context(), p, g, 1); err == nil {
@@ -81,7 +80,7 @@ func (h *Handler) showDesk(w http.ResponseWriter, r *http.Request, p *access.Pri
 	body.Map.Lon, body.Map.Lat = h.startPoint(r, p)
 	h.render(w, r, status, "desk.html", &page{Title: h.cat.T(h.lang(r), "desk.title"), Error: problem, Body: body,
 		Styles:  []string{"vendor/leaflet/leaflet.css"},
-		Scripts: []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "map.js", "desk.js"}})
+		Scripts: []string{"vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "map.js", "categories.js", "desk.js"}})
 }
 
 // deskPlaces answers the place search as it is typed: the grids whose names hold the words.

@@ -13,6 +13,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/grid"
+	"github.com/citygrid/citygrid/internal/vocab"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -20,16 +21,29 @@ import (
 const pickerSize = 30
 
 type reportBody struct {
-	Form       url.Values
-	Categories []workflow.Category
-	Query      string
-	PhotoIDs   []string // photos already uploaded by an earlier, refused submission
-	AfterIDs   []string // and the after-photos of a self-handling (自行处置)
-	Anonymous  bool
-	Staff      bool
+	Form      url.Values
+	Picker    categoryPicker
+	PhotoIDs  []string // photos already uploaded by an earlier, refused submission
+	AfterIDs  []string // and the after-photos of a self-handling (自行处置)
+	Anonymous bool
+	Staff     bool
 	// GridWorker may handle a problem on the spot and report it closed (自行处置).
 	GridWorker bool
 	Map        mapData
+}
+
+// categoryPicker is what the category picker offers. A resident (or the anonymous public) sees
+// the common problems by group with their icons, or what a search found named as residents say
+// it, and always 不确定/其他; staff see the dictionary under its names and codes.
+type categoryPicker struct {
+	Resident bool
+	Query    string
+	Chosen   string        // kind:code
+	Groups   []vocab.Group // a resident's common problems, before any search
+	Hits     []vocab.Hit   // what a search found (staff: the dictionary's first when none), the chosen first
+	Unsure   *vocab.Hit    // 不确定/其他, for a resident
+	// Searched says a search was made (and Hits is what it found, perhaps nothing).
+	Searched bool
 }
 
 // reportForm is the phone report form: the place from the browser's geolocation (a marker to
@@ -48,19 +62,19 @@ func (h *Handler) showReport(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p := access.FromContext(r.Context())
 	q := r.URL.Query().Get("q")
-	cats, err := h.pickCategories(r, p, q, form.Get("category"))
+	picker, err := h.pickCategories(r, p, q, form.Get("category"))
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	body := reportBody{Form: form, Categories: cats, Query: q, PhotoIDs: photoIDs, AfterIDs: afterIDs, Anonymous: p == nil,
+	body := reportBody{Form: form, Picker: picker, PhotoIDs: photoIDs, AfterIDs: afterIDs, Anonymous: p == nil,
 		Staff: p != nil && p.User.Role != access.Resident, GridWorker: p != nil && p.User.Role == access.GridWorker,
 		Map: mapData{Base: h.mapBase(r)}}
 	body.Map.Lon, body.Map.Lat = h.startPoint(r, p)
 	h.render(w, r, status, "report.html", &page{Title: h.cat.T(h.lang(r), "report.title"), Error: problem, Body: body,
 		// Leaflet is not among them: the page's script fetches it once the form is usable, which
 		// works without the map (the budget in budget_test.go).
-		Scripts: []string{"vendor/htmx/htmx.min.js", "report-page.js"}})
+		Scripts: []string{"report-page.js"}})
 }
 
 // startPoint is where the map opens before the browser knows where it is: the viewer's grid or
@@ -97,37 +111,66 @@ func (h *Handler) startPoint(r *http.Request, p *access.Principal) (lon, lat flo
 	return 0, 0
 }
 
-// pickCategories finds the categories offered to the viewer whose name or code contains q
-// (all when q is empty), the chosen one first.
-func (h *Handler) pickCategories(r *http.Request, p *access.Principal, q, chosen string) ([]workflow.Category, error) {
+// pickCategories readies the category picker for the viewer: a resident's common problems or
+// search (by names, residents' words and pinyin), staff's dictionary; the chosen one (kind:code)
+// stays offered whatever the search.
+func (h *Handler) pickCategories(r *http.Request, p *access.Principal, q, chosen string) (categoryPicker, error) {
 	all, err := h.app.Settings.Categories(r.Context(), p)
 	if err != nil {
-		return nil, err
+		return categoryPicker{}, err
 	}
-	q = strings.TrimSpace(q)
-	var out []workflow.Category
-	for _, c := range all {
-		key := string(c.Kind) + ":" + c.Code
-		if key == chosen {
-			out = append([]workflow.Category{c}, out...)
-			continue
+	resident := p == nil || p.User.Role == access.Resident
+	ix := h.vocab.Index(all, resident)
+	out := categoryPicker{Resident: resident, Query: q, Chosen: chosen, Searched: strings.TrimSpace(q) != ""}
+	switch {
+	case out.Searched:
+		out.Hits = ix.Search(q, pickerSize)
+	case resident:
+		out.Groups = ix.Common()
+	default:
+		out.Hits = ix.All(pickerSize)
+	}
+	if resident {
+		if u, ok := ix.Unsure(); ok {
+			out.Unsure = &u
 		}
-		if len(out) < pickerSize && (q == "" || strings.Contains(c.Name, q) || strings.HasPrefix(c.Code, q) || strings.Contains(c.MajorName, q)) {
-			out = append(out, c)
-		}
+	}
+	if c, ok := ix.Find(chosen); ok && !out.offers(chosen) {
+		out.Hits = append([]vocab.Hit{c}, out.Hits...)
 	}
 	return out, nil
 }
 
-// categoryPicker answers the picker's search as it is typed (htmx swaps the list in place).
-func (h *Handler) categoryPicker(w http.ResponseWriter, r *http.Request) {
+// offers says whether the picker already offers the category key.
+func (c categoryPicker) offers(key string) bool {
+	if c.Unsure != nil && c.Unsure.Key() == key {
+		return true
+	}
+	for _, h := range c.Hits {
+		if h.Key() == key {
+			return true
+		}
+	}
+	for _, g := range c.Groups {
+		for _, p := range g.Problems {
+			if p.Key() == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// categoryPickerList answers the picker's search as it is typed (categories.js swaps the list
+// in place).
+func (h *Handler) categoryPickerList(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	cats, err := h.pickCategories(r, p, r.URL.Query().Get("q"), r.URL.Query().Get("category"))
+	picker, err := h.pickCategories(r, p, r.URL.Query().Get("q"), r.URL.Query().Get("category"))
 	if err != nil {
 		h.errorPage(w, r, 0, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "category-list", &page{Body: reportBody{Categories: cats, Form: url.Values{"category": {r.URL.Query().Get("category")}}}})
+	h.render(w, r, http.StatusOK, "category-picker", &page{Body: picker})
 }
 
 // where answers the report map as the marker moves: which grid the point lies in, with its

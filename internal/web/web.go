@@ -27,6 +27,7 @@ import (
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/httpx"
 	"github.com/citygrid/citygrid/internal/textcheck"
+	"github.com/citygrid/citygrid/internal/vocab"
 )
 
 //go:embed templates/*.html
@@ -52,6 +53,8 @@ type Handler struct {
 	cat    *catalogue
 	pages  map[Lang]*template.Template
 	mux    *http.ServeMux
+	// vocab is a resident's words for categories: the common problems and the picker's search.
+	vocab *vocab.Vocabulary
 }
 
 // New loads the templates, catalogue and static files once and returns the page handler.
@@ -67,7 +70,8 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web catalogue: %w", err)
 	}
-	h := &Handler{cfg: cfg, app: cfg.App, log: cfg.Logger, assets: as, cat: cat, pages: map[Lang]*template.Template{}, mux: http.NewServeMux()}
+	h := &Handler{cfg: cfg, app: cfg.App, log: cfg.Logger, assets: as, cat: cat, pages: map[Lang]*template.Template{}, mux: http.NewServeMux(),
+		vocab: vocab.Default()}
 	base, err := template.New("").Funcs(h.funcs(DefaultLang)).ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web templates: %w", err)
@@ -167,7 +171,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /dashboard/data", h.signedIn(h.dashboardJSON))
 	m.HandleFunc("GET /report", h.reportForm)
 	m.HandleFunc("POST /report", h.report)
-	m.HandleFunc("GET /report/categories", h.categoryPicker)
+	m.HandleFunc("GET /report/categories", h.categoryPickerList)
 	m.HandleFunc("GET /report/where", h.where)
 	m.HandleFunc("GET /track", h.trackSearch)
 	m.HandleFunc("GET /track/{ticket}", h.track)

@@ -156,6 +156,9 @@ func NewReport(p *access.Principal, a Action, c Case, in Input, now time.Time) (
 	if !validCategory(n.Category) {
 		return Transition{}, invalid(ReasonBadValue, errs.Params{"field": "category", "value": n.Category}, "category must be a 5-digit code, not %q", n.Category)
 	}
+	if a == SelfHandle && IsUnclassified(n.Kind, n.Category) {
+		return Transition{}, unclassified(a)
+	}
 	if _, err := ParseUrgency(string(n.Urgency)); err != nil {
 		return Transition{}, err
 	}
@@ -681,6 +684,12 @@ func needResultAndPhoto(in Input, what string) error {
 	return nil
 }
 
+// unclassified refuses to register (or self-handle) a case as 不确定/其他: its category is
+// for the reporter who cannot tell, and whoever takes the case in decides it.
+func unclassified(a Action) error {
+	return invalid(ReasonUnclassified, errs.Params{"action": string(a)}, "%s needs the case's real category, not %s %s (不确定/其他)", a, Matter, UnclassifiedCode)
+}
+
 func validCategory(code string) bool { return len(code) == 5 && digits(code) }
 
 // apply changes n, a copy of the case, as action a does, and describes it in t.
@@ -707,6 +716,9 @@ func apply(n *Case, t *Transition, p *access.Principal, a Action, in Input, now 
 			n.Kind, n.Category = firstOf(in.Kind, n.Kind), firstOf(in.Category, n.Category)
 			t.Event += fmt.Sprintf("; category corrected to %s %s", n.Kind, n.Category)
 			t.EventParams["kind"], t.EventParams["category"] = string(n.Kind), n.Category
+		}
+		if IsUnclassified(n.Kind, n.Category) {
+			return unclassified(a)
 		}
 		if in.Urgency != "" && in.Urgency != n.Urgency {
 			n.Urgency = in.Urgency

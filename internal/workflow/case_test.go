@@ -229,6 +229,47 @@ func TestRegisterCorrectsTheReport(t *testing.T) {
 	}
 }
 
+// A report of 不确定/其他 is classified when registered: registering it as it is, or
+// "correcting" it to the same, is refused; naming a real category registers it.
+func TestRegisterClassifiesAnUnsureReport(t *testing.T) {
+	tr, err := workflow.NewReport(principal(resident), workflow.Report,
+		workflow.Case{Kind: workflow.Matter, Category: workflow.UnclassifiedCode, RegionPath: regionPath, VerificationRequired: true},
+		workflow.Input{Note: "路边有个东西不知道算什么问题"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		in         workflow.Input
+		wantReason string // "" = registered
+		kind       workflow.CategoryKind
+		code       string
+	}{
+		{"kept as it is", workflow.Input{}, workflow.ReasonUnclassified, "", ""},
+		{"only the urgency corrected", workflow.Input{Urgency: workflow.UrgencyUrgent}, workflow.ReasonUnclassified, "", ""},
+		{"corrected to itself", workflow.Input{Kind: workflow.Matter, Category: workflow.UnclassifiedCode}, workflow.ReasonUnclassified, "", ""},
+		{"classified as a matter", workflow.Input{Category: "06013"}, "", workflow.Matter, "06013"},
+		{"classified as a component", workflow.Input{Kind: workflow.Component, Category: "01037"}, "", workflow.Component, "01037"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := workflow.Decide(tr.Case, principal(opIn), workflow.Register, tt.in, t0.Add(time.Minute))
+			if tt.wantReason != "" {
+				if reason, _ := errs.Detail(err); !errs.Is(err, errs.Invalid) || reason != tt.wantReason {
+					t.Fatalf("got %v, want the refusal %s", err, tt.wantReason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Case.Status != workflow.Registered || got.Case.Kind != tt.kind || got.Case.Category != tt.code {
+				t.Fatalf("registered as %s %s %s, want registered %s %s", got.Case.Status, got.Case.Kind, got.Case.Category, tt.kind, tt.code)
+			}
+		})
+	}
+}
+
 func TestEscalationClimbsOneCentreAtATime(t *testing.T) {
 	up := step{dispIn, workflow.Escalate, workflow.Input{Reason: "需区级协调"}, time.Hour}
 	cityDispatcher := staff("citydisp", access.Dispatcher, "4108", "")
@@ -345,6 +386,7 @@ func TestNewReport(t *testing.T) {
 	where := workflow.Case{Kind: workflow.Matter, Category: "09009", RegionPath: regionPath, Reporter: "mallory"}
 	photo := []string{"sha256-x"}
 	handled := workflow.Input{Result: "已劝离", Photos: photo}
+	unsure := workflow.Case{Kind: workflow.Matter, Category: workflow.UnclassifiedCode, RegionPath: regionPath}
 	tests := []struct {
 		name     string
 		who      string
@@ -369,6 +411,8 @@ func TestNewReport(t *testing.T) {
 		{"a report needs a category", reporter, workflow.Report, workflow.Case{Kind: workflow.Matter, RegionPath: regionPath}, workflow.Input{Note: "x"}, errs.Invalid, "", ""},
 		{"a report needs a unit grid", reporter, workflow.Report, workflow.Case{Kind: workflow.Matter, Category: "09009", RegionPath: regionPath[:3]}, workflow.Input{Note: "x"}, errs.Invalid, "", ""},
 		{"only report and self_handle create cases", reporter, workflow.Dispatch, where, workflow.Input{Note: "x"}, errs.Invalid, "", ""},
+		{"a resident may report without knowing the category", resident, workflow.Report, unsure, workflow.Input{Note: "x"}, "", workflow.Reported, "bob"},
+		{"a grid worker handling it on the spot names the category", gwGrid, workflow.SelfHandle, unsure, handled, errs.Invalid, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,6 +81,23 @@ func digits(s string) bool {
 	return s != ""
 }
 
+// UnclassifiedCode is the category of a report whose reporter cannot tell what the problem is
+// (不确定/其他): a local extension of the standard's class 10 其他事项类 (which numbers only
+// 10001 and 10002), kind matter, public. The supervision centre classifies such a case when it
+// registers it: register (and self_handle, which skips registration) refuse to keep it.
+const UnclassifiedCode = "10999"
+
+// Unclassified is the category 不确定/其他 (see UnclassifiedCode).
+func Unclassified() Category {
+	return Category{Kind: Matter, Code: UnclassifiedCode, MajorCode: "10", MajorName: "其他事项类", Name: "不确定/其他",
+		FilingCondition: "报告人无法判断问题类别，由受理员在立案时确定类别", VerificationRequired: true, Public: true, Local: true}
+}
+
+// IsUnclassified says whether (kind, code) is the category 不确定/其他.
+func IsUnclassified(kind CategoryKind, code string) bool {
+	return kind == Matter && code == UnclassifiedCode
+}
+
 //go:embed data/categories-gbt47678.5-2026.csv
 var nationalCSV []byte
 

@@ -33,6 +33,7 @@ const (
 	ReasonOutOfRange       = "out_of_range"    // {field, min, max}
 	ReasonBadValue         = "bad_value"       // {field, value}: not one of the accepted values or forms
 	ReasonDuplicateOnly    = "merged_into_duplicate_only"
+	ReasonUnclassified     = "unclassified"      // {action}: register or self_handle keeps the category 不确定/其他
 	ReasonCoDepartment     = "bad_co_department" // {department}
 	// Joint handling (联办).
 	ReasonPartsUnreported = "parts_unreported"  // {action, status, allowed, departments}: handle while co-departments' parts are open

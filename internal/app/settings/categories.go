@@ -5,6 +5,7 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -22,6 +23,23 @@ func (a *Service) EnsureNationalCategories(ctx context.Context, actor *access.Pr
 			return err
 		}
 		return a.Record(ctx, actor, "categories.import", "categories", nil, map[string]any{"national": len(cats)})
+	})
+}
+
+// EnsureUnclassifiedCategory adds the category 不确定/其他 (workflow.Unclassified) when it is
+// not stored, so a resident who cannot tell the category may still report; it says whether it
+// added it. A city that edited it keeps its edits.
+func (a *Service) EnsureUnclassifiedCategory(ctx context.Context, actor *access.Principal) (bool, error) {
+	c := workflow.Unclassified()
+	if _, err := a.DB.Category(ctx, c.Kind, c.Code); err == nil || !errs.Is(err, errs.NotFound) {
+		return false, err
+	}
+	defer a.ForgetReference()
+	return true, a.DB.InTx(ctx, func(ctx context.Context) error {
+		if err := a.DB.PutCategories(ctx, []workflow.Category{c}); err != nil {
+			return err
+		}
+		return a.Record(ctx, actor, "categories.import", "categories", nil, map[string]any{"unclassified": string(c.Kind) + ":" + c.Code})
 	})
 }
 

@@ -36,3 +36,27 @@ func TestOnlyAnUnscopedAdminChangesCategories(t *testing.T) {
 		}
 	})
 }
+
+// 不确定/其他 is added once, where it is missing, and a city's edits of it are kept.
+func TestTheUnclassifiedCategoryIsEnsured(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+		a := apptest.New(t, db, &now) // the demo city, which has it
+		u := workflow.Unclassified()
+		if c, err := db.Category(ctx, u.Kind, u.Code); err != nil || c.Name != "不确定/其他" || !c.Public || !c.Local {
+			t.Fatalf("the demo city's 不确定/其他: %+v %v", c, err)
+		}
+		renamed := u
+		renamed.Name = "其他问题"
+		if _, err := a.Settings.ImportCategories(ctx, apptest.As(t, db, "admin"), []workflow.Category{renamed}); err != nil {
+			t.Fatal(err)
+		}
+		if added, err := a.Settings.EnsureUnclassifiedCategory(ctx, apptest.System); err != nil || added {
+			t.Errorf("ensured again: added %v, %v", added, err)
+		}
+		if c, _ := db.Category(ctx, u.Kind, u.Code); c.Name != "其他问题" {
+			t.Errorf("the city's name for it became %q", c.Name)
+		}
+	})
+}
