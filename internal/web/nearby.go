@@ -31,27 +31,44 @@ type nearbyCase struct {
 // categoryKey is a category as the form names it: kind:code.
 var categoryKey = regexp.MustCompile(`^(component|matter):[0-9]{5}$`)
 
+// nearbyQuery is what the nearby search is asked: a WGS-84 point and maybe a category.
+type nearbyQuery struct {
+	lon, lat float64
+	kind     workflow.CategoryKind
+	code     string
+}
+
+// parseNearby reads the nearby search's query: lon and lat, a point on the globe, and an
+// optional category as kind:code. problem is the message key of what is wrong, or "".
+func parseNearby(v url.Values) (q nearbyQuery, problem string) {
+	var err1, err2 error
+	q.lon, err1 = strconv.ParseFloat(v.Get("lon"), 64)
+	q.lat, err2 = strconv.ParseFloat(v.Get("lat"), 64)
+	// NaN compares false with everything: the bounds are written so that it fails them.
+	if err1 != nil || err2 != nil || !(math.Abs(q.lon) <= 180) || !(math.Abs(q.lat) <= 90) {
+		return nearbyQuery{}, "report.where.bad"
+	}
+	if c := v.Get("category"); c != "" {
+		if !categoryKey.MatchString(c) {
+			return nearbyQuery{}, "nearby.category.bad"
+		}
+		kind, code, _ := strings.Cut(c, ":")
+		q.kind, q.code = workflow.CategoryKind(kind), code
+	}
+	return q, ""
+}
+
 // reportNearby answers the report form as its point or category changes: the open reports
 // within cases.NearbyRadiusM (sensitive ones by grid), the chosen category's first.
 func (h *Handler) reportNearby(w http.ResponseWriter, r *http.Request) {
 	l := h.lang(r)
-	q := r.URL.Query()
 	w.Header().Set("Cache-Control", "no-store")
-	lon, err1 := strconv.ParseFloat(q.Get("lon"), 64)
-	lat, err2 := strconv.ParseFloat(q.Get("lat"), 64)
-	if err1 != nil || err2 != nil || math.IsNaN(lon) || math.IsNaN(lat) || math.Abs(lon) > 180 || math.Abs(lat) > 90 {
-		writeJSONError(w, http.StatusUnprocessableEntity, h.cat.T(l, "report.where.bad"))
+	q, problem := parseNearby(r.URL.Query())
+	if problem != "" {
+		writeJSONError(w, http.StatusUnprocessableEntity, h.cat.T(l, problem))
 		return
 	}
-	var kind, code string
-	if c := q.Get("category"); c != "" {
-		if !categoryKey.MatchString(c) {
-			writeJSONError(w, http.StatusUnprocessableEntity, h.cat.T(l, "nearby.category.bad"))
-			return
-		}
-		kind, code, _ = strings.Cut(c, ":")
-	}
-	found, err := h.app.Cases.NearbyOpen(r.Context(), lon, lat, workflow.CategoryKind(kind), code)
+	found, err := h.app.Cases.NearbyOpen(r.Context(), q.lon, q.lat, q.kind, q.code)
 	if err != nil {
 		if statusOf(err) >= 500 {
 			h.log.ErrorContext(r.Context(), "nearby reports", "err", err)
@@ -67,9 +84,21 @@ func (h *Handler) reportNearby(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, n)
 	}
+	css, err := h.assets.url("public.css")
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "nearby reports", "err", err)
+	}
+	said := map[string]string{}
+	for _, k := range nearbyWords {
+		said[k] = h.cat.T(l, "nearby."+k)
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"radius_m": cases.NearbyRadiusM, "cases": out})
+	_ = json.NewEncoder(w).Encode(map[string]any{"radius_m": cases.NearbyRadiusM, "cases": out, "words": said, "css": css})
 }
+
+// nearbyWords are the words the form's script says the reports with (the nearby.* messages):
+// they come with the answer, so the form's first load carries none of them.
+var nearbyWords = []string{"heading", "ask", "support", "distance", "blurred", "supports", "reported", "track", "failed", "photo", "other", "note"}
 
 // reportSupport is "me too" from the report form: the same use case as the tracking page's
 // (an anonymous visitor counted once per device, a signed-in one once per person), answered
@@ -167,5 +196,5 @@ func (h *Handler) publicReports(w http.ResponseWriter, r *http.Request) {
 	}
 	body.Prev, body.Next = link("before", list.Prev), link("after", list.Next)
 	h.render(w, r, http.StatusOK, "reports.html", &page{Title: h.cat.T(l, "reports.title"), Body: body,
-		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "portal.js"}})
+		Styles: []string{"vendor/leaflet/leaflet.css", "public.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "portal.js"}})
 }

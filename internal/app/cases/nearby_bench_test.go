@@ -5,10 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/citygrid/citygrid/internal/app"
-	"github.com/citygrid/citygrid/internal/app/apptest"
 	"github.com/citygrid/citygrid/internal/bench"
-	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -19,21 +16,7 @@ import (
 // places of cases: with a category (its class is read) and without (every public category).
 func BenchmarkNearbyOpen(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+b.TempDir()+"/bench.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	a, err := app.New(db, app.Options{Logger: apptest.Quiet(), BcryptCost: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
-		b.Fatal(err)
-	}
+	db, a := durableDemo(b)
 	n := 200_000
 	if testing.Short() {
 		n = 20_000
