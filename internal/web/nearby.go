@@ -98,7 +98,7 @@ func (h *Handler) reportNearby(w http.ResponseWriter, r *http.Request) {
 
 // nearbyWords are the words the form's script says the reports with (the nearby.* messages):
 // they come with the answer, so the form's first load carries none of them.
-var nearbyWords = []string{"heading", "ask", "support", "distance", "blurred", "supports", "reported", "track", "failed", "photo", "other", "note"}
+var nearbyWords = []string{"heading", "here", "ask", "support", "distance", "blurred", "supports", "reported", "track", "failed", "photo", "other", "note"}
 
 // reportSupport is "me too" from the report form: the same use case as the tracking page's
 // (an anonymous visitor counted once per device, a signed-in one once per person), answered

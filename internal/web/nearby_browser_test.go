@@ -103,6 +103,17 @@ func TestSupportingWhatIsAlreadyReported(t *testing.T) {
 	// The public list, from the portal, by area and phase.
 	visitor := b.person(t, "visitor", false)
 	visitor.width(wideWidth, false)
+	// On a desktop too, without a category: every class around, the resident's new one included.
+	visitor.at(s.URL, p[0], p[1])
+	visitor.do(chromedp.Navigate(s.URL+"/report"), chromedp.WaitVisible(chromedp.CSS(`#nearby-list li[data-ticket="`+existing.Ticket+`"]`)),
+		chromedp.ScrollIntoView(chromedp.ID("nearby")))
+	if n := eval[int](visitor, `document.querySelectorAll('#nearby-list li').length`); n != 2 {
+		t.Errorf("without a category the form shows %d reports nearby, want 2 (the parking and the bicycles)", n)
+	}
+	if got := visitor.text("#nearby-list li:first-child .hint"); !strings.Contains(got, "就在此处") {
+		t.Errorf("the resident's own new report, where the visitor stands, reads %q", got)
+	}
+	visitor.shot("report-nearby-1366")
 	visitor.do(chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(chromedp.ID("phase-legend")))
 	visitor.follow(chromedp.Click(chromedp.ID("home-browse")), "#reports-filter")
 	all := eval[[]string](visitor, `[...document.querySelectorAll('#public-list li')].map(li => li.dataset.ticket)`)

@@ -98,7 +98,7 @@
     head.appendChild(document.createTextNode(' '));
     head.appendChild(el('span', 'badge s-' + c.status, c.status_name));
     body.appendChild(head);
-    var facts = [c.blurred ? words.blurred : words.distance.replace('%d', String(Math.round(c.distance_m)))];
+    var facts = [c.blurred ? words.blurred : c.distance_m < 10 ? words.here : words.distance.replace('%d', String(Math.round(c.distance_m)))];
     facts.push(words.reported.replace('%s', c.reported));
     if (c.supports) { facts.push(words.supports.replace('%d', String(c.supports))); }
     body.appendChild(el('div', 'hint', facts.join(' · ')));
