@@ -41,8 +41,7 @@ func BenchmarkNearbyOpen(b *testing.B) {
 		{"without", func(store.CaseRecord) (workflow.CategoryKind, string) { return "", "" }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			found := 0
-			i := 0
+			found, i, cpu := 0, 0, cpuTime()
 			for b.Loop() {
 				r := recs[i%len(recs)]
 				i++
@@ -54,6 +53,7 @@ func BenchmarkNearbyOpen(b *testing.B) {
 				found += len(got)
 			}
 			b.ReportMetric(float64(found)/float64(i), "found/op")
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(i)/1e6, "cpu-ms/op") // the machine's load aside
 		})
 	}
 }
