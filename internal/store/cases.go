@@ -363,6 +363,9 @@ type CaseFilter struct {
 	// holds a co-department's part (联办); OpenPartsOnly, only while the part is not reported.
 	PartDepartment string
 	OpenPartsOnly  bool
+
+	// PublicOnly keeps the cases of public categories only: the public's list.
+	PublicOnly bool
 }
 
 // ListCases returns a page of cases and the cursor of the next page ("" at the end). Paging is
@@ -508,6 +511,9 @@ func caseConditions(f CaseFilter) ([]string, []any, error) {
 	default:
 		return nil, nil, errs.Refuse(errs.Invalid, "bad_value", errs.Params{"field": "light"},
 			"light must be green, yellow or red, not %q", f.Light)
+	}
+	if f.PublicOnly {
+		add(`EXISTS (SELECT 1 FROM categories k WHERE k.kind = cases.kind AND k.code = cases.category AND k.public = ?)`, true)
 	}
 	if f.Urged {
 		add(`urged_at IS NOT NULL`) // the form of the index cases_urged_created (00043_urging.sql)

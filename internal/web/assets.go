@@ -32,7 +32,7 @@ type asset struct {
 // so a page's scripts should not need more requests than that. A bundle's parts keep their own
 // URLs too.
 var pageBundles = map[string][]string{
-	"report-page.js": {"map.js", "report.js", "drafts.js", "categories.js"},
+	"report-page.js": {"map.js", "nearby-load.js", "report.js", "drafts.js", "categories.js"},
 	// Leaflet with the page's words for its buttons, in one request where Leaflet is.
 	"leaflet-page.js": {"vendor/leaflet/leaflet.js", "leaflet-words.js"},
 	"tasks-page.js":   {"tasks.js", "export.js"},

@@ -26,7 +26,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		body.Map.Statuses[s] = h.cat.T(l, "status."+string(s))
 	}
 	h.render(w, r, http.StatusOK, "home.html", &page{Title: h.cat.T(l, "home.title"), Body: body,
-		Styles: []string{"vendor/leaflet/leaflet.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "portal.js"}})
+		Styles: []string{"vendor/leaflet/leaflet.css", "public.css"}, Scripts: []string{"vendor/leaflet/leaflet.js", "map.js", "portal.js"}})
 }
 
 // The public map shows the newest cases of the last 30 days.

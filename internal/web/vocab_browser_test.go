@@ -11,9 +11,9 @@ import (
 	"github.com/citygrid/citygrid/internal/grid"
 )
 
-// reportAt opens the report form on a resident's phone, placed inside the demo grid worker's
+// residentOnReportForm opens the report form on a resident's phone, placed inside the demo grid worker's
 // grid, and waits until the form knows the grid.
-func reportAt(t *testing.T, s *site, b *browser, name string) *person {
+func residentOnReportForm(t *testing.T, s *site, b *browser, name string) *person {
 	t.Helper()
 	reg, err := s.App.Regions.Region(t.Context(), demo.GridWorkerGrid, true)
 	if err != nil {
@@ -48,7 +48,7 @@ func (p *person) sendReport(s *site, description string) string {
 func TestAResidentPicksACommonProblemOnAPhone(t *testing.T) {
 	s := newSite(t)
 	b := newBrowser(t)
-	resident := reportAt(t, s, b, "resident")
+	resident := residentOnReportForm(t, s, b, "resident")
 	resident.do(chromedp.ScrollIntoView(chromedp.ID("category-list")))
 	resident.shot("common-problems-360")
 	resident.readsChinese("report", []string{"resident"})
@@ -103,7 +103,7 @@ func (p *person) searchProblem(q string, wait ...chromedp.Action[chromedp.Void])
 func TestAResidentFindsAProblemBySearch(t *testing.T) {
 	s := newSite(t)
 	b := newBrowser(t)
-	resident := reportAt(t, s, b, "resident")
+	resident := residentOnReportForm(t, s, b, "resident")
 	for _, q := range []string{"lmps", "坑"} {
 		resident.searchProblem(q, chromedp.WaitVisible(chromedp.CSS(`#category-legend`)),
 			chromedp.Poll[chromedp.Void](`document.getElementById('category-legend').textContent === '搜索结果'`))
@@ -135,7 +135,7 @@ func TestAResidentFindsAProblemBySearch(t *testing.T) {
 func TestTheOperatorClassifiesAnUnsureReport(t *testing.T) {
 	s := newSite(t)
 	b := newBrowser(t)
-	resident := reportAt(t, s, b, "resident")
+	resident := residentOnReportForm(t, s, b, "resident")
 	resident.do(chromedp.ScrollIntoView(chromedp.ID("category-unsure")), chromedp.Click(chromedp.CSS(`#category-unsure span`)))
 	resident.shot("unsure-picked")
 	got := resident.sendReport(s, "人行道上有一根铁管伸出来，不知道归谁管")

@@ -8,12 +8,9 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/citygrid/citygrid/internal/app"
-	"github.com/citygrid/citygrid/internal/app/apptest"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/grid"
-	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
 
@@ -34,21 +31,7 @@ func cpuTime() time.Duration {
 // go test ./internal/app/cases -run '^$' -bench ReportLargestArea
 func BenchmarkReportLargestArea(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+b.TempDir()+"/bench.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	a, err := app.New(db, app.Options{Logger: apptest.Quiet(), BcryptCost: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
-		b.Fatal(err)
-	}
+	_, a := durableDemo(b)
 	g, err := a.Regions.Region(ctx, demo.GridWorkerGrid, true)
 	if err != nil {
 		b.Fatal(err)

@@ -20,25 +20,11 @@ import (
 // transaction per report with its ticket, event, audit record, outbox message and clock.
 func BenchmarkReport(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+b.TempDir()+"/bench.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	a, err := app.New(db, app.Options{Logger: apptest.Quiet(), BcryptCost: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
-		b.Fatal(err)
-	}
+	db, a := durableDemo(b)
 	// Reports spread over the district's grids, as a city's are: the duplicate search looks
 	// at the neighbourhood, not at every case.
 	var points []orb.Point
-	err = db.EachRegion(ctx, true, func(r grid.Region) error {
+	err := db.EachRegion(ctx, true, func(r grid.Region) error {
 		if p, ok := grid.PointInside(r.Geometry); ok && r.Level == grid.Grid {
 			points = append(points, p)
 		}
@@ -58,4 +44,25 @@ func BenchmarkReport(b *testing.B) {
 			}
 		}
 	})
+}
+
+// durableDemo is the small demo city on durable SQLite in a file, as the benchmarks use it.
+func durableDemo(b *testing.B) (*store.DB, *app.App) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+b.TempDir()+"/bench.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	a, err := app.New(db, app.Options{Logger: apptest.Quiet(), BcryptCost: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := demo.Seed(ctx, a, demo.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	return db, a
 }

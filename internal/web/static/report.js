@@ -79,6 +79,7 @@
     function place(x, y) {
       lon.value = x.toFixed(7);
       lat.value = y.toFixed(7);
+      form.dispatchEvent(new CustomEvent('citygrid:place', {bubbles: true, detail: {lon: x, lat: y, map: m}})); // nearby-load.js
       fetch('/report/where?lon=' + encodeURIComponent(lon.value) + '&lat=' + encodeURIComponent(lat.value), {credentials: 'same-origin'})
         .then(function (r) { return r.json(); })
         .then(function (g) {
