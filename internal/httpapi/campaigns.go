@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/campaigns"
 	"github.com/citygrid/citygrid/internal/errs"
+	"github.com/citygrid/citygrid/internal/sheet"
 )
 
 // Campaigns to zero (专项整治): campaigns, their targets, the actions on a target, progress and
@@ -108,6 +111,24 @@ func (s *Handler) actOnTarget(w http.ResponseWriter, r *http.Request, p *access.
 
 func (s *Handler) campaignProgress(w http.ResponseWriter, r *http.Request, p *access.Principal, id, _ int64) {
 	q := r.URL.Query()
+	if f := q.Get("format"); f != "" && f != "json" {
+		format, err := sheet.ParseFormat(f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		// Written whole before it is sent, so that a refusal is still an error, not half a file.
+		var b bytes.Buffer
+		name, err := s.app.Campaigns.WriteProgress(r.Context(), p, id, q.Get("group"), q.Get("within"), format, &b)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", format.ContentType())
+		w.Header().Set("Content-Disposition", contentDisposition(fmt.Sprintf("campaign-%d-progress.%s", id, format), name))
+		_, _ = w.Write(b.Bytes())
+		return
+	}
 	out, err := s.app.Campaigns.Progress(r.Context(), p, id, q.Get("group"), q.Get("within"))
 	s.answer(w, r, http.StatusOK, out, err)
 }

@@ -1,12 +1,15 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/citygrid/citygrid/internal/app/apptest"
 	"github.com/citygrid/citygrid/internal/app/people"
@@ -224,6 +227,31 @@ func TestCampaignsThroughTheAPI(t *testing.T) {
 		if !strings.Contains(string(r.Body), `"remaining":2,"points":`) {
 			t.Errorf("the burn-down: %s", r.Body)
 		}
+		// The progress as a table to circulate: Excel, and CSV with a byte-order mark.
+		r = clients["leader"].do(t, "GET", base+"/progress?format=xlsx&group=subdistrict", nil)
+		wantStatus(t, r, http.StatusOK)
+		x, err := excelize.OpenReader(bytes.NewReader(r.Body))
+		if err != nil {
+			t.Fatalf("the workbook: %v", err)
+		}
+		rows, err := x.GetRows("整治进度")
+		if err != nil || len(rows) < 4 || !strings.HasPrefix(rows[0][0], "农村旱厕清零 · 按街道（乡镇）统计") || rows[1][1] != "街道（乡镇）" ||
+			rows[len(rows)-1][1] != "合计" || rows[len(rows)-1][2] != "3" || rows[len(rows)-1][8] != "2" {
+			t.Errorf("the workbook's rows: %q %v", rows, err)
+		}
+		if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''") {
+			t.Errorf("Content-Disposition: %q", cd)
+		}
+		r = clients["leader"].do(t, "GET", base+"/progress?format=csv", nil)
+		wantStatus(t, r, http.StatusOK)
+		if !strings.HasPrefix(string(r.Body), "\ufeff") || !strings.Contains(string(r.Body), "合计,3,") {
+			t.Errorf("the CSV: %q", r.Body)
+		}
+		before = ts.snapshot(t)
+		wantReason(t, clients["leader"].do(t, "GET", base+"/progress?format=pdf", nil), 422, "invalid", "bad_value")
+		wantReason(t, clients["shanyang.leader"].do(t, "GET", base+"/progress?format=xlsx", nil), 404, "not_found", "campaign_not_found")
+		wantReason(t, clients["leader"].do(t, "GET", base+"/progress?format=xlsx&group=grid", nil), 422, "invalid", "bad_value")
+		ts.wantUnchanged(t, before)
 		r = clients["zjj"].do(t, "GET", "/api/v1/campaigns", nil)
 		wantStatus(t, r, http.StatusOK)
 		if !strings.Contains(string(r.Body), `"verified":1`) {
