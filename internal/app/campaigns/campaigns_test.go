@@ -312,6 +312,11 @@ func TestSitesOfTheRegistryBecomeTargets(t *testing.T) {
 		if err != nil || rep.Added != 2 || rep.Counts.Total != 3 {
 			t.Fatalf("every market: %+v %v", rep, err)
 		}
+		before = f.snap(t)
+		if rep, err := f.svc.AddTargets(f.ctx, leader, v.ID, campaigns.NewTargets{SiteType: "market"}); err != nil || rep.Added != 0 || rep.Counts.Total != 3 {
+			t.Errorf("every market again: %+v %v", rep, err)
+		}
+		f.unchanged(t, before) // nothing new: nothing written, nor recorded
 		list, err := f.svc.Targets(f.ctx, leader, v.ID, campaigns.TargetQuery{})
 		if err != nil || len(list) != 3 || list[0].SiteCode != "M0" || list[0].DueOn != "2026-04-15" || list[0].Type != "market" || list[0].Unit != "410802-CGJ" {
 			t.Errorf("the site targets: %+v %v", list, err)

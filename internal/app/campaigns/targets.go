@@ -40,6 +40,9 @@ type listed struct {
 
 // AddTargets adds evaluation sites or assets to a campaign's list, all or nothing.
 func (a *Service) AddTargets(ctx context.Context, actor *access.Principal, id int64, in NewTargets) (AddReport, error) {
+	if err := mayOrganize(actor); err != nil {
+		return AddReport{}, err
+	}
 	ways := 0
 	for _, given := range []bool{len(in.Sites) > 0, in.SiteType != "", len(in.Assets) > 0} {
 		if given {
@@ -56,9 +59,6 @@ func (a *Service) AddTargets(ctx context.Context, actor *access.Principal, id in
 			}
 		}
 		return a.ImportTargets(ctx, actor, id, in.Assets)
-	}
-	if err := mayOrganize(actor); err != nil {
-		return AddReport{}, err
 	}
 	c, err := a.campaignFor(ctx, actor, id)
 	if err != nil {
@@ -166,7 +166,10 @@ func (a *Service) ImportTargets(ctx context.Context, actor *access.Principal, id
 			where = fmt.Sprintf("target %d", i+1)
 		}
 		t, err := a.locate(ctx, c, r)
-		if err != nil {
+		switch {
+		case err != nil && errs.KindOf(err) == errs.Internal:
+			return AddReport{}, err
+		case err != nil:
 			problems = append(problems, where+": "+err.Error())
 			continue
 		}
@@ -195,7 +198,7 @@ func (a *Service) locate(ctx context.Context, c campaign.Campaign, r campaign.Ta
 	}
 	system, err := crs.Parse(r.CRS)
 	if err != nil {
-		return campaign.Target{}, err
+		return campaign.Target{}, errs.E(errs.Invalid, "%v", err)
 	}
 	loc, path, err := a.LocateGrid(ctx, r.Lon, r.Lat, system)
 	if err != nil {
@@ -228,19 +231,22 @@ func refuseProblems(p campaign.Problems) error {
 	return errs.Refuse(errs.Invalid, "bad_targets", errs.Params{"problems": len(p)}, "%d targets refused, none added: %s", len(p), p.Summary())
 }
 
-// store lists the targets and answers with the viewer's counts.
+// store lists the targets (nothing written nor recorded when there are none) and answers with
+// the viewer's counts.
 func (a *Service) store(ctx context.Context, actor *access.Principal, c campaign.Campaign, list []listed) (AddReport, error) {
-	err := a.DB.InTx(ctx, func(ctx context.Context) error {
-		for i := range list {
-			var err error
-			if list[i].target.ID, err = a.DB.InsertTarget(ctx, list[i].target, list[i].siteID, actor.Name()); err != nil {
-				return err
+	if len(list) > 0 {
+		err := a.DB.InTx(ctx, func(ctx context.Context) error {
+			for i := range list {
+				var err error
+				if list[i].target.ID, err = a.DB.InsertTarget(ctx, list[i].target, list[i].siteID, actor.Name()); err != nil {
+					return err
+				}
 			}
+			return a.Record(ctx, actor, "campaign.add_targets", fmt.Sprintf("campaign:%d", c.ID), nil, map[string]any{"added": len(list)})
+		})
+		if err != nil {
+			return AddReport{}, err
 		}
-		return a.Record(ctx, actor, "campaign.add_targets", fmt.Sprintf("campaign:%d", c.ID), nil, map[string]any{"added": len(list)})
-	})
-	if err != nil {
-		return AddReport{}, err
 	}
 	counts, err := a.DB.CampaignCounts(ctx, c.ID, part(actor, c), a.today())
 	if err != nil {
