@@ -41,7 +41,7 @@ func exportCases(ctx context.Context, e *env, args []string) error {
 		{"status", "statuses, comma-separated (reported, registered, dispatched, in_progress, handled, suspended, closed, rejected)"},
 		{"kind", "category kind: component or matter"}, {"category", "category code (5 digits) or major class (2)"},
 		{"region", "region code: its subtree"}, {"department", "lead department code"}, {"holder", "holder KIND:CODE"},
-		{"source", "source: patrol, resident, open311, hotline, inspection, instruction"}, {"reporter", "reporter's username"},
+		{"source", "source: patrol, resident, open311, hotline, phone, inspection, instruction, campaign"}, {"reporter", "reporter's username"},
 		{"q", "text in the description, or a ticket"}, {"overdue", "true: only cases past a deadline"},
 		{"light", "green, yellow or red"}, {"sort", "created (newest first, default) or due (soonest deadline first)"},
 	} {

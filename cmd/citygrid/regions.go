@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		"calendar":    importCalendar,
 		"checklist":   importChecklist,
 		"sites":       importSites,
+		"targets":     importTargets,
 	})
 }
 
@@ -159,9 +161,23 @@ func importRules(ctx context.Context, e *env, args []string) error {
 // importTable runs the shared shape of a one-file import: flags, open the file and the app,
 // load, print what was done.
 func importTable(ctx context.Context, e *env, what string, args []string, load func(context.Context, *app.App, io.Reader) (string, error)) error {
+	return importTableWith(ctx, e, what, args, nil, load)
+}
+
+// importTableWith is importTable for an import with flags of its own: flags binds them and
+// returns their check, run once they are parsed.
+func importTableWith(ctx context.Context, e *env, what string, args []string, flags func(*flag.FlagSet) func() error,
+	load func(context.Context, *app.App, io.Reader) (string, error)) error {
 	fs := newFlags(e, "import "+what)
 	dsn := dbFlag(fs, e)
+	check := func() error { return nil }
+	if flags != nil {
+		check = flags(fs)
+	}
 	if err := parse(fs, args, true); err != nil {
+		return err
+	}
+	if err := check(); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -51,7 +51,7 @@ func commands() map[string]command {
 		"token":   {"manage API tokens: create, revoke", cmdToken},
 		"open311": {"Open311 api_keys: key create|revoke|list", cmdOpen311},
 		"audit":   {"check the audit trail: verify", cmdAudit},
-		"import":  {"import regions (GeoJSON), divisions, categories, departments, rules, timelimits, calendar (CSV), hotline tickets or assessment checklists (CSV/XLSX), assessment sites (CSV)", cmdImport},
+		"import":  {"import regions (GeoJSON), divisions, categories, departments, rules, timelimits, calendar (CSV), hotline tickets or assessment checklists (CSV/XLSX), assessment sites, campaign targets (CSV)", cmdImport},
 		"webhook": {"manage webhook subscriptions: add, list, disable", cmdWebhook},
 		"export":  {"export regions (GeoJSON), cases or stats (xlsx, csv)", cmdExport},
 		"grids":   {"unit grids: generate, members add|remove|list", cmdGrids},

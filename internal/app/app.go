@@ -9,6 +9,7 @@
 //   - georeport: the use cases behind Open311 GeoReport v2
 //   - eval: evaluation (综合评价): indicators, rankings, trends and their weights
 //   - assessment: evaluation sites, checklists, rounds, field scoring, rectification, results
+//   - campaigns: campaigns to zero (专项整治), their targets, progress and burn-down
 //   - exports: case lists and evaluation tables as .xlsx or CSV files, at once or as jobs
 //   - maps: the offline base layer, finding a place by name, the tiles under the maps
 //
@@ -21,6 +22,7 @@ import (
 	"context"
 
 	"github.com/citygrid/citygrid/internal/app/assessment"
+	"github.com/citygrid/citygrid/internal/app/campaigns"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/app/exports"
@@ -48,6 +50,7 @@ type App struct {
 	Eval     *eval.Service
 	// Assessment is the assessment of evaluation sites (测评点位).
 	Assessment *assessment.Service
+	Campaigns  *campaigns.Service // campaigns to zero (专项整治), whose targets are worked on as cases
 	Exports    *exports.Service
 	Maps       *maps.Service // what every page's map draws and finds
 	core       *kernel.Core
@@ -72,6 +75,7 @@ func New(db *store.DB, opts Options) (*App, error) {
 		Eval:     ev,
 		// The assessment files its failures through the case use cases.
 		Assessment: assessment.New(core, cs),
+		Campaigns:  campaigns.New(core, cs),
 		Exports:    ex,
 		Maps:       maps.New(core, cs),
 		core:       core,

@@ -23,7 +23,7 @@ const (
 )
 
 // domain packages may use only the standard library, each other and small pure libraries.
-var domain = []string{"errs", "access", "audit", "grid", "workflow", "crs", "worktime", "regionio", "photo", "patrol", "hotline", "textcheck", "assess", "vocab"}
+var domain = []string{"errs", "access", "audit", "grid", "workflow", "crs", "worktime", "regionio", "photo", "patrol", "hotline", "textcheck", "assess", "vocab", "campaign"}
 
 // adapters turn HTTP into use cases, each for its own clients.
 var adapters = []string{"httpapi", "open311", "web"}

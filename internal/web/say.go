@@ -32,6 +32,10 @@ func paramPrefix(name string) string {
 		return name + "."
 	case "reject_reason":
 		return "reject."
+	case "target_action", "target_allowed":
+		return "campaign.action."
+	case "target_state":
+		return "campaign.state."
 	}
 	return ""
 }

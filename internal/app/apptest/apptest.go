@@ -85,3 +85,22 @@ func At(t testing.TB, s string) time.Time {
 	}
 	return v
 }
+
+// UnitGrids returns the codes of a seeded district's unit grids, by subdistrict, community and
+// grid.
+func UnitGrids(t testing.TB, a *app.App, district string) []string {
+	t.Helper()
+	c, err := demo.LoadCity(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, sd := range c.Subdistricts[district] {
+		for _, cm := range c.Communities[sd.Code] {
+			for _, g := range c.Grids[cm.Code] {
+				out = append(out, g.Code)
+			}
+		}
+	}
+	return out
+}

@@ -11,7 +11,6 @@ import (
 	"github.com/citygrid/citygrid/internal/assess"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/errs"
-	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/workflow"
 )
@@ -121,18 +120,9 @@ func (a *Service) locateSite(ctx context.Context, actor *access.Principal, r ass
 	if err != nil {
 		return store.Site{}, err
 	}
-	loc, err := a.Locate(ctx, r.Lon, r.Lat, system)
-	if errs.Is(err, errs.NotFound) {
-		return store.Site{}, fmt.Errorf("(%v, %v) is outside the managed area", r.Lon, r.Lat)
-	} else if err != nil {
+	loc, path, err := a.LocateGrid(ctx, r.Lon, r.Lat, system)
+	if err != nil {
 		return store.Site{}, err
-	}
-	if loc.Region.Level != grid.Grid || len(loc.Path) != 5 {
-		return store.Site{}, fmt.Errorf("(%v, %v) lies in %s but in no unit grid", r.Lon, r.Lat, loc.Region.Name)
-	}
-	path := make([]string, len(loc.Path))
-	for i, r := range loc.Path {
-		path[i] = r.Code
 	}
 	if !actor.Covers(path) {
 		return store.Site{}, fmt.Errorf("(%v, %v) lies outside your scope", r.Lon, r.Lat)

@@ -26,7 +26,11 @@ import (
 )
 
 // Sources a case may come from.
-var sources = []string{"patrol", "resident", "open311", "hotline", "phone", "inspection", "instruction"}
+var sources = []string{"patrol", "resident", "open311", "hotline", "phone", "inspection", "instruction", SourceCampaign}
+
+// SourceCampaign is the source of a campaign target's rectification case (专项整治): its
+// closure marks the target done (see followTarget).
+const SourceCampaign = "campaign"
 
 // NewCase is a report as the API takes it.
 type NewCase struct {
@@ -590,6 +594,9 @@ func (a *Service) stepWith(ctx context.Context, actor *access.Principal, id int6
 		}
 		rec.State = tr.Case
 		if _, err := a.recordCaseEvent(ctx, actor, rec, tr, in); err != nil {
+			return err
+		}
+		if err := a.followTarget(ctx, actor, rec, tr); err != nil {
 			return err
 		}
 		if tr.Action == workflow.Register {

@@ -10,7 +10,7 @@ var (
 	}
 	sourceNames = map[string]string{
 		"patrol": "巡查上报", "resident": "市民上报", "open311": "Open311", "hotline": "12345 热线", "phone": "电话举报",
-		"inspection": "测评", "instruction": "领导交办", "case": "并入的上报",
+		"inspection": "测评", "instruction": "领导交办", "campaign": "专项整治", "case": "并入的上报",
 	}
 	urgencyNames = map[string]string{"normal": "一般", "urgent": "紧急", "emergency": "特急"}
 	kindNames    = map[string]string{"component": "部件", "matter": "事件"}

@@ -59,6 +59,26 @@ func (a *Core) Locate(ctx context.Context, lon, lat float64, system crs.System) 
 	return Location{Region: got.Region, Path: got.Path, WGS84: p}, nil
 }
 
+// LocateGrid locates a point given in a coordinate system to its unit grid and returns the
+// codes of its path, from the city down to the grid. A point outside the managed area or in no
+// unit grid is invalid, in words that can follow a line of a file's number.
+func (a *Core) LocateGrid(ctx context.Context, lon, lat float64, system crs.System) (Location, []string, error) {
+	loc, err := a.Locate(ctx, lon, lat, system)
+	if errs.Is(err, errs.NotFound) {
+		return Location{}, nil, errs.E(errs.Invalid, "(%v, %v) is outside the managed area", lon, lat)
+	} else if err != nil {
+		return Location{}, nil, err
+	}
+	if loc.Region.Level != grid.Grid || len(loc.Path) != 5 {
+		return Location{}, nil, errs.E(errs.Invalid, "(%v, %v) lies in %s but in no unit grid", lon, lat, loc.Region.Name)
+	}
+	path := make([]string, len(loc.Path))
+	for i, r := range loc.Path {
+		path[i] = r.Code
+	}
+	return loc, path, nil
+}
+
 // LocateIndex returns a current index, building the first one synchronously.
 func (a *Core) LocateIndex(ctx context.Context) (*grid.Index, error) {
 	cur := a.loc.current.Load()
