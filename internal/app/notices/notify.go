@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/follow"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/jobs"
@@ -160,6 +161,9 @@ func (a *Service) DeliverOutbox(ctx context.Context) (int, error) {
 // fanOut delivers one message; active holds the users its decided recipients may be (nil:
 // look them up).
 func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []store.Webhook, active map[string]access.User) error {
+	if m.Topic == follow.TopicConfirm {
+		return a.mailConfirmation(ctx, m) // for the address alone: no webhook hears of it
+	}
 	now := a.Now()
 	envelope, _ := json.Marshal(map[string]any{"id": m.ID, "topic": m.Topic, "created_at": m.CreatedAt, "data": json.RawMessage(m.Payload)})
 	for _, h := range hooks {
@@ -177,6 +181,9 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 	var cm caseMessage
 	if err := json.Unmarshal([]byte(m.Payload), &cm); err != nil || cm.CaseID == 0 {
 		return nil // not about one case: nobody in particular to tell
+	}
+	if err := a.tellFollowers(ctx, m, cm); err != nil {
+		return err
 	}
 	var to []recipient
 	if m.Recipients != "" {
@@ -470,6 +477,11 @@ func (a *Service) send(ctx context.Context, d store.Delivery) error {
 			return errors.New("no mail server configured")
 		}
 		return a.Opts.Mailer.Send(ctx, d.Target, d.Subject, d.Body)
+	case channelFollow:
+		if a.Opts.Mailer == nil {
+			return errors.New("no mail server configured")
+		}
+		return a.sendFollow(ctx, d)
 	case "webhook":
 		id, _ := strconv.ParseInt(d.Target, 10, 64)
 		h, err := a.DB.Webhook(ctx, id)
