@@ -14,8 +14,9 @@ import (
 )
 
 type trackBody struct {
-	Case cases.PublicCase
-	New  bool
+	Case   cases.PublicCase
+	New    bool
+	Follow followBlock // the ticket to copy, its QR code, following by e-mail (follow.go)
 }
 
 // trackSearch answers the portal's "track a ticket" box.
@@ -41,7 +42,8 @@ func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	h.render(w, r, status, "track.html", &page{Title: h.cat.T(h.lang(r), "track.title", c.Ticket), Error: problem, Notice: notice,
-		Body: trackBody{Case: c, New: r.URL.Query().Get("new") == "1"}})
+		Body:    trackBody{Case: c, New: r.URL.Query().Get("new") == "1", Follow: h.trackFollowBlock(r, cmp.Or(c.MergedFrom, c.Ticket), c.Grid)},
+		Scripts: []string{"follow.js"}})
 }
 
 // trackAct takes the public's actions on a tracked case: "me too" (anonymous visitors are

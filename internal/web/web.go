@@ -179,6 +179,7 @@ func (h *Handler) routes() {
 	h.wallRoutes()
 	h.assessmentRoutes()
 	h.deskRoutes()
+	h.followRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})
