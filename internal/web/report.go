@@ -248,10 +248,10 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	followed := ""
 	if email := f.Get("email"); email != "" {
 		// The reporter's address follows the report once it confirms by the mailed link.
-		followed = "&follow=sent"
+		followed = "follow=sent"
 		if err := h.app.Follow.FollowCase(r.Context(), p, out.Ticket, email, true); err != nil {
 			h.log.InfoContext(r.Context(), "follow at report refused", "ticket", out.Ticket, "err", err, "request_id", audit.RequestID(r.Context()))
-			followed = "&follow=failed"
+			followed = "follow=failed"
 		}
 	}
 	if p != nil && p.User.Role != access.Resident {
@@ -263,8 +263,15 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		// The offline queue sends drafts in the background and wants the ticket, not a page.
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": out.Ticket, "url": next})
+		to := next
+		if followed != "" {
+			to += "?" + followed
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": out.Ticket, "url": to})
 		return
+	}
+	if followed != "" {
+		followed = "&" + followed
 	}
 	http.Redirect(w, r, next+"?new=1"+followed, http.StatusSeeOther)
 }
