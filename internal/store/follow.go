@@ -61,23 +61,26 @@ func scanFollow(row interface{ Scan(...any) error }) (Follow, error) {
 
 // RequestFollow stores a follow as pending, or finds the one already kept for the same address
 // and subject: a pending or running one is returned as it is; an ended one starts again as
-// pending with f's token. The caller mails the confirmation when the answer is pending.
+// pending with f's token. The caller mails the confirmation when the answer is pending. Two
+// requests at once for the same follow both find the one row.
 func (db *DB) RequestFollow(ctx context.Context, f Follow) (Follow, error) {
 	var out Follow
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		old, err := scanFollow(db.writeRow(ctx, `SELECT `+followColumns+followFrom+
-			`WHERE f.kind = ? AND f.case_id = ? AND f.region = ? AND f.class = ? AND f.email = ?`, f.Kind, f.CaseID, f.Region, f.Class, f.Email))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if err := db.writeRow(ctx, `INSERT INTO follows (kind, case_id, region, class, email, token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				f.Kind, f.CaseID, f.Region, f.Class, f.Email, f.Token, micros(f.CreatedAt)).Scan(&f.ID); err != nil {
-				return err
-			}
+		err := db.writeRow(ctx, `INSERT INTO follows (kind, case_id, region, class, email, token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (kind, case_id, region, class, email) DO NOTHING RETURNING id`,
+			f.Kind, f.CaseID, f.Region, f.Class, f.Email, f.Token, micros(f.CreatedAt)).Scan(&f.ID)
+		if err == nil {
 			f.ConfirmedAt, f.UnsubscribedAt, out = nil, nil, f
 			return nil
-		case err != nil:
+		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
-		case old.UnsubscribedAt == nil:
+		}
+		old, err := scanFollow(db.writeRow(ctx, `SELECT `+followColumns+followFrom+
+			`WHERE f.kind = ? AND f.case_id = ? AND f.region = ? AND f.class = ? AND f.email = ?`, f.Kind, f.CaseID, f.Region, f.Class, f.Email))
+		if err != nil {
+			return err
+		}
+		if old.UnsubscribedAt == nil {
 			out = old
 			return nil
 		}

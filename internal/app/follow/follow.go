@@ -22,6 +22,8 @@ package follow
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -186,7 +188,7 @@ func (a *Service) throttle(ctx context.Context, addr string) error {
 	keys := []struct {
 		key string
 		max int
-	}{{"follow:" + addr, a.PerAddress}}
+	}{{"follow:" + addressHash(addr), a.PerAddress}}
 	if client := audit.ClientAddr(ctx); client != "" {
 		keys = append(keys, struct {
 			key string
@@ -204,6 +206,12 @@ func (a *Service) throttle(ctx context.Context, addr string) error {
 		}
 	}
 	return nil
+}
+
+// addressHash keys an address's counter without keeping the address in the counters' table.
+func addressHash(addr string) string {
+	sum := sha256.Sum256([]byte(addr))
+	return hex.EncodeToString(sum[:16])
 }
 
 // tokenBytes is the randomness of a follow's token: 256 bits, base64url without padding.

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -447,6 +448,30 @@ func FuzzCheckAddress(f *testing.F) {
 		}
 		if again, err := follow.CheckAddress(got); err != nil || again != got {
 			t.Errorf("CheckAddress(%q) = %q, %v; not stable", got, again, err)
+		}
+	})
+}
+
+// Requests for the same follow at once keep one row and answer alike.
+func TestRequestsAtOnceKeepOneFollow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		in := w.report("09009")
+		var wg sync.WaitGroup
+		errors := make([]error, 4)
+		for i := range errors {
+			wg.Go(func() {
+				errors[i] = w.a.Follow.FollowCase(context.Background(), nil, in.Ticket, "same@example.com", false)
+			})
+		}
+		wg.Wait()
+		for i, err := range errors {
+			if err != nil {
+				t.Errorf("request %d: %v", i, err)
+			}
+		}
+		if n, err := db.CountFollows(context.Background()); err != nil || n != 1 {
+			t.Errorf("%d follows (%v), want 1", n, err)
 		}
 	})
 }
