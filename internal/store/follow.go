@@ -139,8 +139,10 @@ func (db *DB) EndFollow(ctx context.Context, id int64, now time.Time) (bool, err
 // CaseFollowers returns the running follows of a case and of the reports merged into it as
 // duplicates (their followers follow it, as their reporters do), oldest first.
 func (db *DB) CaseFollowers(ctx context.Context, caseID int64) ([]Follow, error) {
-	return db.follows(ctx, `WHERE f.kind = 'case' AND f.confirmed_at IS NOT NULL AND f.unsubscribed_at IS NULL AND (f.case_id = ? OR f.case_id IN (
-		SELECT m.id FROM case_channels ch JOIN cases m ON m.ticket = ch.ref WHERE ch.case_id = ? AND ch.source = ?)) ORDER BY f.id`,
+	// One IN list rather than an OR, so that both engines look the ids up in the follows' index.
+	return db.follows(ctx, `WHERE f.kind = 'case' AND f.case_id IN (SELECT CAST(? AS BIGINT) UNION ALL
+		SELECT m.id FROM case_channels ch JOIN cases m ON m.ticket = ch.ref WHERE ch.case_id = ? AND ch.source = ?)
+		AND f.confirmed_at IS NOT NULL AND f.unsubscribed_at IS NULL ORDER BY f.id`,
 		caseID, caseID, SourceMerged)
 }
 

@@ -475,3 +475,35 @@ func TestRequestsAtOnceKeepOneFollow(t *testing.T) {
 		}
 	})
 }
+
+// A followed report rejected as a duplicate tells its follower where it went, and from then on
+// the original's steps reach them, under their own ticket.
+func TestAMergedReportsFollowerFollowsTheOriginal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		orig, dup := w.report("09009"), w.report("09009")
+		if err := w.a.Follow.FollowCase(ctx, nil, dup.Ticket, "zhou@example.com", true); err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		if _, err := w.a.Follow.Confirm(ctx, token(t, w.deliver(&seen)[0])); err != nil {
+			t.Fatal(err)
+		}
+		operator := apptest.As(t, db, "operator")
+		if _, err := w.a.Cases.Act(ctx, operator, dup.ID, "reject", nil, workflow.Input{RejectReason: workflow.RejectDuplicate, MergedInto: orig.Ticket, Reason: "重复"}); err != nil {
+			t.Fatal(err)
+		}
+		got := w.deliver(&seen)
+		if len(got) != 1 || !strings.Contains(got[0].body, "编号 "+orig.Ticket) || !strings.Contains(got[0].subject, "已并入") {
+			t.Fatalf("after the merge: %+v", got)
+		}
+		if _, err := w.a.Cases.Act(ctx, operator, orig.ID, "register", nil, workflow.Input{}); err != nil {
+			t.Fatal(err)
+		}
+		got = w.deliver(&seen)
+		if len(got) != 1 || got[0].subject != "您关注的问题 "+dup.Ticket+"：已立案" || !strings.Contains(got[0].body, site+"/track/"+dup.Ticket) {
+			t.Fatalf("the original registered: %+v", got)
+		}
+	})
+}

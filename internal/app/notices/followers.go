@@ -67,7 +67,7 @@ func (a *Service) residentWords(ctx context.Context, rec store.CaseRecord, sm st
 		}
 		return "已处理，待核查", "「" + name + "」已处理完毕，正在到现场核查处理结果。", true, nil
 	case "handled_closed", "verified_closed", "closed_special":
-		return "已办结", "已办结。欢迎打开办理进度页面，对处理结果作出评价。", true, nil
+		return "已办结", "已办结，处理结果可在办理进度页面查看。感谢您的关注！", true, nil
 	case "verify_failed":
 		if name, err = dept(""); err != nil {
 			return "", "", false, err
@@ -110,16 +110,16 @@ func (a *Service) tellFollowers(ctx context.Context, m store.OutboxMessage, cm c
 	if sm.EventCode == "" {
 		return nil
 	}
+	follows, err := a.DB.CaseFollowers(ctx, cm.CaseID) // most cases have none: asked first
+	if err != nil || len(follows) == 0 {
+		return err
+	}
 	rec, err := a.DB.Case(ctx, cm.CaseID)
 	if err != nil {
 		return err
 	}
 	label, line, ok, err := a.residentWords(ctx, rec, sm)
 	if err != nil || !ok {
-		return err
-	}
-	follows, err := a.DB.CaseFollowers(ctx, cm.CaseID)
-	if err != nil || len(follows) == 0 {
 		return err
 	}
 	cat, err := a.Category(ctx, rec.State.Kind, rec.State.Category)
