@@ -209,9 +209,10 @@ func (a *Service) mailConfirmation(ctx context.Context, m store.OutboxMessage) e
 	if f.ConfirmedAt != nil || f.UnsubscribedAt != nil {
 		return nil // confirmed (by an earlier mail) or ended since: nothing to ask
 	}
-	what, asked := "问题（编号 "+f.Ticket+"）的办理进展", "有人（很可能是您本人）请求用本邮箱接收"
+	what := "问题（编号 " + f.Ticket + "）的办理进展"
+	asked := "有人（很可能是您本人）请求用本邮箱接收" + what
 	if cm.AtReport {
-		asked = "您在上报问题（编号 " + f.Ticket + "）时留下了本邮箱，用来接收"
+		asked = "您在上报问题（编号 " + f.Ticket + "）时留下了本邮箱，用来接收它的办理进展"
 	}
 	if f.Kind == store.FollowArea {
 		area, className, err := a.followArea(ctx, f)
@@ -219,8 +220,9 @@ func (a *Service) mailConfirmation(ctx context.Context, m store.OutboxMessage) e
 			return err
 		}
 		what = "「" + area + "」新上报的" + className + "问题"
+		asked = "有人（很可能是您本人）请求用本邮箱接收" + what
 	}
-	body := "您好！\n\n" + asked + what + "。\n请打开下面的链接，点击“确认关注”：\n" + a.link("/follow/"+f.Token) + "\n\n" +
+	body := "您好！\n\n" + asked + "。\n请打开下面的链接，点击“确认关注”：\n" + a.link("/follow/"+f.Token) + "\n\n" +
 		"确认之后，有新进展时我们会发邮件告诉您；每封邮件都带有一键退订的链接。\n" +
 		"如果这不是您的请求，请忽略本邮件：不确认，就不会再收到任何邮件。\n"
 	now := a.Now()
