@@ -97,7 +97,20 @@ func TestFollowOnAPhone(t *testing.T) {
 	phone.noConsoleErrors()
 	desk.noConsoleErrors()
 	s.deliver(t)
-	if got := sink.Mails(); len(got) != 3 || got[1].To[0] != "wang@example.com" || got[2].To[0] != "li@example.com" {
-		t.Errorf("after the area and the neighbour asked: %d mails", len(got))
+	got := sink.Mails()
+	if len(got) != 3 || got[1].To[0] != "wang@example.com" || got[2].To[0] != "li@example.com" {
+		t.Fatalf("after the area and the neighbour asked: %d mails", len(got))
 	}
+	// The neighbour confirms on the desktop, then leaves by the unsubscribe link's page.
+	neighbour := followLink.FindString(got[2].Data)
+	desk.do(chromedp.Navigate(neighbour), chromedp.WaitVisible(chromedp.ID("follow-confirm")),
+		chromedp.Click(chromedp.ID("follow-confirm")), chromedp.WaitVisible(chromedp.ID("notice")))
+	desk.shot("confirmed-1366")
+	desk.do(chromedp.Navigate(neighbour+"/unsubscribe"), chromedp.WaitVisible(chromedp.ID("follow-end")),
+		chromedp.Click(chromedp.ID("follow-end")), chromedp.WaitVisible(chromedp.ID("notice")))
+	desk.shot("unsubscribed-1366")
+	if got := desk.text("#follow-state"); got != "已退订" {
+		t.Errorf("after unsubscribing, the state reads %q", got)
+	}
+	desk.readsChinese("/follow/{token}/unsubscribe", typed)
 }
