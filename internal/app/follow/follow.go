@@ -11,7 +11,7 @@
 //     ticket not known or of a non-public category (not found, case_not_found); a region that is
 //     not a subdistrict or community (not found, no_area), a class no public category has
 //     (invalid, bad_value); more than PerAddress requests for one address or PerClient from one
-//     client address per Window (too many requests, throttled). Asking again for a follow that
+//     client address per Window, refused requests counted (too many requests, throttled). Asking again for a follow that
 //     runs answers the same and mails nothing, so the answer never tells whether an address
 //     follows something.
 //   - Follow, Confirm, Unsubscribe: a token that is not one (not found, follow_not_found).
@@ -104,10 +104,10 @@ func (a *Service) FollowCase(ctx context.Context, viewer *access.Principal, tick
 	if !ticketShape.MatchString(ticket) {
 		return notFound
 	}
+	if err := a.throttle(ctx, addr); err != nil {
+		return err
+	}
 	return a.DB.InTx(ctx, func(ctx context.Context) error {
-		if err := a.throttle(ctx, addr); err != nil {
-			return err
-		}
 		rec, err := a.DB.CaseByTicket(ctx, ticket)
 		if errs.Is(err, errs.NotFound) {
 			return notFound
@@ -138,10 +138,10 @@ func (a *Service) FollowArea(ctx context.Context, viewer *access.Principal, regi
 	if _, _, err := a.Area(ctx, region, class); err != nil {
 		return err
 	}
+	if err := a.throttle(ctx, addr); err != nil {
+		return err
+	}
 	return a.DB.InTx(ctx, func(ctx context.Context) error {
-		if err := a.throttle(ctx, addr); err != nil {
-			return err
-		}
 		return a.request(ctx, viewer, store.Follow{Kind: store.FollowArea, Region: region, Class: class, Email: addr}, false)
 	})
 }
@@ -182,19 +182,20 @@ func subject(f store.Follow) map[string]any {
 	return map[string]any{"kind": f.Kind, "region": f.Region, "class": f.Class}
 }
 
-// throttle counts a request for addr and from the client, and refuses one over either limit.
+// throttle counts a request from the client and for addr, and refuses one over either limit.
+// Each count commits on its own, before the request is looked at: a request refused for an
+// unknown ticket counts too, so tickets cannot be walked through this door.
 func (a *Service) throttle(ctx context.Context, addr string) error {
 	now := a.Now()
-	keys := []struct {
+	type limit struct {
 		key string
 		max int
-	}{{"follow:" + addressHash(addr), a.PerAddress}}
-	if client := audit.ClientAddr(ctx); client != "" {
-		keys = append(keys, struct {
-			key string
-			max int
-		}{"follow-from:" + kernel.AddressKey(client), a.PerClient})
 	}
+	var keys []limit
+	if client := audit.ClientAddr(ctx); client != "" {
+		keys = append(keys, limit{"follow-from:" + kernel.AddressKey(client), a.PerClient})
+	}
+	keys = append(keys, limit{"follow:" + addressHash(addr), a.PerAddress})
 	for _, k := range keys {
 		hits, start, err := a.DB.CountHit(ctx, k.key, now.Add(-a.Window), now)
 		if err != nil {

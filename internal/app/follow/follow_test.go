@@ -2,6 +2,7 @@ package follow_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"mime"
 	"net/mail"
@@ -404,17 +405,21 @@ func TestFollowRequestsAreThrottled(t *testing.T) {
 				t.Errorf("request %d for one address: %v", i+1, err)
 			}
 		}
-		// A refused request counts for nothing (its transaction is undone): from the same /64,
-		// another address makes the client's third request, and a fourth is refused.
+		// The refused third counted for the client: from the same /64, another address makes
+		// the client's fourth request, which is refused.
 		other := audit.WithClientAddr(context.Background(), "2001:db8::2")
-		if err := w.a.Follow.FollowCase(other, nil, in.Ticket, "other@example.com", false); err != nil {
-			t.Errorf("the client's third request: %v", err)
-		}
-		if err := w.a.Follow.FollowCase(other, nil, in.Ticket, "third@example.com", false); !errs.Is(err, errs.TooMany) {
+		if err := w.a.Follow.FollowCase(other, nil, in.Ticket, "other@example.com", false); !errs.Is(err, errs.TooMany) {
 			t.Errorf("the client's fourth request: %v, want too many", err)
 		}
 		if err := w.a.Follow.FollowCase(audit.WithClientAddr(context.Background(), "192.0.2.7"), nil, in.Ticket, "other@example.com", false); err != nil {
 			t.Errorf("another client: %v", err)
+		}
+		// Unknown tickets count too: they cannot be walked.
+		walker := audit.WithClientAddr(context.Background(), "198.51.100.9")
+		for i, want := range []errs.Kind{errs.NotFound, errs.NotFound, errs.NotFound, errs.TooMany} {
+			if err := w.a.Follow.FollowCase(walker, nil, fmt.Sprintf("20990101-%06d", i+1), fmt.Sprintf("w%d@example.com", i), false); !errs.Is(err, want) {
+				t.Errorf("walking ticket %d: %v, want %s", i+1, err, want)
+			}
 		}
 		*w.now = w.now.Add(time.Hour + time.Minute)
 		if err := w.a.Follow.FollowCase(ctx, nil, in.Ticket, "same@example.com", false); err != nil {
