@@ -2,8 +2,9 @@
 // case, or the new public reports of a subdistrict or community (optionally of one category
 // class), with an e-mail address, and read an area's newest reports as an Atom feed. A follow
 // runs only once the address has confirmed it by the link mailed to it (double opt-in: nobody
-// is signed up by someone else, not even a reporter at report time, since anyone can type any
-// address into the form), and ends in one click by the token every mail carries. The mails
+// is signed up by someone else, not even an anonymous reporter at report time, since anyone can
+// type any address into the form; a signed-in resident's own account address was proved at
+// sign-up and needs no confirming), and ends in one click by the token every mail carries. The mails
 // themselves go through the outbox (package notices), never from the request.
 //
 // What each refuses:
@@ -22,9 +23,7 @@ package follow
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -167,11 +166,24 @@ func (a *Service) request(ctx context.Context, viewer *access.Principal, f store
 	if got.ConfirmedAt != nil {
 		return nil // runs already: nothing to confirm, and the answer is the same
 	}
+	if ownAddress(viewer, got.Email) {
+		// A resident's own account address was proved when they signed up (people.SignUp).
+		if _, err := a.DB.ConfirmFollow(ctx, got.ID, a.Now()); err != nil {
+			return err
+		}
+		return a.Record(ctx, viewer, "follow.confirm", fmt.Sprintf("follow:%d", got.ID), nil, subject(got))
+	}
 	payload, _ := json.Marshal(ConfirmMessage{FollowID: got.ID, AtReport: atReport})
 	if err := a.DB.Enqueue(ctx, TopicConfirm, string(payload), a.Now()); err != nil {
 		return err
 	}
 	return a.Record(ctx, viewer, "follow.request", fmt.Sprintf("follow:%d", got.ID), nil, subject(got))
+}
+
+// ownAddress reports whether addr is the signed-in resident's own account address, which
+// needs no confirming.
+func ownAddress(viewer *access.Principal, addr string) bool {
+	return viewer != nil && !viewer.System && viewer.User.Role == access.Resident && viewer.User.Email != "" && strings.EqualFold(viewer.User.Email, addr)
 }
 
 // subject is what an audit record says a follow is about; never the address.
@@ -186,33 +198,11 @@ func subject(f store.Follow) map[string]any {
 // Each count commits on its own, before the request is looked at: a request refused for an
 // unknown ticket counts too, so tickets cannot be walked through this door.
 func (a *Service) throttle(ctx context.Context, addr string) error {
-	now := a.Now()
-	type limit struct {
-		key string
-		max int
-	}
-	var keys []limit
+	var limits []kernel.Limit
 	if client := audit.ClientAddr(ctx); client != "" {
-		keys = append(keys, limit{"follow-from:" + kernel.AddressKey(client), a.PerClient})
+		limits = append(limits, kernel.Limit{Key: "follow-from:" + kernel.AddressKey(client), Max: a.PerClient})
 	}
-	keys = append(keys, limit{"follow:" + addressHash(addr), a.PerAddress})
-	for _, k := range keys {
-		hits, start, err := a.DB.CountHit(ctx, k.key, now.Add(-a.Window), now)
-		if err != nil {
-			return err
-		}
-		if hits > k.max {
-			after := start.Add(a.Window).Sub(now)
-			return errs.Throttled(after, "too many follow requests; try again in %d minutes", int((after+time.Minute-1)/time.Minute))
-		}
-	}
-	return nil
-}
-
-// addressHash keys an address's counter without keeping the address in the counters' table.
-func addressHash(addr string) string {
-	sum := sha256.Sum256([]byte(addr))
-	return hex.EncodeToString(sum[:16])
+	return a.CountLimits(ctx, a.Window, "follow requests", append(limits, kernel.Limit{Key: "follow:" + kernel.HashKey(addr), Max: a.PerAddress})...)
 }
 
 // tokenBytes is the randomness of a follow's token: 256 bits, base64url without padding.

@@ -16,6 +16,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/apptest"
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/follow"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/blob"
 	"github.com/citygrid/citygrid/internal/demo"
@@ -509,6 +510,43 @@ func TestAMergedReportsFollowerFollowsTheOriginal(t *testing.T) {
 		got = w.deliver(&seen)
 		if len(got) != 1 || got[0].subject != "您关注的问题 "+dup.Ticket+"：已立案" || !strings.Contains(got[0].body, site+"/track/"+dup.Ticket) {
 			t.Fatalf("the original registered: %+v", got)
+		}
+	})
+}
+
+// A signed-in resident following with their own account's address (proved at sign-up) follows
+// at once, with no confirmation mail; their report's steps reach them once, worded for
+// residents, not also as an account notice.
+func TestAResidentsOwnAddressNeedsNoConfirming(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		if _, err := w.a.People.AddUser(ctx, apptest.System, people.NewUser{Username: "qian", Role: "resident", Email: "qian@example.com", Password: "pass-word-1"}); err != nil {
+			t.Fatal(err)
+		}
+		qian := apptest.As(t, db, "qian")
+		p := apptest.PointIn(t, w.a, demo.GridWorkerGrid)
+		in, err := w.a.Cases.Report(ctx, qian, cases.NewCase{CategoryKind: workflow.Matter, Category: "09009", Description: "乱停车", Lon: &p[0], Lat: &p[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.a.Follow.FollowCase(ctx, qian, in.Ticket, "QIAN@example.com", true); err != nil {
+			t.Fatal(err)
+		}
+		// Someone else's address is still confirmed by mail, even from a signed-in resident.
+		if err := w.a.Follow.FollowCase(ctx, qian, in.Ticket, "friend@example.com", false); err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		if got := w.deliver(&seen); len(got) != 1 || got[0].to != "friend@example.com" {
+			t.Fatalf("mails %+v, want only the friend's confirmation", got)
+		}
+		if _, err := w.a.Cases.Act(ctx, apptest.As(t, db, "operator"), in.ID, "register", nil, workflow.Input{}); err != nil {
+			t.Fatal(err)
+		}
+		got := w.deliver(&seen)
+		if len(got) != 1 || got[0].to != "qian@example.com" || got[0].subject != "您关注的问题 "+in.Ticket+"：已立案" {
+			t.Fatalf("after registering: %+v, want one resident-worded mail to qian", got)
 		}
 	})
 }

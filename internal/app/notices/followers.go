@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/citygrid/citygrid/internal/app/follow"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/notify"
 	"github.com/citygrid/citygrid/internal/store"
@@ -228,6 +229,22 @@ func (a *Service) mailConfirmation(ctx context.Context, m store.OutboxMessage) e
 	now := a.Now()
 	return a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: channelFollow, Target: strconv.FormatInt(f.ID, 10),
 		Subject: "请确认：接收" + what, Body: body, NextAt: now, CreatedAt: now})
+}
+
+// mailSignupCode queues the mail of a sign-up code.
+func (a *Service) mailSignupCode(ctx context.Context, m store.OutboxMessage) error {
+	if a.Opts.Mailer == nil {
+		return nil
+	}
+	var sm people.SignupMessage
+	if err := json.Unmarshal([]byte(m.Payload), &sm); err != nil || sm.Email == "" || sm.Code == "" {
+		return fmt.Errorf("sign-up message %d names no address or code", m.ID)
+	}
+	now := a.Now()
+	return a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: "email", Target: sm.Email,
+		Subject: "您的注册验证码：" + sm.Code, Body: "您好！\n\n您正在用本邮箱注册居民账号，验证码是：\n\n    " + sm.Code +
+			"\n\n15 分钟内有效。请回到注册页面填写。\n如果这不是您本人的操作，请忽略本邮件：不填写验证码，就不会注册任何账号。\n",
+		NextAt: now, CreatedAt: now})
 }
 
 // followArea names a follow's area and class for its confirmation mail.

@@ -16,6 +16,7 @@ import (
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/follow"
 	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/jobs"
 	"github.com/citygrid/citygrid/internal/notify"
@@ -161,8 +162,11 @@ func (a *Service) DeliverOutbox(ctx context.Context) (int, error) {
 // fanOut delivers one message; active holds the users its decided recipients may be (nil:
 // look them up).
 func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []store.Webhook, active map[string]access.User) error {
-	if m.Topic == follow.TopicConfirm {
-		return a.mailConfirmation(ctx, m) // for the address alone: no webhook hears of it
+	switch m.Topic { // for the address alone: no webhook hears of these
+	case follow.TopicConfirm:
+		return a.mailConfirmation(ctx, m)
+	case people.TopicSignupCode:
+		return a.mailSignupCode(ctx, m)
 	}
 	now := a.Now()
 	envelope, _ := json.Marshal(map[string]any{"id": m.ID, "topic": m.Topic, "created_at": m.CreatedAt, "data": json.RawMessage(m.Payload)})
@@ -227,7 +231,9 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 			CaseID: cm.CaseID, Message: r.Message, Data: data, CreatedAt: now}); err != nil {
 			return err
 		}
-		if email := u.Email; email != "" && a.Opts.Mailer != nil {
+		// A resident's mail is a follow's (package follow): worded for residents, one click to
+		// end it. Their own reports are followed from the report form.
+		if email := u.Email; email != "" && a.Opts.Mailer != nil && !(r.Audience == AudienceReporter && u.Role == access.Resident) {
 			body := r.Message + "\n\n" + "Case " + cm.Ticket + ": " + a.Opts.PublicURL + link + "\n"
 			if err := a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: "email", Target: email,
 				Subject: "[citygrid] " + r.Message, Body: body, NextAt: now, CreatedAt: now}); err != nil {

@@ -4,6 +4,10 @@
 -- pending until the address confirms it by the link mailed to it (confirmed_at), and ends in
 -- one click (unsubscribed_at); the token is the link's, random, and also unsubscribes. A follow
 -- is kept after it ends, so asking again mails a new confirmation instead of adding a row.
+--
+-- Residents may also sign up with an e-mail address, proved by a six-digit code mailed to it
+-- (signup_codes: the code's hash, the guesses made, until when it holds); a code is deleted
+-- when it is used.
 
 -- +goose Up
 CREATE TABLE follows (
@@ -21,5 +25,14 @@ CREATE TABLE follows (
 );
 CREATE INDEX follows_area ON follows (region) WHERE kind = 'area';
 
+CREATE TABLE signup_codes (
+    email      TEXT PRIMARY KEY,
+    code_hash  TEXT NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    expires_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE signup_codes;
 DROP TABLE follows;
