@@ -6,6 +6,7 @@
 //   - settings: categories, departments, the dispatch table, time limits, the calendar
 //   - cases: intake, dispatch, actions and stage clocks, lists, tracking, the dashboard
 //   - notices: deadline sweeps, notifications, e-mail and webhook deliveries
+//   - follow: following a case or an area by e-mail (confirmed, one-click unsubscribe), area feeds
 //   - georeport: the use cases behind Open311 GeoReport v2
 //   - eval: evaluation (综合评价): indicators, rankings, trends and their weights
 //   - assessment: evaluation sites, checklists, rounds, field scoring, rectification, results
@@ -26,6 +27,7 @@ import (
 	"github.com/citygrid/citygrid/internal/app/cases"
 	"github.com/citygrid/citygrid/internal/app/eval"
 	"github.com/citygrid/citygrid/internal/app/exports"
+	"github.com/citygrid/citygrid/internal/app/follow"
 	"github.com/citygrid/citygrid/internal/app/georeport"
 	"github.com/citygrid/citygrid/internal/app/kernel"
 	"github.com/citygrid/citygrid/internal/app/maps"
@@ -46,6 +48,7 @@ type App struct {
 	Settings *settings.Service
 	Cases    *cases.Service
 	Notices  *notices.Service
+	Follow   *follow.Service // following cases and areas by e-mail
 	Open311  *georeport.Service
 	Eval     *eval.Service
 	// Assessment is the assessment of evaluation sites (测评点位).
@@ -71,6 +74,7 @@ func New(db *store.DB, opts Options) (*App, error) {
 		Settings: settings.New(core),
 		Cases:    cs,
 		Notices:  notices.New(core),
+		Follow:   follow.New(core),
 		Open311:  georeport.New(core, cs),
 		Eval:     ev,
 		// The assessment files its failures through the case use cases.

@@ -40,6 +40,7 @@ func (s *Handler) routes() []route {
 		{"GET", "/api/v1/cases/{id}", http.HandlerFunc(s.getCase)},
 		{"POST", "/api/v1/cases/{id}/actions", http.HandlerFunc(s.actOnCase)},
 		{"POST", "/api/v1/cases/urge", s.signedIn(s.urgeCases)},
+		{"POST", "/api/v1/follows", http.HandlerFunc(s.follow)},
 		{"GET", "/api/v1/views", s.signedIn(s.listViews)},
 		{"POST", "/api/v1/views", s.signedIn(s.saveView)},
 		{"DELETE", "/api/v1/views/{id}", s.signedIn(s.deleteView)},

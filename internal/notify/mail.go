@@ -21,9 +21,24 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// Mailer sends one e-mail. Tests use a real local SMTP server.
+// Mailer sends one e-mail, with any extra headers (such as List-Unsubscribe). Tests use a real
+// local SMTP server.
 type Mailer interface {
-	Send(ctx context.Context, to, subject, body string) error
+	Send(ctx context.Context, to, subject, body string, extra ...Header) error
+}
+
+// Header is one extra header line of a mail. Its name must be a header field name and its value
+// one line of printable ASCII: a value that could end the header (CR, LF) is refused, not sent.
+type Header struct {
+	Name, Value string
+}
+
+func (h Header) check() error {
+	if h.Name == "" || strings.IndexFunc(h.Name, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == ':' }) >= 0 ||
+		strings.IndexFunc(h.Value, func(r rune) bool { return r < ' ' || r >= 0x7f }) >= 0 {
+		return fmt.Errorf("header %q: not a header name and one line of printable ASCII", h.Name)
+	}
+	return nil
 }
 
 // SMTPMailer sends e-mail through an SMTP server: STARTTLS when the server offers it (smtp://)
@@ -68,17 +83,22 @@ func NewSMTPMailer(server, from string) (*SMTPMailer, error) {
 // connection whose deadline is the context's, and cancelling the context breaks the
 // connection: when Send returns nothing of this message is still on its way, so a retry after
 // a timeout cannot send the mail a second time behind our back.
-func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string) error {
+func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string, extra ...Header) error {
 	rcpt, err := mail.ParseAddress(to)
 	if err != nil {
 		return fmt.Errorf("recipient %q: %w", to, err)
+	}
+	for _, h := range extra {
+		if err := h.check(); err != nil {
+			return err
+		}
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, time.Minute)
 		defer cancel()
 	}
-	if err := m.send(ctx, rcpt.Address, m.message(rcpt, subject, body)); err != nil {
+	if err := m.send(ctx, rcpt.Address, m.message(rcpt, subject, body, extra)); err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
@@ -87,13 +107,16 @@ func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string) error {
 	return nil
 }
 
-func (m *SMTPMailer) message(rcpt *mail.Address, subject, body string) string {
+func (m *SMTPMailer) message(rcpt *mail.Address, subject, body string, extra []Header) string {
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
 	domain := m.from.Address[strings.LastIndexByte(m.from.Address, '@')+1:]
 	var msg strings.Builder
 	fmt.Fprintf(&msg, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n", m.from.String(), rcpt.String(),
 		mime.QEncoding.Encode("utf-8", subject), time.Now().Format(time.RFC1123Z), hex.EncodeToString(id), domain)
+	for _, h := range extra {
+		fmt.Fprintf(&msg, "%s: %s\r\n", h.Name, h.Value)
+	}
 	msg.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	msg.WriteString(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
 	return msg.String()

@@ -95,6 +95,9 @@ func New(cfg Config) (*Server, error) {
 	// Open311 authenticates by api_key in the form, never by cookie: nothing for a forged
 	// cross-site request to ride on, and browser-based Open311 clients must be able to post.
 	cop.AddInsecureBypassPattern(open311.Prefix)
+	// One-click unsubscribing (RFC 8058) is posted by mail programs from anywhere; the token in
+	// the path is all it rides on, no cookie.
+	cop.AddInsecureBypassPattern("POST /follow/{token}/unsubscribe")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, http.StatusForbidden, "cross_origin", "cross-origin request refused")
 	}))

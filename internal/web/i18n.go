@@ -152,6 +152,8 @@ func (h *Handler) funcs(l Lang) template.FuncMap {
 			return template.HTML(fmt.Sprintf(template.HTMLEscapeString(t(key)), codes...))
 		},
 		"list": func(xs ...string) []string { return xs },
+		// mails tells whether the server sends e-mail, so that forms may offer to follow by it.
+		"mails": func() bool { return h.app.Follow.Mails() },
 		// dict passes an action and the page body to the action-fields template.
 		"dict": func(a workflow.Action, body any) map[string]any { return map[string]any{"Action": a, "Body": body} },
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/citygrid/citygrid/internal/access"
 	"github.com/citygrid/citygrid/internal/app/cases"
+	"github.com/citygrid/citygrid/internal/app/follow"
+	"github.com/citygrid/citygrid/internal/audit"
 	"github.com/citygrid/citygrid/internal/crs"
 	"github.com/citygrid/citygrid/internal/grid"
 	"github.com/citygrid/citygrid/internal/vocab"
@@ -267,6 +269,10 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		problem = h.cat.T(l, "report.need.result")
 	case selfHandle && len(afterIDs) == 0:
 		problem = h.cat.T(l, "report.need.after")
+	case f.Get("email") != "":
+		if _, err := follow.CheckAddress(f.Get("email")); err != nil {
+			problem = h.problem(r, err) // checked first, so that a mistyped address files nothing
+		}
 	}
 	if problem != "" {
 		h.showReport(w, r, http.StatusUnprocessableEntity, f, photoIDs, afterIDs, problem)
@@ -282,6 +288,15 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := "/track/" + out.Ticket
+	followed := ""
+	if email := f.Get("email"); email != "" {
+		// The reporter's address follows the report once it confirms by the mailed link.
+		followed = "follow=sent"
+		if err := h.app.Follow.FollowCase(r.Context(), p, out.Ticket, email, true); err != nil {
+			h.log.InfoContext(r.Context(), "follow at report refused", "ticket", out.Ticket, "err", err, "request_id", audit.RequestID(r.Context()))
+			followed = "follow=failed"
+		}
+	}
 	if p != nil && p.User.Role != access.Resident {
 		if _, err := h.app.Cases.Case(r.Context(), p, out.ID); err == nil {
 			next = "/cases/" + strconv.FormatInt(out.ID, 10) // staff go on from the case itself
@@ -291,8 +306,15 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		// The offline queue sends drafts in the background and wants the ticket, not a page.
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": out.Ticket, "url": next})
+		to := next
+		if followed != "" {
+			to += "?" + followed
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": out.Ticket, "url": to})
 		return
 	}
-	http.Redirect(w, r, next+"?new=1", http.StatusSeeOther)
+	if followed != "" {
+		followed = "&" + followed
+	}
+	http.Redirect(w, r, next+"?new=1"+followed, http.StatusSeeOther)
 }

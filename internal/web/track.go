@@ -30,7 +30,8 @@ type trackBody struct {
 	// invites an anonymous visitor of a recently closed case to sign in if they reported it.
 	NotSolvedUntil string
 	SignInToAct    bool
-	ReportAgain    bool // the reporter's days to say "not solved" are over: report anew
+	ReportAgain    bool        // the reporter's days to say "not solved" are over: report anew
+	Follow         followBlock // the ticket to copy, its QR code, following by e-mail (follow.go)
 }
 
 // trackStep is one step of the public timeline in the reader's words: what happened, the
@@ -72,7 +73,7 @@ func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	l, names := h.lang(r), h.names(r.Context())
-	body := trackBody{Case: c, New: r.URL.Query().Get("new") == "1"}
+	body := trackBody{Case: c, New: r.URL.Query().Get("new") == "1", Follow: h.trackFollowBlock(r, cmp.Or(c.MergedFrom, c.Ticket), c.Grid)}
 	if c.Department != "" {
 		body.Department = names("department", c.Department)
 	}
@@ -96,7 +97,8 @@ func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	body.SignInToAct = p == nil && c.RecentlyClosed
 	body.ReportAgain = c.Reporter && c.Status == workflow.Closed && !c.RecentlyClosed
-	h.render(w, r, status, "track.html", &page{Title: h.cat.T(l, "track.title", c.Ticket), Error: problem, Notice: notice, Body: body})
+	h.render(w, r, status, "track.html", &page{Title: h.cat.T(l, "track.title", c.Ticket), Error: problem, Notice: notice, Body: body,
+		Scripts: []string{"follow.js"}})
 }
 
 // trackStep words a step for the public: by its event code where the catalogue has words for

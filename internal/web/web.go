@@ -187,6 +187,8 @@ func (h *Handler) routes() {
 	h.assessmentRoutes()
 	h.deskRoutes()
 	h.mineRoutes()
+	h.followRoutes()
+	h.signupRoutes()
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, errs.Refuse(errs.NotFound, "no_page", nil, "no page at %s", r.URL.Path))
 	})

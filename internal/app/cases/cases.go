@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -644,7 +643,7 @@ func (a *Service) throttleSupport(ctx context.Context) error {
 		return nil
 	}
 	now, window := a.Now(), a.Opts.SupportWindow
-	hits, start, err := a.DB.CountHit(ctx, "support:"+addressKey(addr), now.Add(-window), now)
+	hits, start, err := a.DB.CountHit(ctx, "support:"+kernel.AddressKey(addr), now.Add(-window), now)
 	if err != nil {
 		return err
 	}
@@ -653,20 +652,6 @@ func (a *Service) throttleSupport(ctx context.Context) error {
 		return errs.Throttled(after, "too many \"me too\"s from your address; try again in %d minutes", int((after+time.Minute-1)/time.Minute))
 	}
 	return nil
-}
-
-// addressKey is what limits per address count by: the address, or for IPv6 its /64, which
-// one household or phone holds whole.
-func addressKey(addr string) string {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil || ip.Is4() || ip.Is4In6() {
-		return addr
-	}
-	p, err := ip.Prefix(64)
-	if err != nil {
-		return addr
-	}
-	return p.String()
 }
 
 // PublicOnly reports whether the view is the short answer for someone who may not see the

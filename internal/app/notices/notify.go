@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/citygrid/citygrid/internal/access"
+	"github.com/citygrid/citygrid/internal/app/follow"
 	"github.com/citygrid/citygrid/internal/app/kernel"
+	"github.com/citygrid/citygrid/internal/app/people"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/jobs"
 	"github.com/citygrid/citygrid/internal/notify"
@@ -165,6 +167,12 @@ func (a *Service) DeliverOutbox(ctx context.Context) (int, error) {
 // fanOut delivers one message; active holds the users its decided recipients may be (nil:
 // look them up).
 func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []store.Webhook, active map[string]access.User) error {
+	switch m.Topic { // for the address alone: no webhook hears of these
+	case follow.TopicConfirm:
+		return a.mailConfirmation(ctx, m)
+	case people.TopicSignupCode:
+		return a.mailSignupCode(ctx, m)
+	}
 	now := a.Now()
 	envelope, _ := json.Marshal(map[string]any{"id": m.ID, "topic": m.Topic, "created_at": m.CreatedAt, "data": json.RawMessage(m.Payload)})
 	for _, h := range hooks {
@@ -182,6 +190,9 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 	var cm caseMessage
 	if err := json.Unmarshal([]byte(m.Payload), &cm); err != nil || cm.CaseID == 0 {
 		return nil // not about one case: nobody in particular to tell
+	}
+	if err := a.tellFollowers(ctx, m, cm); err != nil {
+		return err
 	}
 	var to []recipient
 	if m.Recipients != "" {
@@ -225,7 +236,9 @@ func (a *Service) fanOut(ctx context.Context, m store.OutboxMessage, hooks []sto
 			CaseID: cm.CaseID, Message: r.Message, Data: data, CreatedAt: now}); err != nil {
 			return err
 		}
-		if email := u.Email; email != "" && a.Opts.Mailer != nil {
+		// A resident's mail is a follow's (package follow): worded for residents, one click to
+		// end it. Their own reports are followed from the report form.
+		if email := u.Email; email != "" && a.Opts.Mailer != nil && !(r.Audience == AudienceReporter && u.Role == access.Resident) {
 			body := r.Message + "\n\n" + "Case " + cm.Ticket + ": " + a.Opts.PublicURL + link + "\n"
 			if err := a.DB.AddDelivery(ctx, store.Delivery{OutboxID: m.ID, Channel: "email", Target: email,
 				Subject: "[citygrid] " + r.Message, Body: body, NextAt: now, CreatedAt: now}); err != nil {
@@ -507,6 +520,11 @@ func (a *Service) send(ctx context.Context, d store.Delivery) error {
 			return errors.New("no mail server configured")
 		}
 		return a.Opts.Mailer.Send(ctx, d.Target, d.Subject, d.Body)
+	case channelFollow:
+		if a.Opts.Mailer == nil {
+			return errors.New("no mail server configured")
+		}
+		return a.sendFollow(ctx, d)
 	case "webhook":
 		id, _ := strconv.ParseInt(d.Target, 10, 64)
 		h, err := a.DB.Webhook(ctx, id)

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
@@ -16,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/citygrid/citygrid/internal/access"
@@ -28,6 +26,7 @@ import (
 	"github.com/citygrid/citygrid/internal/demo"
 	"github.com/citygrid/citygrid/internal/errs"
 	"github.com/citygrid/citygrid/internal/notify"
+	"github.com/citygrid/citygrid/internal/notify/notifytest"
 	"github.com/citygrid/citygrid/internal/store"
 	"github.com/citygrid/citygrid/internal/store/storetest"
 	"github.com/citygrid/citygrid/internal/workflow"
@@ -274,63 +273,11 @@ func TestWebhooks(t *testing.T) {
 	})
 }
 
-// smtpSink is a real SMTP server on a local port that keeps what it receives.
-type smtpSink struct {
-	mu   sync.Mutex
-	msgs []sunkMail
-}
-
-type sunkMail struct {
-	from string
-	to   []string
-	data string
-}
-
-func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }
-
-type sinkSession struct {
-	sink *smtpSink
-	cur  sunkMail
-}
-
-func (s *sinkSession) Reset()                                      { s.cur = sunkMail{} }
-func (s *sinkSession) Logout() error                               { return nil }
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-func (s *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.data = string(b)
-	s.sink.mu.Lock()
-	s.sink.msgs = append(s.sink.msgs, s.cur)
-	s.sink.mu.Unlock()
-	return nil
-}
-
-func startSMTP(t *testing.T) (*smtpSink, string) {
-	t.Helper()
-	sink := &smtpSink{}
-	srv := smtp.NewServer(sink)
-	srv.Domain = "localhost"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { srv.Close() })
-	return sink, "smtp://" + l.Addr().String()
-}
-
 // Users with an address get their notices by e-mail too, through a real SMTP exchange.
 func TestEmailNotices(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		sink, server := startSMTP(t)
+		sink, server := notifytest.Start(t)
 		mailer, err := notify.NewSMTPMailer(server, "citygrid <noreply@city.example>")
 		if err != nil {
 			t.Fatal(err)
@@ -366,12 +313,11 @@ func TestEmailNotices(t *testing.T) {
 		if n, err := a.Notices.SendDeliveries(ctx); err != nil || n != 1 {
 			t.Fatalf("sent %d, %v; want 1 e-mail", n, err)
 		}
-		sink.mu.Lock()
-		defer sink.mu.Unlock()
-		if len(sink.msgs) != 1 || len(sink.msgs[0].to) != 1 || sink.msgs[0].to[0] != "chief@cgj.example" || sink.msgs[0].from != "noreply@city.example" {
-			t.Fatalf("received %+v", sink.msgs)
+		got := sink.Mails()
+		if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "chief@cgj.example" || got[0].From != "noreply@city.example" {
+			t.Fatalf("received %+v", got)
 		}
-		m, err := mail.ReadMessage(strings.NewReader(sink.msgs[0].data))
+		m, err := mail.ReadMessage(strings.NewReader(got[0].Data))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -125,7 +125,7 @@
       var problem = document.getElementById('client-problem');
       problem.hidden = true;
       send(bodyOf(d)).then(function (res) {
-        location.href = res.url + '?new=1';
+        location.href = res.url + (res.url.includes('?') ? '&' : '?') + 'new=1';
       }, function (err) {
         if (err && err.refused) {
           problem.textContent = err.refused;
