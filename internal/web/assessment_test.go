@@ -102,7 +102,7 @@ func TestAssessmentPagesRenderInBothLanguages(t *testing.T) {
 		if status, _, _ := v.do("GET", "/assessment", nil); status != http.StatusForbidden {
 			t.Errorf("%s opens the assessment: %d, want 403", who, status)
 		}
-		if status, _, body := v.do("GET", "/tasks", nil); status != http.StatusOK || strings.Contains(body, `id="nav-assessment"`) {
+		if status, _, body := v.do("GET", "/notifications", nil); status != http.StatusOK || strings.Contains(body, `id="nav-assessment"`) {
 			t.Errorf("%s sees the assessment in the header", who)
 		}
 	}
